@@ -1,0 +1,88 @@
+"""The ``peo`` command: a thin layer over the library.
+
+Each subcommand parses options and calls one library function with explicit
+keywords. Errors the user can fix (:class:`~peo_lib.errors.PEOError`) become
+one line on stderr and a non-zero exit; only bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import PEOError
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_dirs(p, *, out=True):
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="folder with codebooks/ and raw/ (default: the repository's data/)")
+    if out:
+        p.add_argument("--out", type=Path, default=None,
+                       help="output folder (default: the repository's outputs/)")
+
+
+def _cmd_demo(args) -> int:
+    from . import demo, paths
+
+    target = args.data_dir or paths.DEMO_DIR
+    summary = demo.generate(target, seed=args.seed)
+    for line in summary:
+        print(line)
+    print(f"Demo rounds written to {target} (codebooks/ and raw/).")
+    return 0
+
+
+def _cmd_check(args) -> int:
+    from .check import check_round
+
+    status = 0
+    for rnd in args.rounds:
+        report = check_round(rnd, data_dir=args.data_dir)
+        print(report.text)
+        status = max(status, report.exit_code(strict=args.strict))
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="peo",
+        description="PEO workspace: check rounds, build reports, run the panel dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"peo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="generate the synthetic demo rounds (seeded)")
+    p.add_argument("--data-dir", type=Path, default=None, help="where to write (default: data/demo)")
+    p.add_argument("--seed", type=int, default=2020, help="random seed (default: 2020)")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("check", help="validate a round's codebook against its raw file")
+    p.add_argument("rounds", nargs="+", metavar="ROUND", help="round id(s), e.g. 2021-1")
+    p.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
+    _add_dirs(p, out=False)
+    p.set_defaults(func=_cmd_check)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except PEOError as exc:
+        print(f"peo {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"peo {args.command}: stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,423 @@
+"""Codebooks: one YAML file per round, parsed into typed pydantic objects.
+
+The format is the contract of ``design.md``. Parsing happens in two steps:
+pydantic validates the shape of every key (types, required keys), then
+:func:`_cross_check` validates references between keys (scale items exist,
+reverse items belong to their scale, ...). Both report problems as
+``key.path: message`` lines in one :class:`~peo_lib.errors.CodebookError`.
+
+Decisions where the contract is silent
+--------------------------------------
+* ``scales.*.min_valid`` defaults to half the items, rounded up (SPSS
+  ``MEAN.k`` with k = ceil(n/2)); set it explicitly to be clear.
+* ``block`` must be ``kern`` or the round's ``theme``: a typo would otherwise
+  silently create a block of its own.
+* A background variable with ``values`` is categorical, without is numeric
+  (``type: number``); ``ervaring_jaren`` must be numeric, it drives
+  ``ervaringsgroep``.
+* Codes are integers; labels are matched case- and space-insensitively, so two
+  labels in one response set may not differ only in case or spacing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import warnings
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import CodebookError
+
+__all__ = [
+    "Codebook",
+    "ResponseSet",
+    "Item",
+    "Scale",
+    "BackgroundVar",
+    "OpenQuestion",
+    "Privacy",
+    "Source",
+    "read_codebook",
+    "parse_codebook",
+    "codebook_hash",
+    "compare_codebooks",
+    "CodebookChangeWarning",
+    "normalise_label",
+    "CORE_BLOCK",
+]
+
+CORE_BLOCK = "kern"
+ROUND_PATTERN = r"^\d{4}-[12]$"
+FORMATS = ("auto", "csv", "xlsx", "sav", "qualtrics")
+
+
+class CodebookChangeWarning(UserWarning):
+    """An item id is reused across rounds with other wording or response set."""
+
+
+def normalise_label(value) -> str:
+    """Key used to match a raw label to a codebook label: casefolded, spaces collapsed."""
+    return " ".join(str(value).split()).casefold()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fieldwork(_Strict):
+    start: date
+    end: date
+
+
+class Source(_Strict):
+    file: str
+    format: Literal["auto", "csv", "xlsx", "sav", "qualtrics"] = "auto"
+    encoding: str | None = None  # override detection, e.g. cp1252
+    delimiter: str | None = None  # override detection, e.g. ';'
+    sheet: str | int | None = None  # xlsx: sheet name or index (default: first)
+
+
+class Privacy(_Strict):
+    min_n: int = Field(5, ge=1)
+    min_n_open: int = Field(10, ge=1)
+    redact_terms: list[str] = []
+
+
+class ResponseSet(_Strict):
+    values: dict[int, str]
+    missing: dict[int, str] = {}
+
+    @field_validator("values")
+    @classmethod
+    def _not_empty(cls, v):
+        if len(v) < 2:
+            raise ValueError("a response set needs at least two values")
+        return v
+
+    @property
+    def min(self) -> int:
+        return min(self.values)
+
+    @property
+    def max(self) -> int:
+        return max(self.values)
+
+    def signature(self) -> tuple:
+        """Content of the set (codes and labels), independent of its name."""
+        return (tuple(sorted(self.values.items())), tuple(sorted(self.missing.items())))
+
+
+class Item(_Strict):
+    column: str
+    text: str
+    response_set: str
+    block: str = CORE_BLOCK
+
+
+class Scale(_Strict):
+    label: str
+    items: list[str] = Field(min_length=1)
+    reverse: list[str] = []
+    min_valid: int | None = Field(None, ge=1)
+
+    @property
+    def min_valid_effective(self) -> int:
+        if self.min_valid is not None:
+            return self.min_valid
+        return max(1, math.ceil(len(self.items) / 2))
+
+
+class BackgroundVar(_Strict):
+    column: str
+    type: Literal["number", "category"] | None = None
+    label: str | None = None
+    values: dict[int, str] | None = None
+    missing: dict[int, str] = {}
+
+    @property
+    def kind(self) -> str:
+        if self.type is not None:
+            return self.type
+        return "category" if self.values else "number"
+
+
+class OpenQuestion(_Strict):
+    column: str
+    text: str
+
+
+class Codebook(_Strict):
+    """A round's codebook (see design.md). Build with :func:`read_codebook`."""
+
+    round: str = Field(pattern=ROUND_PATTERN)
+    title: str
+    fieldwork: Fieldwork | None = None
+    theme: str
+    source: Source
+    respondent_id: str
+    privacy: Privacy = Privacy()
+    response_sets: dict[str, ResponseSet]
+    items: dict[str, Item]
+    scales: dict[str, Scale] = {}
+    background: dict[str, BackgroundVar] = {}
+    starter_max_years: float = 2
+    open_questions: dict[str, OpenQuestion] = {}
+    # Filled by read_codebook, not part of the YAML.
+    path: Path | None = Field(None, exclude=True)
+    sha256: str | None = Field(None, exclude=True)
+
+    # -- convenience ---------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.round
+
+    @property
+    def blocks(self) -> list[str]:
+        """Block ids in order of first appearance (``kern`` first)."""
+        seen = []
+        for item in self.items.values():
+            if item.block not in seen:
+                seen.append(item.block)
+        return sorted(seen, key=lambda b: b != CORE_BLOCK)
+
+    def items_in_block(self, block: str) -> list[str]:
+        return [i for i, item in self.items.items() if item.block == block]
+
+    def response_set_of(self, item_id: str) -> ResponseSet:
+        return self.response_sets[self.items[item_id].response_set]
+
+    def raw_file(self, raw_dir) -> Path:
+        return Path(raw_dir) / self.source.file
+
+
+def _format_loc(loc) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _cross_check(cb: Codebook) -> list[str]:
+    problems = []
+    known_sets = sorted(cb.response_sets)
+    for item_id, item in cb.items.items():
+        if item.response_set not in cb.response_sets:
+            problems.append(
+                f"items.{item_id}.response_set: unknown response set {item.response_set!r} "
+                f"(known: {', '.join(known_sets) or 'none'})"
+            )
+        if item.block not in (CORE_BLOCK, cb.theme):
+            problems.append(
+                f"items.{item_id}.block: unknown block {item.block!r} "
+                f"(allowed: {CORE_BLOCK!r} or this round's theme {cb.theme!r})"
+            )
+    for set_id, rs in cb.response_sets.items():
+        both = sorted(set(rs.values) & set(rs.missing))
+        if both:
+            problems.append(f"response_sets.{set_id}: code(s) {both} are both a value and a missing code")
+        seen = {}
+        for code, label in {**rs.values, **rs.missing}.items():
+            key = normalise_label(label)
+            if key in seen:
+                problems.append(
+                    f"response_sets.{set_id}: labels {seen[key]!r} and {label!r} are the same "
+                    "when case and spaces are ignored"
+                )
+            seen[key] = label
+    for scale_id, scale in cb.scales.items():
+        unknown = [i for i in scale.items if i not in cb.items]
+        if unknown:
+            problems.append(f"scales.{scale_id}.items: unknown item(s) {unknown}")
+        dup = sorted({i for i in scale.items if scale.items.count(i) > 1})
+        if dup:
+            problems.append(f"scales.{scale_id}.items: item(s) {dup} listed twice")
+        stray = [i for i in scale.reverse if i not in scale.items]
+        if stray:
+            problems.append(f"scales.{scale_id}.reverse: item(s) {stray} are not in the scale's items")
+        if scale.min_valid is not None and scale.min_valid > len(scale.items):
+            problems.append(
+                f"scales.{scale_id}.min_valid: {scale.min_valid} is more than the "
+                f"{len(scale.items)} items of the scale"
+            )
+        sets = {cb.items[i].response_set for i in scale.items if i in cb.items}
+        sigs = {cb.response_sets[s].signature()[0] for s in sets if s in cb.response_sets}
+        if len(sigs) > 1:
+            problems.append(
+                f"scales.{scale_id}.items: items use response sets with different codes "
+                f"({', '.join(sorted(sets))}); a scale mean needs one range"
+            )
+    # Every raw column is used once.
+    owners: dict[str, str] = {cb.respondent_id: "respondent_id"}
+    for section, entries in (("items", cb.items), ("background", cb.background),
+                             ("open_questions", cb.open_questions)):
+        for key, entry in entries.items():
+            where = f"{section}.{key}.column"
+            if entry.column in owners:
+                problems.append(f"{where}: column {entry.column!r} is also used by {owners[entry.column]}")
+            else:
+                owners[entry.column] = where
+    ids = {}
+    for section in ("items", "scales", "background", "open_questions"):
+        for key in getattr(cb, section):
+            if key in ids:
+                problems.append(f"{section}.{key}: id {key!r} is also used in {ids[key]}")
+            ids[key] = section
+    if "ervaringsgroep" in cb.background:
+        problems.append("background.ervaringsgroep: reserved name, it is derived from ervaring_jaren")
+    exp = cb.background.get("ervaring_jaren")
+    if exp is not None and exp.kind != "number":
+        problems.append("background.ervaring_jaren.type: must be 'number' (it drives ervaringsgroep)")
+    if cb.fieldwork and cb.fieldwork.end < cb.fieldwork.start:
+        problems.append("fieldwork.end: before fieldwork.start")
+    return problems
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (YAML would silently keep the last)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    loader.flatten_mapping(node)
+    mapping = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_codebook(data: dict, *, path="<codebook>", sha256: str | None = None) -> Codebook:
+    """Validate an already-loaded mapping as a codebook.
+
+    Raises
+    ------
+    CodebookError
+        Listing every problem as ``key.path: message``.
+    """
+    if not isinstance(data, dict):
+        raise CodebookError(path, f"expected a mapping of keys at the top level, found {type(data).__name__}")
+    try:
+        cb = Codebook.model_validate({**data, "path": Path(path) if path else None, "sha256": sha256})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = _format_loc(err["loc"])
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (check the spelling against design.md)"
+            elif err["type"] == "missing":
+                msg = "required key is missing"
+            elif err["type"] == "string_pattern_mismatch" and loc == "round":
+                msg = f"{err['input']!r} is not a round id like '2021-1' (YYYY-1 spring, YYYY-2 autumn)"
+            elif err["type"] == "string_type" and isinstance(err.get("input"), bool):
+                msg = f"YAML read {err['input']!r} as a boolean: put the label in quotes"
+            problems.append(f"{loc}: {msg}" if loc else msg)
+        raise CodebookError(path, problems) from None
+    problems = _cross_check(cb)
+    if problems:
+        raise CodebookError(path, problems)
+    return cb
+
+
+def read_codebook(path) -> Codebook:
+    """Read and validate one round's codebook YAML.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file, e.g. ``data/codebooks/2021-1.yml``.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        File missing, YAML syntax error (with line and column), or invalid
+        content (with the key path).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(path, "codebook file not found")
+    raw = path.read_bytes()
+    try:
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_UniqueKeyLoader)
+    except UnicodeDecodeError as exc:
+        raise CodebookError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CodebookError(path, f"YAML syntax error at {where}{problem}") from None
+    if data is None:
+        raise CodebookError(path, "the codebook is empty")
+    return parse_codebook(data, path=path, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def codebook_hash(cb: Codebook) -> str:
+    """SHA-256 of the codebook file as read (shown in provenance lines)."""
+    if cb.sha256:
+        return cb.sha256
+    return hashlib.sha256(cb.model_dump_json().encode()).hexdigest()
+
+
+def compare_codebooks(codebooks, *, warn: bool = True) -> list[dict]:
+    """Report items whose id is reused with other wording or response set.
+
+    Parameters
+    ----------
+    codebooks : iterable of Codebook
+        In any order; compared in round order.
+    warn : bool
+        Also emit a :class:`CodebookChangeWarning` per change.
+
+    Returns
+    -------
+    list of dict
+        One record per change: item, rounds (previous, current), what
+        (``text`` or ``response_set``), before, after.
+    """
+    ordered = sorted(codebooks, key=lambda c: c.round)
+    last_seen: dict[str, tuple[str, Item, ResponseSet]] = {}
+    changes = []
+    for cb in ordered:
+        for item_id, item in cb.items.items():
+            rs = cb.response_sets[item.response_set]
+            if item_id in last_seen:
+                prev_round, prev_item, prev_rs = last_seen[item_id]
+                if normalise_label(prev_item.text) != normalise_label(item.text):
+                    changes.append(dict(item=item_id, previous=prev_round, current=cb.round,
+                                        what="text", before=prev_item.text, after=item.text))
+                if prev_rs.signature() != rs.signature():
+                    changes.append(dict(item=item_id, previous=prev_round, current=cb.round,
+                                        what="response_set", before=prev_item.response_set,
+                                        after=item.response_set))
+            last_seen[item_id] = (cb.round, item, rs)
+    if warn:
+        for c in changes:
+            warnings.warn(
+                f"item {c['item']}: {c['what'].replace('_', ' ')} changed between rounds "
+                f"{c['previous']} and {c['current']} ({c['before']!r} -> {c['after']!r}); "
+                "a trend across these rounds joins different questions",
+                CodebookChangeWarning,
+                stacklevel=2,
+            )
+    return changes
+
+
+def sort_rounds(ids) -> list[str]:
+    """Round ids in time order (``2020-2`` < ``2021-1``)."""
+    bad = [r for r in ids if not re.match(ROUND_PATTERN, str(r))]
+    if bad:
+        raise ValueError(f"not round ids like '2021-1': {bad}")
+    return sorted(ids)

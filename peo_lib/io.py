@@ -1,0 +1,329 @@
+"""Reading raw survey exports: CSV, Excel, SPSS and Qualtrics.
+
+The raw file is only ever opened for reading. Readers return a
+:class:`RawTable`: the cells as found (strings for text formats, numbers for
+binary ones) plus what is needed to name a row the way the researcher sees it
+in Excel or a text editor.
+
+Detection (``source.format: auto``)
+-----------------------------------
+* ``.sav`` -> SPSS via pyreadstat (codes, value labels and user-defined
+  missing values kept), ``.xlsx`` -> openpyxl.
+* ``.csv``/``.txt``/``.tsv``: the encoding is *detected*: strict UTF-8 first
+  (BOM stripped), otherwise charset-normalizer's best match; the delimiter is
+  sniffed among ``;``, ``,`` and tab from the header line. A file whose third
+  line holds Qualtrics ``ImportId`` markers is read as a Qualtrics export
+  (row 1 = column names, rows 2-3 = question text and import ids).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io as _io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import RawDataError
+
+__all__ = ["RawTable", "read_raw", "detect_format", "sha256_file", "decode_text"]
+
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+DELIMITERS = [";", ",", "\t"]
+
+
+@dataclass
+class RawTable:
+    """Cells of a raw export, as read.
+
+    Attributes
+    ----------
+    data : DataFrame
+        One row per respondent, columns as in the file; text formats give
+        ``object`` columns of stripped strings (blank -> NaN).
+    path : Path
+    format : str
+        ``csv``, ``qualtrics``, ``xlsx`` or ``sav``.
+    first_row : int
+        Row number (as the file shows it: line in a text file, row in Excel,
+        case in SPSS) of ``data.iloc[0]``.
+    row_word : str
+        How rows are named in messages (``row``, ``case``).
+    encoding, delimiter : str or None
+        What was detected for text files.
+    column_labels : dict
+        Column -> question text (SPSS variable labels, Qualtrics row 2).
+    value_labels : dict
+        Column -> {code: label} (SPSS value labels).
+    user_missing : dict
+        Column -> set of codes SPSS declares user-missing.
+    """
+
+    data: pd.DataFrame
+    path: Path
+    format: str
+    first_row: int = 2
+    row_word: str = "row"
+    encoding: str | None = None
+    delimiter: str | None = None
+    column_labels: dict = field(default_factory=dict)
+    value_labels: dict = field(default_factory=dict)
+    user_missing: dict = field(default_factory=dict)
+
+    def row_number(self, position: int) -> int:
+        """File row number of the respondent at 0-based ``position``."""
+        return self.first_row + int(position)
+
+
+def sha256_file(path) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def decode_text(raw: bytes, *, path, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text export; return (text, encoding used).
+
+    UTF-8 is tried strictly first (a BOM marks ``utf-8-sig``); only when that
+    fails is charset-normalizer asked, so valid UTF-8 is never misread.
+    """
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise RawDataError(
+                f"cannot be decoded as {encoding!r} ({exc})", path=path,
+                hint="fix source.encoding in the codebook or remove it to detect the encoding",
+            ) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        enc = "utf-8-sig"
+    else:
+        enc = "utf-8"
+    try:
+        return raw.decode(enc), enc
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw, cp_isolation=["cp1252", "latin_1", "utf_16", "mac_roman", "cp850"]).best()
+    if best is None:
+        raise RawDataError(
+            "the text encoding could not be detected", path=path,
+            hint="save the export as UTF-8 CSV or set source.encoding in the codebook",
+        )
+    return str(best), best.encoding
+
+
+def _sniff_delimiter(header: str, *, path) -> str:
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=counts.get)
+    if counts[best] == 0:
+        try:
+            return csv.Sniffer().sniff(header, delimiters="".join(DELIMITERS)).delimiter
+        except csv.Error:
+            raise RawDataError(
+                "no delimiter found in the header line (expected ';', ',' or tab)", path=path, row=1,
+                hint="export the data as CSV with a header row",
+            ) from None
+    return best
+
+
+def _is_qualtrics(lines: list[str]) -> bool:
+    return len(lines) >= 3 and '"ImportId"' in lines[2].replace('""', '"')
+
+
+def detect_format(path) -> str:
+    """Guess the format of a raw export from its suffix and first lines."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".sav":
+        return "sav"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in TEXT_SUFFIXES:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+        try:
+            text = head.decode("utf-8-sig", errors="replace")
+        except Exception:  # pragma: no cover - replace never raises
+            text = ""
+        return "qualtrics" if _is_qualtrics(text.splitlines()) else "csv"
+    raise RawDataError(
+        f"unknown file type {suffix!r}", path=path,
+        hint="use .csv, .xlsx or .sav, or set source.format in the codebook (csv, xlsx, sav, qualtrics)",
+    )
+
+
+def _clean_text_frame(df: pd.DataFrame) -> pd.DataFrame:
+    df.columns = [str(c).strip() for c in df.columns]
+    out = {}
+    for col in df.columns:
+        s = df[col].astype("object")
+        mask = s.notna()
+        s = s.where(~mask, s[mask].astype(str).str.strip())
+        out[col] = s.where(s != "", None)
+    return pd.DataFrame(out, index=df.index, dtype="object")
+
+
+def _check_columns(columns, *, path):
+    cols = [str(c).strip() for c in columns]
+    if not cols or all(c == "" or c.startswith("Unnamed:") for c in cols):
+        raise RawDataError("no header row with column names", path=path, row=1)
+    dup = sorted({c for c in cols if cols.count(c) > 1})
+    if dup:
+        raise RawDataError(f"column name(s) {dup} appear more than once in the header", path=path, row=1)
+
+
+def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTable:
+    raw = Path(path).read_bytes()
+    if not raw.strip():
+        raise RawDataError("the file is empty", path=path, hint="export the round again")
+    text, enc = decode_text(raw, path=path, encoding=encoding)
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    delim = delimiter or _sniff_delimiter(header, path=path)
+    skip = []
+    first_row = 2
+    if qualtrics:
+        if not _is_qualtrics(lines):
+            raise RawDataError(
+                "not a complete Qualtrics export: line 3 should hold the ImportId markers "
+                "(Qualtrics writes three header rows: names, question texts, import ids)",
+                path=path, row=3,
+                hint="export again from Qualtrics (CSV, 'use choice text' or numeric values), "
+                "or set source.format: csv if the extra header rows were removed on purpose",
+            )
+        skip = [1, 2]
+        first_row = 4
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
+            skiprows=skip, skipinitialspace=True, engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        raise RawDataError(
+            f"cannot be parsed as {'tab' if delim == chr(9) else repr(delim)}-separated text ({exc})",
+            path=path, hint="check the delimiter and quotes, or set source.delimiter in the codebook",
+        ) from None
+    _check_columns(df.columns, path=path)
+    if len(df.columns) == 1 and len(lines) > 1:
+        raise RawDataError(
+            f"only one column found with delimiter {delim!r}", path=path, row=1,
+            hint="set source.delimiter in the codebook",
+        )
+    column_labels = {}
+    if qualtrics:
+        second = next(csv.reader(_io.StringIO(lines[1]), delimiter=delim), [])
+        column_labels = {c.strip(): t for c, t in zip(df.columns, second)}
+    return RawTable(
+        data=_clean_text_frame(df), path=Path(path), format="qualtrics" if qualtrics else "csv",
+        first_row=first_row, encoding=enc, delimiter=delim, column_labels=column_labels,
+    )
+
+
+def _read_xlsx(path, *, sheet=None) -> RawTable:
+    try:
+        df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
+    except ValueError as exc:
+        raise RawDataError(f"cannot read the sheet ({exc})", path=path,
+                           hint="check source.sheet in the codebook") from None
+    except Exception as exc:  # openpyxl raises zipfile/KeyError variants on corrupt files
+        raise RawDataError(f"not a readable .xlsx file ({type(exc).__name__}: {exc})", path=path) from None
+    if df.shape[1] == 0:
+        raise RawDataError("the sheet is empty", path=path)
+    _check_columns(df.columns, path=path)
+    df.columns = [str(c).strip() for c in df.columns]
+    for col in df.columns:
+        s = df[col]
+        is_str = s.map(lambda v: isinstance(v, str))
+        if is_str.any():
+            stripped = s[is_str].str.strip()
+            s = s.copy()
+            s[is_str] = stripped.where(stripped != "", None)
+            df[col] = s
+    return RawTable(data=df, path=Path(path), format="xlsx", first_row=2)
+
+
+def _read_sav(path) -> RawTable:
+    import pyreadstat
+
+    try:
+        df, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise RawDataError(f"not a readable SPSS .sav file ({exc})", path=path) from None
+    if df.shape[1] == 0:
+        raise RawDataError("the file holds no variables", path=path)
+    value_labels = {
+        col: meta.value_labels.get(name, {})
+        for col, name in meta.variable_to_label.items()
+    }
+    user_missing = {}
+    for col, spec in (meta.missing_ranges or {}).items():
+        codes = set()
+        for rng in spec:
+            lo, hi = rng.get("lo"), rng.get("hi")
+            if lo == hi:
+                codes.add(lo)
+            else:
+                codes.add((lo, hi))
+        user_missing[col] = codes
+    for col in df.columns:
+        if df[col].dtype == object:
+            s = df[col]
+            mask = s.notna()
+            df[col] = s.where(~mask, s[mask].astype(str).str.strip()).replace("", None)
+    return RawTable(
+        data=df, path=Path(path), format="sav", first_row=1, row_word="case",
+        column_labels=dict(zip(meta.column_names, meta.column_labels or [])),
+        value_labels=value_labels, user_missing=user_missing,
+    )
+
+
+def read_raw(path, *, format="auto", encoding=None, delimiter=None, sheet=None) -> RawTable:
+    """Read a raw export without changing it.
+
+    Parameters
+    ----------
+    path : str or Path
+    format : {"auto", "csv", "xlsx", "sav", "qualtrics"}
+    encoding, delimiter : str, optional
+        Overrides for text files (otherwise detected).
+    sheet : str or int, optional
+        Excel sheet (default: the first).
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    RawDataError
+        File missing, empty, unreadable, or with an unusable header.
+    """
+    path = Path(path)
+    allowed = ("auto", "csv", "xlsx", "sav", "qualtrics")
+    if format not in allowed:
+        raise ValueError(f"format={format!r} is not one of {allowed}")
+    if not path.is_file():
+        raise RawDataError(
+            "raw file not found", path=path,
+            hint="put the export in the raw folder (or pass --data-dir) and check source.file in the codebook",
+        )
+    if path.stat().st_size == 0:
+        raise RawDataError("the file is empty", path=path, hint="export the round again")
+    fmt = detect_format(path) if format == "auto" else format
+    if fmt == "sav":
+        table = _read_sav(path)
+    elif fmt == "xlsx":
+        table = _read_xlsx(path, sheet=sheet)
+    else:
+        table = _read_csv(path, encoding=encoding, delimiter=delimiter, qualtrics=fmt == "qualtrics")
+    if len(table.data) == 0:
+        raise RawDataError("the file has a header but no respondents", path=path,
+                           hint="export the round again with the responses")
+    return table
