@@ -187,6 +187,12 @@ def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTab
     lines = text.splitlines()
     header = lines[0] if lines else ""
     delim = delimiter or _sniff_delimiter(header, path=path)
+    if delimiter and header.count(delimiter) == 0:
+        seen = _sniff_delimiter(header, path=path)
+        raise RawDataError(
+            f"only one column found with delimiter {delimiter!r}; the header line uses {seen!r}",
+            path=path, row=1, hint="fix or remove source.delimiter in the codebook",
+        )
     skip = []
     first_row = 2
     if qualtrics:
@@ -207,7 +213,7 @@ def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTab
         )
     except pd.errors.ParserError as exc:
         raise RawDataError(
-            f"cannot be parsed as {'tab' if delim == chr(9) else repr(delim)}-separated text ({exc})",
+            f"cannot be parsed as {'tab' if delim == chr(9) else repr(delim)}-separated text ({' '.join(str(exc).split())})",
             path=path, hint="check the delimiter and quotes, or set source.delimiter in the codebook",
         ) from None
     _check_columns(df.columns, path=path)

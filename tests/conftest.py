@@ -56,7 +56,13 @@ TINY_LABELS = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
 
 
 def write_tiny_round(data_dir, *, n=40, seed=1, encoding="cp1252", sep=";"):
-    """Write the tiny round; returns the codebook path. Deterministic for a seed."""
+    """Write the tiny round; returns the codebook path. Deterministic for a seed.
+
+    Known layout: 40 respondents R_0000..R_0039; ervaring_jaren cycles
+    1, 1,5, 3, 10, 25 (16 startend, 24 ervaren); gemeente Westland has only 2
+    respondents (under min_n=5); items are random labels with ~1/7 'Weet ik
+    niet' and ~1/7 blank; every third respondent gave an open answer.
+    """
     rng = np.random.default_rng(seed)
     (data_dir / "codebooks").mkdir(parents=True, exist_ok=True)
     (data_dir / "raw").mkdir(parents=True, exist_ok=True)
@@ -66,7 +72,7 @@ def write_tiny_round(data_dir, *, n=40, seed=1, encoding="cp1252", sep=";"):
     rows = [sep.join(header)]
     for r in range(n):
         years = ["1", "1,5", "3", "10", "25"][r % 5]
-        cells = [f"R_{r:04d}", years, str(1 + r % 4), ["Den Haag", "Delft", "Zoetermeer", "Westland"][r % 4 if r < 36 else 0]]
+        cells = [f"R_{r:04d}", years, str(1 + r % 4), "Westland" if r in (5, 11) else ["Den Haag", "Delft", "Zoetermeer"][r % 3]]
         for _ in range(4):
             k = int(rng.integers(0, 7))
             cells.append(TINY_LABELS[k] if k < 5 else ("Weet ik niet" if k == 5 else ""))
