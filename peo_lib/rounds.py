@@ -127,20 +127,23 @@ def recode_codes(values, labels: dict, missing: dict, *, table: RawTable | None 
     if s.dtype.kind in "iufb" and s.dtype.kind != "b":
         v = s.to_numpy(dtype=float)
         codes = np.where(np.isin(v, valid_codes), v, np.nan)
-        reason = np.full(len(v), -1, dtype=np.int64)
+        reason = np.full(len(v), -1, dtype=np.int8)
         for k, code in enumerate(miss_list):
             reason[v == code] = k
         bad = ~np.isnan(v) & np.isnan(codes) & (reason < 0)
         if bad.any():
             _raise_unmapped(s, np.flatnonzero(bad)[0], labels, missing, table, column, what)
         return codes, reason
-    fact, uniques = pd.factorize(s, use_na_sentinel=True)
+    if isinstance(s.dtype, pd.CategoricalDtype):  # text readers: no hashing needed
+        fact, uniques = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        fact, uniques = pd.factorize(s, use_na_sentinel=True)
     by_label = {normalise_label(lab): float(c) for c, lab in labels.items()}
     miss_by_label = {normalise_label(lab): k for k, lab in enumerate(missing.values())}
     miss_by_code = {float(c): k for k, c in enumerate(miss_list)}
     valid = set(by_label.values())
     u_code = np.full(len(uniques) + 1, np.nan)
-    u_reason = np.full(len(uniques) + 1, -1, dtype=np.int64)
+    u_reason = np.full(len(uniques) + 1, -1, dtype=np.int8)
     for j, u in enumerate(uniques):
         num = _as_number(u)
         if num is not None and num in valid:
@@ -201,6 +204,13 @@ def _numbers(s: pd.Series, *, table, column, missing: dict) -> np.ndarray:
     return v
 
 
+def _texts(s: pd.Series) -> np.ndarray:
+    """Open answers as an object array of str / None."""
+    values = s.astype(object).to_numpy()
+    return np.array([None if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+                     else str(v).strip() for v in values], dtype=object)
+
+
 def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = None) -> Round:
     """Recode a :class:`RawTable` with a codebook (used by :func:`load_round`)."""
     df = table.data
@@ -228,9 +238,13 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         pos = int(np.flatnonzero(blank.to_numpy())[0])
         raise RawDataError("respondent id is blank", path=table.path, column=cb.respondent_id,
                            row=table.row_number(pos), hint="every row needs a respondent id")
-    ids = ids.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
-    dup = ids.duplicated(keep=False).to_numpy()
-    if dup.any():
+    if ids.dtype.kind == "f" and np.all(np.mod(ids.to_numpy(), 1) == 0):
+        ids = ids.astype("int64").astype(str)  # SPSS/Excel numeric ids: 17.0 -> "17"
+    else:
+        ids = ids.astype(str)  # text readers already stripped the cells
+    index = pd.Index(ids.to_numpy(dtype=object), name="respondent")
+    if not index.is_unique:  # the hash table is kept by the index for later look-ups
+        dup = ids.duplicated(keep=False).to_numpy()
         positions = np.flatnonzero(dup)
         first = ids.iloc[positions[0]]
         rows = [table.row_number(p) for p in positions if ids.iloc[p] == first]
@@ -241,7 +255,6 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
             path=table.path, column=cb.respondent_id,
             hint="remove double submissions from the export (keep the raw file unchanged: fix the export)",
         )
-    index = pd.Index(ids.to_numpy(dtype=object), name="respondent")
 
     codes = {}
     reasons = {}
@@ -250,7 +263,7 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         c, r = recode_codes(df[item.column], rs.values, rs.missing, table=table, column=item.column,
                             what=f"response set {item.response_set!r} of item {item_id}")
         codes[item_id] = c
-        reasons[item_id] = pd.Categorical.from_codes(r, categories=list(rs.missing.values()))
+        reasons[item_id] = pd.Categorical.from_codes(r, categories=list(rs.missing.values()), validate=False)
     items = pd.DataFrame(codes, index=index, columns=list(cb.items))
     missing = pd.DataFrame(reasons, index=index, columns=list(cb.items))
 
@@ -285,8 +298,7 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         warn.append("no background.ervaring_jaren: ervaringsgroep (startend/ervaren) is unknown for everyone")
 
     open_answers = pd.DataFrame(
-        {k: df[q.column].where(df[q.column].notna(), None).map(lambda v: None if v is None else str(v))
-         .to_numpy(dtype=object) for k, q in cb.open_questions.items()},
+        {k: _texts(df[q.column]) for k, q in cb.open_questions.items()},
         index=index, columns=list(cb.open_questions), dtype=object,
     )
 
