@@ -10,7 +10,8 @@ Detection (``source.format: auto``)
 * ``.sav`` -> SPSS via pyreadstat (codes, value labels and user-defined
   missing values kept), ``.xlsx`` -> openpyxl.
 * ``.csv``/``.txt``/``.tsv``: the encoding is *detected*: strict UTF-8 first
-  (BOM stripped), otherwise charset-normalizer's best match; the delimiter is
+  (BOM stripped), then strict cp1252 (the Windows default of Dutch exports),
+  otherwise charset-normalizer's best match; the delimiter is
   sniffed among ``;``, ``,`` and tab from the header line. A file whose third
   line holds Qualtrics ``ImportId`` markers is read as a Qualtrics export
   (row 1 = column names, rows 2-3 = question text and import ids).
@@ -109,6 +110,14 @@ def decode_text(raw: bytes, *, path, encoding: str | None = None) -> tuple[str, 
         return raw.decode(enc), enc
     except UnicodeDecodeError:
         pass
+    # Not UTF-8: Windows-1252 is what Dutch Excel/SPSS exports write. A strict
+    # decode succeeds only when no undefined byte occurs; statistical detection
+    # alone mistakes a file with few accents for cp850 ("één" -> "EÚn").
+    if b"\x00" not in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw, cp_isolation=["cp1252", "latin_1", "utf_16", "mac_roman", "cp850"]).best()
