@@ -145,6 +145,9 @@ def recode_codes(values, labels: dict, missing: dict, *, table: RawTable | None 
     u_code = np.full(len(uniques) + 1, np.nan)
     u_reason = np.full(len(uniques) + 1, -1, dtype=np.int8)
     for j, u in enumerate(uniques):
+        if isinstance(u, str) and not u.strip():
+            fact = np.where(fact == j, -1, fact)  # a blank string is a blank cell
+            continue
         num = _as_number(u)
         if num is not None and num in valid:
             u_code[j] = num

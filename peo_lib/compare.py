@@ -1,0 +1,281 @@
+"""Two-group contrasts: starting vs experienced professionals (or any two groups).
+
+Scales are compared with Welch's t-test (:func:`scipy.stats.ttest_ind` with
+``equal_var=False``, R ``t.test(x, y)``) and Cohen's d with the pooled SD;
+single Likert items with the Mann-Whitney U test
+(:func:`scipy.stats.mannwhitneyu`, two-sided, continuity corrected, as R
+``wilcox.test(x, y, correct=TRUE)``) and the rank-biserial correlation. All
+p-values of one call are adjusted together with Benjamini-Hochberg
+(:func:`statsmodels.stats.multitest.multipletests`, ``method="fdr_bh"``,
+R ``p.adjust(p, "BH")``).
+
+Signs: every difference is *group 1 minus group 2* (by default
+``startend - ervaren``), so a negative ``diff``, ``cohen_d`` or
+``rank_biserial`` means starters score lower.
+
+Effect-size words follow Cohen (1988): |d| 0.2 klein, 0.5 middelgroot, 0.8
+groot. The rank-biserial correlation is judged on the same benchmarks after
+conversion through the common-language effect size (McGraw & Wong, 1992):
+r = 2 * Phi(d / sqrt 2) - 1, i.e. 0.11, 0.28 and 0.43.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .descriptives import _check_round, _groups
+from .formatting import format_nl, format_p
+from .reliability import _check_argument
+
+__all__ = [
+    "compare_groups",
+    "cohen_d",
+    "rank_biserial",
+    "effect_size_words",
+    "COHEN_D_BENCHMARKS",
+    "RANK_BISERIAL_BENCHMARKS",
+]
+
+COHEN_D_BENCHMARKS = (0.2, 0.5, 0.8)
+#: Cohen's d benchmarks as rank-biserial correlations, r = 2 * Phi(d / sqrt(2)) - 1.
+RANK_BISERIAL_BENCHMARKS = tuple(round(math.erf(d / 2), 2) for d in COHEN_D_BENCHMARKS)
+_EFFECT_WORDS = ("een verwaarloosbaar verschil", "een klein verschil", "een middelgroot verschil",
+                 "een groot verschil")
+SIGNIFICANCE = 0.05
+WHAT = ("scales", "items")
+
+COLUMNS = [
+    "kind", "id", "label", "group1", "group2", "n1", "n2", "mean1", "mean2", "diff",
+    "cohen_d", "rank_biserial", "test", "statistic", "p", "p_adj", "significant", "suppressed", "zin",
+]
+
+
+# -- effect sizes -------------------------------------------------------
+
+def _clean(x) -> np.ndarray:
+    a = np.asarray(x, dtype=float).ravel()
+    return a[~np.isnan(a)]
+
+
+def cohen_d(x, y) -> float:
+    """Cohen's d with the pooled standard deviation (Cohen, 1988, eq. 2.2.1).
+
+    .. math:: d = \\frac{\\bar x - \\bar y}{\\sqrt{((n_x-1)s_x^2 + (n_y-1)s_y^2)/(n_x+n_y-2)}}
+
+    Lakens (2013) calls this :math:`d_s`. NaN values are dropped; NaN when
+    a group has fewer than two values or the pooled SD is 0.
+    """
+    x, y = _clean(x), _clean(y)
+    nx, ny = len(x), len(y)
+    if nx < 2 or ny < 2:
+        return float("nan")
+    pooled = ((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2)
+    if pooled <= 0:
+        return float("nan")
+    return float((x.mean() - y.mean()) / math.sqrt(pooled))
+
+
+def _mwu(x, y):
+    from scipy import stats
+
+    return stats.mannwhitneyu(x, y, alternative="two-sided", use_continuity=True, method="auto")
+
+
+def rank_biserial(x, y) -> float:
+    """Rank-biserial correlation from the Mann-Whitney U of ``x`` (Wendt, 1972).
+
+    .. math:: r = \\frac{2 U_x}{n_x n_y} - 1 = P(X > Y) - P(X < Y)
+
+    the "simple difference formula" of Kerby (2014): the share of (x, y)
+    pairs favouring x minus the share favouring y (ties count for neither).
+    Positive when ``x`` tends to be higher. ``U_x`` is
+    ``scipy.stats.mannwhitneyu(x, y).statistic``.
+    """
+    x, y = _clean(x), _clean(y)
+    if len(x) == 0 or len(y) == 0:
+        return float("nan")
+    u = _mwu(x, y).statistic
+    return float(2 * u / (len(x) * len(y)) - 1)
+
+
+def effect_size_words(value, *, measure: str = "cohen_d") -> str:
+    """Dutch words for an effect size: ``"een klein verschil"``, ...
+
+    Parameters
+    ----------
+    value : float
+        Cohen's d or a rank-biserial correlation (sign ignored).
+    measure : {"cohen_d", "rank_biserial"}
+        Benchmarks :data:`COHEN_D_BENCHMARKS` (0.2, 0.5, 0.8) or
+        :data:`RANK_BISERIAL_BENCHMARKS` (the same effects as correlations).
+    """
+    _check_argument("measure", ("cohen_d", "rank_biserial"), measure)
+    if value is None or np.isnan(value):
+        return ""
+    bench = COHEN_D_BENCHMARKS if measure == "cohen_d" else RANK_BISERIAL_BENCHMARKS
+    return _EFFECT_WORDS[int(np.searchsorted(bench, abs(value), side="right"))]
+
+
+# -- sentences ----------------------------------------------------------
+
+_GROUP_PHRASES = {
+    ("ervaringsgroep", "startend"): "startende professionals",
+    ("ervaringsgroep", "ervaren"): "ervaren professionals",
+}
+
+
+def _group_phrase(by: str, group) -> str:
+    return _GROUP_PHRASES.get((by, group), f"respondenten met {by} ‘{group}’")
+
+
+def _pair_phrase(g1: str, g2: str) -> str:
+    suffix = " professionals"
+    if g1.endswith(suffix) and g2.endswith(suffix):
+        return f"{g1[:-len(suffix)]} en {g2}"
+    return f"{g1} en {g2}"
+
+
+def _subject(kind: str, label: str) -> str:
+    text = str(label).strip()
+    if kind == "item":
+        return f"de stelling ‘{text.rstrip('.')}’"
+    return f"‘{text}’"
+
+
+def _capitalise(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _sentence(row: dict, *, by: str, min_n: int) -> str:
+    g1, g2 = _group_phrase(by, row["group1"]), _group_phrase(by, row["group2"])
+    subject = _subject(row["kind"], row["label"])
+    if row["suppressed"]:
+        return _capitalise(f"te weinig respondenten om {_pair_phrase(g1, g2)} te vergelijken op {subject} "
+                           f"(minder dan {min_n} in een groep).")
+    means = f"{format_nl(row['mean1'])} tegen {format_nl(row['mean2'])}"
+    if np.isnan(row["p"]):
+        return _capitalise(f"{_pair_phrase(g1, g2)} scoren gemiddeld {means} op {subject}; "
+                           "een toets is niet mogelijk (geen spreiding in de antwoorden).")
+    if row["kind"] == "scale":
+        es, words = f"d = {format_nl(row['cohen_d'], 2)}", effect_size_words(row["cohen_d"])
+    else:
+        es = f"r = {format_nl(row['rank_biserial'], 2)}"
+        words = effect_size_words(row["rank_biserial"], measure="rank_biserial")
+    details = (f"({means}; verschil {format_nl(row['diff'])}; {es}; {words}; "
+               f"p na correctie {format_p(row['p_adj'])})")
+    if row["significant"]:
+        direction = "hoger" if row["diff"] > 0 else "lager"
+        return _capitalise(f"{g1} scoren gemiddeld {direction} op {subject} dan {g2} {details}.")
+    return _capitalise(f"het verschil tussen {_pair_phrase(g1, g2)} op {subject} is na correctie "
+                       f"niet significant {details}.")
+
+
+# -- main ---------------------------------------------------------------
+
+def _normalise_what(what) -> tuple[str, ...]:
+    if isinstance(what, str):
+        what = (what,)
+    what = tuple(what)
+    for w in what:
+        _check_argument("what", WHAT, w)
+    return what
+
+
+def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "ervaren"),
+                   what=("scales", "items")) -> pd.DataFrame:
+    """Compare two groups on every scale and item of a round.
+
+    Parameters
+    ----------
+    rnd : Round
+    by : str, default "ervaringsgroep"
+        Categorical background variable.
+    groups : pair of str, default ("startend", "ervaren")
+        Group 1 and group 2 (categories of ``by``); differences are group 1
+        minus group 2.
+    what : {"scales", "items"} or a tuple of them
+        Scales (scores from :func:`peo_lib.scoring.score_scales`), items
+        (codes as asked, not reverse keyed), or both (default).
+
+    Returns
+    -------
+    DataFrame
+        One row per scale (``kind="scale"``) and per item (``kind="item"``),
+        scales first, in codebook order. Columns: ``kind``, ``id``, ``label``
+        (scale label or item text), ``group1``, ``group2``, ``n1``, ``n2``
+        (respondents with a score / valid answer), ``mean1``, ``mean2``,
+        ``diff`` (mean1 - mean2), ``cohen_d`` (scales), ``rank_biserial``
+        (items), ``test`` (``"welch_t"`` or ``"mann_whitney_u"``),
+        ``statistic`` (t, or U of group 1), ``p``, ``p_adj``
+        (Benjamini-Hochberg over all p of this table), ``significant``
+        (``p_adj < 0.05``), ``suppressed`` and ``zin`` (a Dutch sentence).
+
+        When either group has fewer than ``rnd.codebook.privacy.min_n``
+        respondents (at least 2) on a row, that row has no statistics
+        (``suppressed=True``, means and tests NaN) and its sentence says
+        there are too few respondents. ``n1``/``n2`` are kept so the
+        privacy module can decide what to show.
+    """
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    from .scoring import score_scales
+
+    _check_round(rnd)
+    what = _normalise_what(what)
+    if by is None:
+        raise ValueError("by=None: compare_groups needs a categorical background variable, "
+                         "e.g. by='ervaringsgroep'")
+    all_groups = dict(_groups(rnd, by))
+    groups = tuple(groups) if not isinstance(groups, str) else (groups,)
+    if len(groups) != 2 or groups[0] == groups[1]:
+        raise ValueError(f"groups={groups!r}: give two different categories of {by!r}")
+    for g in groups:
+        _check_argument("groups", tuple(all_groups), g)
+    m1, m2 = all_groups[groups[0]], all_groups[groups[1]]
+    cb = rnd.codebook
+    min_n = max(int(cb.privacy.min_n), 2)
+
+    blocks = []
+    if "scales" in what and cb.scales:
+        blocks.append(("scale", score_scales(rnd), {s: sc.label for s, sc in cb.scales.items()}))
+    if "items" in what:
+        blocks.append(("item", rnd.items, {i: it.text for i, it in cb.items.items()}))
+
+    rows = []
+    for kind, table, labels in blocks:
+        X = table.to_numpy(dtype=float)
+        for j, col in enumerate(table.columns):
+            x, y = _clean(X[m1, j]), _clean(X[m2, j])
+            row = dict(kind=kind, id=col, label=labels[col], group1=groups[0], group2=groups[1],
+                       n1=len(x), n2=len(y), mean1=np.nan, mean2=np.nan, diff=np.nan, cohen_d=np.nan,
+                       rank_biserial=np.nan, test="welch_t" if kind == "scale" else "mann_whitney_u",
+                       statistic=np.nan, p=np.nan, suppressed=len(x) < min_n or len(y) < min_n)
+            if not row["suppressed"]:
+                row.update(mean1=x.mean(), mean2=y.mean(), diff=x.mean() - y.mean())
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    if kind == "scale":
+                        res = stats.ttest_ind(x, y, equal_var=False)
+                        row.update(cohen_d=cohen_d(x, y), statistic=float(res.statistic), p=float(res.pvalue))
+                    elif np.ptp(np.concatenate([x, y])) > 0:
+                        res = _mwu(x, y)
+                        row.update(rank_biserial=float(2 * res.statistic / (len(x) * len(y)) - 1),
+                                   statistic=float(res.statistic), p=float(res.pvalue))
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("p_adj", "significant", "zin")])
+    p_adj = np.full(len(out), np.nan)
+    ok = out["p"].notna().to_numpy()
+    if ok.any():
+        p_adj[ok] = multipletests(out.loc[ok, "p"].to_numpy(), method="fdr_bh")[1]
+    out["p_adj"] = p_adj
+    out["significant"] = out["p_adj"] < SIGNIFICANCE
+    out["zin"] = [_sentence(r, by=by, min_n=min_n) for r in out.to_dict("records")]
+    out["n1"] = out["n1"].astype(int)
+    out["n2"] = out["n2"].astype(int)
+    out.attrs["by"] = by
+    return out[COLUMNS]
