@@ -24,9 +24,15 @@ _LAZY = {
     "reliability_table": "reliability",
     "item_descriptives": "descriptives",
     "scale_descriptives": "descriptives",
+    "scale_trend": "trends",
+    "adjusted_trend": "trends",
+    "stack_rounds": "trends",
+    "comparability": "trends",
+    "read_register": "register",
     "PEOError": "errors",
     "CodebookError": "errors",
     "RawDataError": "errors",
+    "RegisterError": "errors",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -47,6 +47,17 @@ def _cmd_check(args) -> int:
     return status
 
 
+def _cmd_init_round(args) -> int:
+    from .init_round import init_round
+
+    result = init_round(args.round, raw=args.raw, like=args.like, data_dir=args.data_dir, force=args.force)
+    for note in result.notes:
+        print(f"  - {note}")
+    print(f"Draft codebook written: {result.path}. Confirm every line marked CONTROLEER, "
+          f"then run: peo check {args.round}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="peo",
@@ -65,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
     _add_dirs(p, out=False)
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("init-round", help="draft a codebook from a raw export")
+    p.add_argument("round", metavar="ROUND", help="new round id, e.g. 2023-2")
+    p.add_argument("--raw", type=Path, required=True,
+                   help="the export (.sav, Qualtrics CSV, ...); a bare name is looked up in DATA_DIR/raw")
+    p.add_argument("--like", default=None, metavar="PREV",
+                   help="previous round id or codebook file to match items to")
+    p.add_argument("--force", action="store_true", help="overwrite an existing codebook")
+    _add_dirs(p, out=False)
+    p.set_defaults(func=_cmd_init_round)
     return parser
 
 
@@ -79,6 +100,9 @@ def main(argv=None) -> int:
     except PEOError as exc:
         print(f"peo {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(f"peo {args.command}: stopped", file=sys.stderr)
         return 130

@@ -1,0 +1,153 @@
+"""Tests of peo_lib.init_round: drafts from a .sav and Qualtrics exports of the demo rounds."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from peo_lib.codebook import read_codebook
+from peo_lib.errors import CodebookError
+from peo_lib.init_round import MARKER, draft_codebook, init_round, similarity
+from peo_lib.rounds import load_round
+
+
+def _confirm(text: str) -> str:
+    """What a researcher does after checking: drop the CONTROLEER comment lines."""
+    return "\n".join(line for line in text.splitlines() if MARKER not in line) + "\n"
+
+
+def _check_draft(tmp_path, demo_dir, round_id, raw_name, like_id):
+    like = read_codebook(demo_dir / "codebooks" / f"{like_id}.yml")
+    text, notes = draft_codebook(round_id, demo_dir / "raw" / raw_name, like=like)
+    (tmp_path / "codebooks").mkdir(exist_ok=True)
+    path = tmp_path / "codebooks" / f"{round_id}.yml"
+    path.write_text(_confirm(text), encoding="utf-8")
+    cb = read_codebook(path)
+    rnd = load_round(cb, raw_dir=demo_dir / "raw")
+    real = read_codebook(demo_dir / "codebooks" / f"{round_id}.yml")
+    core = [i for i, it in real.items.items() if it.block == "kern"]
+    for item_id in core:  # every core item found under its stable id and right column
+        assert cb.items[item_id].column == real.items[item_id].column, item_id
+        assert cb.items[item_id].text == real.items[item_id].text
+        assert cb.items[item_id].block == "kern"
+        assert cb.response_set_of(item_id).signature() == real.response_set_of(item_id).signature()
+    assert {k: v.column for k, v in cb.background.items()} == {k: v.column for k, v in real.background.items()}
+    assert cb.background["functie"].values == real.background["functie"].values
+    assert cb.respondent_id == real.respondent_id
+    assert set(cb.scales) == {"professionele_ruimte", "werkplezier", "intentie_om_te_blijven",
+                              "regels_en_eisen", "ervaren_werkdruk"}
+    assert cb.scales["professionele_ruimte"].reverse == ["PR05"]
+    assert rnd.n > 150 and (rnd.background["ervaringsgroep"].notna().mean() > 0.9)
+    # exact matches are not marked; new theme questions are
+    item_lines = [line for line in text.splitlines() if line.startswith("  ") and MARKER in line]
+    assert all("nieuwe vraag" in line for line in item_lines if "gekoppeld op tekst" not in line
+               and "achtergrondvariabele" not in line and "open vraag" not in line and "ontbreken" not in line)
+    return text, notes, cb
+
+
+def test_draft_from_spss_sav_matches_core_items(tmp_path, demo_dir):
+    text, notes, cb = _check_draft(tmp_path, demo_dir, "2021-2", "peo_2021-2.sav", "2021-1")
+    # response sets come from the value labels; the 0-10 grade with labelled end points is filled in
+    assert cb.response_sets["eens5"].missing == {8: "Niet van toepassing", 9: "Weet ik niet"}
+    assert cb.response_set_of("TV01").values[7] == "7"
+    assert cb.response_set_of("TV01").missing == {99: "Weet ik niet"}
+    theme_items = cb.items_in_block(cb.theme)
+    assert theme_items == ["NIEUW01", "NIEUW02", "NIEUW03", "NIEUW04", "NIEUW05"]
+    assert cb.response_set_of("NIEUW05").values == {1: "Nooit", 2: "Zelden", 3: "Soms", 4: "Vaak", 5: "Heel vaak"}
+    assert any("NIEUW01" in n and MARKER in n for n in notes)
+
+
+def test_draft_from_qualtrics_choice_text(tmp_path, demo_dir):
+    text, notes, cb = _check_draft(tmp_path, demo_dir, "2023-1", "PEO_voorjaar_2023_Qualtrics.csv", "2022-2")
+    assert cb.fieldwork.start.isoformat() == "2023-03-01"
+    assert cb.source.file == "PEO_voorjaar_2023_Qualtrics.csv"
+    assert "StartDate" not in {it.column for it in cb.items.values()}
+    assert cb.open_questions["OPEN01"].column == "QID40_TEXT"
+    assert any("Qualtrics-metadatakolommen" in n for n in notes)
+
+
+def test_draft_from_qualtrics_numeric_takes_sets_from_like(tmp_path, demo_dir):
+    text, notes, cb = _check_draft(tmp_path, demo_dir, "2022-1", "PEO_voorjaar_2022_Qualtrics.csv", "2021-2")
+    assert any(n.startswith("antwoordcodes zonder labels") for n in notes)
+
+
+@pytest.fixture
+def reworded_sav(tmp_path, demo_dir):
+    """The demo's 2021-2 .sav with PR03 reworded a little and PR04 replaced by another question."""
+    import pyreadstat
+
+    df, meta = pyreadstat.read_sav(str(demo_dir / "raw" / "peo_2021-2.sav"), user_missing=True)
+    labels = dict(zip(meta.column_names, meta.column_labels))
+    stem = "Hoe (on)eens ben je het met de volgende stellingen? - "
+    labels["ruimte_3"] = stem + "Mijn leidinggevende vertrouwt op mijn vakmanschap."
+    labels["ruimte_4"] = stem + "Ik volg graag een cursus over gespreksvoering."
+    (tmp_path / "raw").mkdir()
+    out = tmp_path / "raw" / "peo_2023-2.sav"
+    pyreadstat.write_sav(df, str(out), column_labels=labels, variable_value_labels=meta.variable_value_labels,
+                         missing_ranges=meta.missing_ranges)
+    return out
+
+
+def test_uncertain_matches_are_marked(tmp_path, demo_dir, reworded_sav):
+    like = demo_dir / "codebooks" / "2021-2.yml"
+    text, notes = draft_codebook("2023-2", reworded_sav, like=like)
+    lines = text.splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("  PR03:"))
+    assert lines[k - 1].startswith(f"  # {MARKER}: PR03 gekoppeld op tekst (gelijkenis 0,")
+    assert "Mijn organisatie vertrouwt op mijn vakmanschap." in lines[k - 1]
+    assert "Mijn leidinggevende vertrouwt" in lines[k]
+    assert not any(line.startswith("  PR04:") for line in lines)           # too different: not matched
+    assert any(f"{MARKER} NIEUW" in n and "ruimte_4" in n for n in notes)
+    assert any("PR03" in n and "gelijkenis" in n for n in notes)
+    assert any("kernvragen van 2021-2 niet gevonden: PR04" in n for n in notes)
+    assert any(line.startswith(f"  # {MARKER}: items ontbreken: PR04") for line in lines)
+    # still a valid codebook as drafted (comments only), and after confirming
+    cb = yaml.safe_load(text)
+    assert cb["items"]["PR03"]["column"] == "ruimte_3"
+    (tmp_path / "codebooks").mkdir()
+    path = tmp_path / "codebooks" / "2023-2.yml"
+    path.write_text(_confirm(text), encoding="utf-8")
+    rnd = load_round(path)
+    assert rnd.codebook.scales["professionele_ruimte"].items == ["PR01", "PR02", "PR03", "PR05"]
+
+
+def test_similarity_is_difflib_ratio_on_normalised_labels():
+    assert similarity("  Ik heb  Plezier in mijn werk.", "ik heb plezier in mijn werk.") == 1.0
+    assert 0.6 < similarity("Mijn organisatie vertrouwt op mijn vakmanschap.",
+                            "Mijn leidinggevende vertrouwt op mijn vakmanschap.") < 0.9
+
+
+def test_draft_without_like_validates(tmp_path, demo_dir):
+    text, notes = draft_codebook("2021-2", demo_dir / "raw" / "peo_2021-2.sav")
+    (tmp_path / "codebooks").mkdir()
+    path = tmp_path / "codebooks" / "2021-2.yml"
+    path.write_text(text, encoding="utf-8")
+    rnd = load_round(path, raw_dir=demo_dir / "raw")
+    assert "RUIMTE_1" in rnd.items.columns and rnd.codebook.items["RUIMTE_1"].block == "kern"
+
+
+def test_init_round_writes_and_refuses_to_overwrite(tmp_path, demo_dir):
+    (tmp_path / "codebooks").mkdir()
+    (tmp_path / "raw").mkdir()
+    shutil.copy(demo_dir / "codebooks" / "2022-2.yml", tmp_path / "codebooks" / "2022-2.yml")
+    shutil.copy(demo_dir / "raw" / "PEO_voorjaar_2023_Qualtrics.csv", tmp_path / "raw")
+    result = init_round("2023-1", raw="PEO_voorjaar_2023_Qualtrics.csv", like="2022-2", data_dir=tmp_path)
+    assert result.path == tmp_path / "codebooks" / "2023-1.yml"
+    assert read_codebook(result.path).items["PR01"].column == "QID31_1"
+    with pytest.raises(CodebookError, match="exists already; use --force"):
+        init_round("2023-1", raw="PEO_voorjaar_2023_Qualtrics.csv", like="2022-2", data_dir=tmp_path)
+    init_round("2023-1", raw="PEO_voorjaar_2023_Qualtrics.csv", like="2022-2", data_dir=tmp_path, force=True)
+    with pytest.raises(CodebookError, match="codebook of the previous round not found"):
+        init_round("2023-2", raw="PEO_voorjaar_2023_Qualtrics.csv", like="2019-1", data_dir=tmp_path)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(round_id="2023-3"), r"round_id='2023-3' is not a round id"),
+    (dict(round_id="2023-2", accept=0.95), r"accept=0.95, certain=0.9"),
+])
+def test_argument_errors(demo_dir, kwargs, match):
+    rid = kwargs.pop("round_id")
+    with pytest.raises(ValueError, match=match):
+        draft_codebook(rid, demo_dir / "raw" / "peo_2021-2.sav", **kwargs)
