@@ -2,14 +2,83 @@
 
 Kept separate so that slow first-time work happens during setup, not in the
 middle of a panel meeting.
+
+deduce (the de-identifier behind :mod:`peo_lib.privacy`) builds an 83 MB
+lookup cache on its first initialisation, which takes about 3 minutes; every
+later start reads it in about 15-20 s. deduce writes that cache inside its own
+package folder (``site-packages/deduce/data/lookup/cache/lookup_structs.pickle``)
+and rebuilds it when the deduce version or its source lists change. This
+script builds it now, in the place :func:`peo_lib.privacy.deduce_cache_path`
+picks: deduce's own folder when writable, else ``$PEO_DEDUCE_CACHE`` or
+``~/.cache/peo_lib/deduce`` (a shared read-only install).
+
+Usage: ``python -m peo_lib.setup_env [--no-deduce]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import sys
+import time
 
-def main() -> None:
+__all__ = ["main", "warm_deduce"]
+
+
+def warm_deduce() -> dict:
+    """Build (or check) deduce's lookup cache.
+
+    Returns
+    -------
+    dict
+        ``path`` (the cache folder), ``built`` (True if it was missing),
+        ``seconds`` (initialisation time).
+
+    Raises
+    ------
+    PermissionError
+        The cache folder cannot be written; set ``PEO_DEDUCE_CACHE``.
+    """
+    from .privacy import _new_deduce, deduce_cache_path
+
+    path = deduce_cache_path()
+    cache = path / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    pickle = cache / "lookup_structs.pickle"
+    existed = pickle.is_file()
+    if not existed and not os.access(cache, os.W_OK):
+        raise PermissionError(f"cannot write deduce's lookup cache in {cache}; "
+                              "set PEO_DEDUCE_CACHE to a writable folder")
+    t0 = time.perf_counter()
+    _new_deduce(path)
+    seconds = time.perf_counter() - t0
+    if not pickle.is_file():
+        raise RuntimeError(f"deduce did not write its lookup cache to {pickle}")
+    return {"path": path, "built": not existed, "seconds": seconds}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m peo_lib.setup_env",
+                                     description="Prepare the environment once (slow first-time work).")
+    parser.add_argument("--no-deduce", action="store_true",
+                        help="skip warming deduce's lookup cache (open-answer scrubbing)")
+    args = parser.parse_args(argv)
+    if not args.no_deduce:
+        print("peo setup: preparing deduce (de-identification of open answers); "
+              "the first time this takes about 3 minutes ...", flush=True)
+        try:
+            info = warm_deduce()
+        except ImportError as exc:
+            print(f"peo setup: {exc}", file=sys.stderr)
+            return 1
+        except (OSError, RuntimeError) as exc:
+            print(f"peo setup: deduce cache not ready: {exc}", file=sys.stderr)
+            return 1
+        what = "built" if info["built"] else "checked"
+        print(f"peo setup: deduce lookup cache {what} in {info['seconds']:.0f} s at {info['path'] / 'cache'}")
     print("peo setup: environment ready")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
