@@ -58,6 +58,13 @@ def _cmd_init_round(args) -> int:
     return 0
 
 
+def _cmd_dashboard(args) -> int:
+    from .dashboard import serve_dashboard
+
+    return serve_dashboard(data_dir=args.data_dir, out_dir=args.out, port=args.port,
+                           open_browser=not args.no_browser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="peo",
@@ -86,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing codebook")
     _add_dirs(p, out=False)
     p.set_defaults(func=_cmd_init_round)
+
+    p = sub.add_parser("dashboard", help="serve the live panel dashboard (Voila, 127.0.0.1 only)")
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    _add_dirs(p)
+    p.set_defaults(func=_cmd_dashboard)
     return parser
 
 

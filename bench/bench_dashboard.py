@@ -1,0 +1,228 @@
+"""Benchmark of the panel dashboard. Prints only (no pass/fail).
+
+1. Callback time: a change of one control (round, block, subject, breakdown,
+   view) until the new PNG is in the ``ipywidgets.Image``, at 10,000
+   respondents x 40 items (two synthetic rounds). Median and p95 over a
+   random walk of changes; "first visit" (privacy masks computed) and
+   "revisit" (masks cached) separately. Target: median <= 100 ms.
+2. Voila time-to-first-render of the dashboard notebook as a ratio to Voila
+   serving an empty notebook, same server, same template (target <= 2).
+   Measured in Debian chromium (Playwright) until the figure is painted; with
+   no chromium, until the page's HTML has streamed completely.
+
+Run: ``python bench/bench_dashboard.py`` (``make bench``).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+N_RESP = 10_000
+N_ITEMS = 40
+N_CHANGES = 80
+
+CODEBOOK_HEAD = """\
+round: "{rid}"
+title: Benchmarkronde {rid}
+theme: werkdruk
+source: {{file: bench_{rid}.csv, format: csv}}
+respondent_id: id
+privacy: {{min_n: 5, min_n_open: 10}}
+response_sets:
+  eens5:
+    values: {{1: Helemaal oneens, 2: Oneens, 3: Neutraal, 4: Eens, 5: Helemaal eens}}
+    missing: {{9: Weet ik niet}}
+background:
+  ervaring_jaren: {{column: jaren, type: number}}
+  functie: {{column: functie, values: {{1: Jeugdhulpverlener, 2: Gedragswetenschapper, 3: Teamleider, 4: Anders}}}}
+  organisatie: {{column: org, values: {{1: Specialistische jeugdhulp, 2: Wijkteam, 3: Jeugdbescherming, 4: Vrijgevestigd, 5: Anders}}}}
+  gemeente: {{column: gemeente, values: {{1: Den Haag, 2: Delft, 3: Zoetermeer, 4: Westland, 5: Rijswijk, 6: Leidschendam-Voorburg, 7: Pijnacker-Nootdorp, 8: Midden-Delfland, 9: Wassenaar}}}}
+starter_max_years: 2
+"""
+
+
+def write_round(data_dir: Path, rid: str, seed: int) -> None:
+    """A synthetic round of N_RESP x N_ITEMS (codes), with scales, in DIR/codebooks and DIR/raw."""
+    rng = np.random.default_rng(seed)
+    (data_dir / "codebooks").mkdir(parents=True, exist_ok=True)
+    (data_dir / "raw").mkdir(parents=True, exist_ok=True)
+    lines = [CODEBOOK_HEAD.format(rid=rid), "items:"]
+    ids = []
+    for j in range(N_ITEMS):
+        block = "kern" if j < 25 else "werkdruk"
+        iid = f"K{j + 1:02d}" if block == "kern" else f"W{j + 1:02d}"
+        ids.append(iid)
+        lines.append(f"  {iid}: {{column: q{j + 1}, text: Stelling {j + 1} over ruimte en werk in de jeugdzorg., "
+                     f"response_set: eens5, block: {block}}}")
+    lines.append("scales:")
+    for s in range(5):
+        items = ids[s * 5:(s + 1) * 5]
+        lines.append(f"  schaal{s + 1}: {{label: Schaal {s + 1}, items: [{', '.join(items)}], min_valid: 3}}")
+    (data_dir / "codebooks" / f"{rid}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    n = N_RESP
+    theta = rng.normal(size=n)
+    cols = {
+        "id": np.arange(1, n + 1),
+        "jaren": rng.integers(0, 30, n),
+        "functie": rng.choice(4, n, p=[0.6, 0.2, 0.12, 0.08]) + 1,
+        "org": rng.choice(5, n, p=[0.4, 0.3, 0.15, 0.1, 0.05]) + 1,
+        "gemeente": rng.choice(9, n, p=[0.45, 0.12, 0.12, 0.08, 0.07, 0.07, 0.05, 0.025, 0.015]) + 1,
+    }
+    for j in range(N_ITEMS):
+        latent = 0.8 * theta + rng.normal(size=n) + rng.normal(0, 0.3)
+        codes = np.clip(np.round(3 + latent), 1, 5).astype(int)
+        codes[rng.random(n) < 0.03] = 9
+        cols[f"q{j + 1}"] = codes
+    header = ",".join(cols)
+    body = np.column_stack(list(cols.values()))
+    np.savetxt(data_dir / "raw" / f"bench_{rid}.csv", body, fmt="%d", delimiter=",", header=header, comments="")
+
+
+def bench_callbacks(data_dir: Path, cache: Path) -> None:
+    from peo_lib.widgets import ALL_ROUNDS, Dashboard, load_tables
+
+    t0 = time.perf_counter()
+    tables = load_tables(data_dir, cache_dir=cache)
+    t_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    dash = Dashboard(tables, out_dir=cache.parent, warm_up=False)
+    t_init = time.perf_counter() - t0
+    rng = random.Random(7)
+    seen = set()
+    first, again = [], []
+    for _ in range(N_CHANGES):
+        control = rng.choice(["breakdown", "breakdown", "subject", "subject", "view", "round", "block"])
+        widget = getattr(dash, control)
+        options = [v for _, v in widget.options]
+        if control == "round":
+            options = [o for o in options if o != ALL_ROUNDS] + [ALL_ROUNDS]
+        choices = [o for o in options if o != widget.value]
+        if not choices:
+            continue
+        n_before = len(dash.timings)
+        widget.value = rng.choice(choices)
+        if len(dash.timings) == n_before:
+            continue
+        key = (dash.round.value, dash.subject.value, dash.breakdown.value, dash.view.value)
+        (again if key in seen else first).append(dash.timings[-1])
+        seen.add(key)
+    every = first + again
+
+    def ms(values, q):
+        return 1000 * float(np.percentile(values, q)) if values else float("nan")
+
+    print(f"dashboard callbacks at {N_RESP:,} respondents x {N_ITEMS} items, 2 rounds "
+          f"(load tables {t_load:.2f} s, build dashboard {t_init:.2f} s)")
+    print(f"  all changes   n={len(every):3d}  median {ms(every, 50):6.1f} ms   p95 {ms(every, 95):6.1f} ms"
+          "   (target median <= 100 ms)")
+    print(f"  first visit   n={len(first):3d}  median {ms(first, 50):6.1f} ms   p95 {ms(first, 95):6.1f} ms")
+    print(f"  revisit       n={len(again):3d}  median {ms(again, 50):6.1f} ms   p95 {ms(again, 95):6.1f} ms")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _time_http(url: str) -> float:
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=300) as r:
+        r.read()
+    return time.perf_counter() - t0
+
+
+def _time_browser(page, url: str, *, figure: bool) -> float:
+    t0 = time.perf_counter()
+    page.goto(url, timeout=300_000)
+    if figure:
+        page.wait_for_function("() => { const el = document.querySelector('.peo-figure img, img.peo-figure');"
+                               " return el && el.naturalWidth > 0; }", timeout=300_000)
+    else:
+        page.wait_for_function("() => { const el = document.querySelector('#rendered_cells');"
+                               " return el && getComputedStyle(el).display !== 'none'; }", timeout=300_000)
+    return time.perf_counter() - t0
+
+
+def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3) -> None:
+    import nbformat
+
+    from peo_lib.dashboard import dashboard_notebook, stop_process, voila_env, wait_for_port
+
+    root = Path(tempfile.mkdtemp(prefix="peo_voila_bench_"))
+    shutil.copy(dashboard_notebook(), root / "dashboard.ipynb")
+    empty = nbformat.v4.new_notebook()
+    empty.cells = [nbformat.v4.new_code_cell("")]
+    empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(empty, root / "leeg.ipynb")
+    port = _free_port()
+    cmd = [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+           "--Voila.port_retries=0", "--template=peo", "--theme=light", "--strip_sources=True",
+           "--show_tracebacks=False"]
+    proc = subprocess.Popen(cmd, env=voila_env(data_dir=data_dir, out_dir=out_dir), cwd=str(root),
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/voila/render/"
+    try:
+        if not wait_for_port(port, proc=proc, timeout=120):
+            print("voila: did not start")
+            return
+        chromium = shutil.which("chromium")
+        times = {"dashboard": [], "leeg": []}
+        if chromium:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=[
+                    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--no-first-run"])
+                try:
+                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                    _time_browser(page, base + "dashboard.ipynb", figure=True)  # builds the table cache
+                    _time_browser(page, base + "leeg.ipynb", figure=False)
+                    for _ in range(repeats):
+                        times["leeg"].append(_time_browser(page, base + "leeg.ipynb", figure=False))
+                        times["dashboard"].append(_time_browser(page, base + "dashboard.ipynb", figure=True))
+                finally:
+                    browser.close()
+            how = "chromium, until the figure is painted"
+        else:
+            _time_http(base + "dashboard.ipynb")
+            for _ in range(repeats):
+                times["leeg"].append(_time_http(base + "leeg.ipynb"))
+                times["dashboard"].append(_time_http(base + "dashboard.ipynb"))
+            how = "HTTP, until the page has streamed (no chromium)"
+        d = statistics.median(times["dashboard"])
+        e = statistics.median(times["leeg"])
+        print(f"voila time-to-first-render ({how}; median of {repeats}, table cache warm)")
+        print(f"  dashboard {d:5.2f} s   empty notebook {e:5.2f} s   ratio {d / e:4.2f}   (target <= 2)")
+    finally:
+        stop_process(proc)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory(prefix="peo_bench_dash_") as tmp:
+        tmp = Path(tmp)
+        data = tmp / "data"
+        for k, rid in enumerate(["2031-1", "2031-2"]):
+            write_round(data, rid, seed=100 + k)
+        cache = tmp / "out" / "dashboard" / ".cache"
+        bench_callbacks(data, cache)
+        bench_voila(data, tmp / "out")
+
+
+if __name__ == "__main__":
+    main()

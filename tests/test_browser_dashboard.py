@@ -1,0 +1,122 @@
+"""The dashboard in Voila, driven in Debian chromium through Playwright.
+
+Starts Voila on 127.0.0.1 (free port) with the offline ``peo`` template on
+the demo rounds, changes the breakdown in the browser, checks that the figure
+changes, that no error or traceback shows and that no request leaves the
+machine. A screenshot is kept in ``outputs/test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium")
+LOCAL = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def voila_url(demo_dir, tmp_path_factory):
+    from peo_lib.dashboard import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
+
+    out = tmp_path_factory.mktemp("dash_out")
+    port = _free_port()
+    nb = dashboard_notebook(out_dir=out)
+    log = open(out / "voila.log", "wb")
+    proc = subprocess.Popen(voila_command(nb, port=port), env=voila_env(data_dir=demo_dir, out_dir=out),
+                            cwd=str(nb.parent), start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not wait_for_port(port, proc=proc, timeout=90):
+            log.flush()
+            pytest.fail("Voila did not start:\n" + (out / "voila.log").read_text(errors="replace")[-3000:])
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop_process(proc)
+        log.close()
+    assert proc.poll() is not None
+
+
+def _figure_src(page) -> str:
+    return page.eval_on_selector(".peo-figure img, img.peo-figure", "el => el.src")
+
+
+def _png_bytes(page) -> bytes:
+    """The PNG bytes behind the figure (blob: URLs are read in the page)."""
+    data = page.evaluate(
+        """async () => {
+            const el = document.querySelector('.peo-figure img, img.peo-figure');
+            const r = await fetch(el.src); const b = new Uint8Array(await r.arrayBuffer());
+            let s = ''; for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+            return btoa(s);
+        }"""
+    )
+    return base64.b64decode(data)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make browser)")
+def test_dashboard_in_voila(voila_url):
+    from playwright.sync_api import sync_playwright
+
+    external = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+
+            def route(r):
+                host = urlparse(r.request.url).hostname or ""
+                if r.request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in LOCAL:
+                    external.append(r.request.url)
+                    return r.abort()
+                return r.continue_()
+
+            page.route("**/*", route)
+            page.goto(voila_url, timeout=180_000)
+            page.wait_for_selector(".peo-figure img, img.peo-figure", state="visible", timeout=180_000)
+            page.wait_for_function(
+                "() => { const el = document.querySelector('.peo-figure img, img.peo-figure');"
+                " return el && el.naturalWidth > 0; }", timeout=60_000)
+            before = _png_bytes(page)
+            src_before = _figure_src(page)
+            assert before[:8] == b"\x89PNG\r\n\x1a\n"
+
+            # the breakdown dropdown (ipywidgets Dropdown -> <select>)
+            select = page.locator(".peo-breakdown select")
+            assert select.count() == 1
+            select.select_option(label="Gemeente")
+            page.wait_for_function(
+                "src => { const el = document.querySelector('.peo-figure img, img.peo-figure');"
+                " return el && el.src !== src && el.naturalWidth > 0; }", arg=src_before, timeout=60_000)
+            after = _png_bytes(page)
+            assert after != before
+            page.wait_for_timeout(300)
+            text = page.inner_text("body")
+            assert "gemeente" in text.lower()
+            for bad in ("Traceback", "Error", "Dit kan niet getoond worden", "Het dashboard kan niet starten"):
+                assert bad not in text, f"{bad!r} on the page"
+            assert "n<5" in text  # the privacy note under the figure
+
+            shots = Path(__file__).resolve().parent.parent / "outputs" / "test-artifacts"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / "dashboard_voila.png"), full_page=True)
+        finally:
+            browser.close()
+    assert external == [], f"requests left the machine: {external}"
