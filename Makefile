@@ -31,7 +31,7 @@ browser: ## install Debian's chromium for the browser tests when it is missing
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) browser ## run every test: unit, notebooks, browser
-	$(BIN)/python -m pytest -n 2 -q --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --durations=15
 
 test-fast: $(STAMP) ## unit tests only (no notebooks, no browser)
 	$(BIN)/python -m pytest -q -m "not notebook and not browser"

@@ -259,15 +259,21 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
             hint="remove double submissions from the export (keep the raw file unchanged: fix the export)",
         )
 
-    codes = {}
+    # Item-major block (k x n): pandas keeps a float frame as one such block, so
+    # DataFrame(X.T) and later .to_numpy().T are views, not copies.
+    X = np.empty((len(cb.items), len(index)))
     reasons = {}
-    for item_id, item in cb.items.items():
+    reason_dtypes: dict[str, pd.CategoricalDtype] = {}
+    for k, (item_id, item) in enumerate(cb.items.items()):
         rs = cb.response_sets[item.response_set]
         c, r = recode_codes(df[item.column], rs.values, rs.missing, table=table, column=item.column,
                             what=f"response set {item.response_set!r} of item {item_id}")
-        codes[item_id] = c
-        reasons[item_id] = pd.Categorical.from_codes(r, categories=list(rs.missing.values()), validate=False)
-    items = pd.DataFrame(codes, index=index, columns=list(cb.items))
+        X[k] = c
+        dtype = reason_dtypes.get(item.response_set)
+        if dtype is None:  # one dtype per response set: building categories is the slow part
+            dtype = reason_dtypes[item.response_set] = pd.CategoricalDtype(list(rs.missing.values()))
+        reasons[item_id] = pd.Categorical.from_codes(r, dtype=dtype, validate=False)
+    items = pd.DataFrame(X.T, index=index, columns=list(cb.items), copy=False)
     missing = pd.DataFrame(reasons, index=index, columns=list(cb.items))
 
     bg = {}
@@ -305,11 +311,11 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         index=index, columns=list(cb.open_questions), dtype=object,
     )
 
-    for item_id in cb.items:
-        if items[item_id].isna().all():
-            n_reason = int(missing[item_id].notna().sum())
-            warn.append(f"item {item_id}: no valid answers"
-                        + (f" ({n_reason} gave a missing reason)" if n_reason else " (nobody answered)"))
+    unanswered = np.isnan(X).all(axis=1)
+    for item_id in np.asarray(list(cb.items), dtype=object)[unanswered]:
+        n_reason = int(missing[item_id].notna().sum())
+        warn.append(f"item {item_id}: no valid answers"
+                    + (f" ({n_reason} gave a missing reason)" if n_reason else " (nobody answered)"))
     used = set(needed)
     unused = [str(c) for c in df.columns if c not in used]
     return Round(

@@ -85,7 +85,7 @@ def score_scales(rnd, *, scales=None) -> pd.DataFrame:
     col_pos = {c: k for k, c in enumerate(rnd.items.columns)}
     # Item-major (k x n) layout: reductions over a scale's few items become
     # row-wise vector adds, several times faster than summing along axis 1.
-    XT = np.ascontiguousarray(rnd.items.to_numpy(dtype=float, copy=False).T)
+    XT = np.ascontiguousarray(rnd.items.to_numpy(dtype=float, copy=False).T)  # a view for load_round's frames
     out = np.empty((len(ids), XT.shape[1]))
     for j, sid in enumerate(ids):
         sc = cb.scales[sid]
@@ -95,8 +95,8 @@ def score_scales(rnd, *, scales=None) -> pd.DataFrame:
             k = sc.items.index(i)
             sub[k] = (rs.min + rs.max) - sub[k]
         valid = ~np.isnan(sub)
-        count = valid.sum(axis=0)
-        total = np.where(valid, sub, 0.0).sum(axis=0)
+        count = valid.sum(axis=0, dtype=np.int32)
+        total = np.nan_to_num(sub, copy=False, nan=0.0).sum(axis=0)  # sub is our own copy
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total / count
         mean[count < sc.min_valid_effective] = np.nan
