@@ -24,6 +24,8 @@ setup: $(STAMP) ## create .venv and install the package with its test tools
 demo: $(STAMP) ## generate the demo rounds and build every report from them
 	$(BIN)/peo demo --data-dir $(DEMO)
 	$(BIN)/peo check --data-dir $(DEMO) $$($(BIN)/python -c "from peo_lib.demo import ROUND_IDS; print(' '.join(ROUND_IDS))")
+	$(BIN)/peo report --all --jobs 2 --data-dir $(DEMO)
+	@echo "Open outputs/<ROUND>/samenvatting.html and outputs/trends/trends.html; live: $(BIN)/peo dashboard --data-dir $(DEMO)"
 
 browser: ## install Debian's chromium for the browser tests when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \

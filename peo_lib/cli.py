@@ -65,6 +65,46 @@ def _cmd_dashboard(args) -> int:
                            open_browser=not args.no_browser)
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
+    return value
+
+
+def _cmd_report(args) -> int:
+    import time
+
+    from .errors import ReportError
+    from .publish import all_round_ids, run_reports
+
+    if args.all and args.rounds:
+        raise ReportError("give one or more ROUND ids, or --all, not both")
+    if not (args.rounds or args.all or args.trends):
+        raise ReportError("give one or more ROUND ids, or --all (every round and the trend report), or --trends")
+    ids = all_round_ids(args.data_dir) if args.all else list(args.rounds)
+    failed = None
+    if ids:
+        try:
+            run_reports(ids, jobs=args.jobs, data_dir=args.data_dir, out_dir=args.out,
+                        audience=args.audience, timeout=args.timeout, min_n=args.min_n)
+        except ReportError as exc:  # the trend report does not depend on the round reports
+            failed = exc
+    if args.all or args.trends:
+        from .formatting import format_nl
+        from .trends_report import run_trends_report
+
+        t0 = time.perf_counter()
+        path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)
+        print(f"[trends] {format_nl(time.perf_counter() - t0, 1)} s  klaar -> {path}", file=sys.stderr)
+    if failed is not None:
+        raise failed
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="peo",
@@ -93,6 +133,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing codebook")
     _add_dirs(p, out=False)
     p.set_defaults(func=_cmd_init_round)
+
+    from .report import AUDIENCES
+
+    p = sub.add_parser("report", help="build round reports (HTML, Excel, figures) and the trend report")
+    p.add_argument("rounds", nargs="*", metavar="ROUND", help="round id(s), e.g. 2021-1")
+    p.add_argument("--all", action="store_true", help="every round in DATA_DIR/codebooks, then the trend report")
+    p.add_argument("--trends", action="store_true", help="(also) rebuild the trend report (OUT/trends)")
+    p.add_argument("--jobs", "-j", type=_positive_int, default=1, help="rounds in parallel processes (default: 1)")
+    p.add_argument("--audience", choices=AUDIENCES, default=None,
+                   help="tailored summary for one audience (default: the full panel summary)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds one notebook cell may run (default: 600)")
+    p.add_argument("--min-n", type=_positive_int, default=None, dest="min_n",
+                   help="stricter than the codebook's privacy.min_n (never looser)")
+    _add_dirs(p)
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("dashboard", help="serve the live panel dashboard (Voila, 127.0.0.1 only)")
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")

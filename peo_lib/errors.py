@@ -12,6 +12,7 @@ __all__ = [
     "RawDataError",
     "RegisterError",
     "ReportError",
+    "NotebookCellError",
     "PrivacyError",
 ]
 
@@ -80,6 +81,47 @@ class ReportError(PEOError):
     """Running or publishing a report failed (e.g. a notebook cell raised)."""
 
     exit_code = 1
+
+
+class NotebookCellError(ReportError):
+    """A cell of a report notebook raised; the message names the cell and the error.
+
+    Attributes
+    ----------
+    round_id : str
+    notebook : Path
+        The template notebook (``notebooks/ronde.ipynb``).
+    cell_index : int
+        0-based index of the cell in that notebook (papermill's injected
+        parameters cell not counted).
+    exec_count : int or None
+        The ``In [n]`` number in the executed notebook.
+    first_line : str
+        First non-blank line of the cell's source.
+    ename, evalue : str
+        The exception's name and value, as the kernel reported them.
+    evidence : Path or None
+        The failed executed notebook, kept for inspection.
+    """
+
+    def __init__(self, *, round_id, notebook, cell_index, exec_count, first_line, ename, evalue,
+                 evidence=None):
+        self.round_id = round_id
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.exec_count = exec_count
+        self.first_line = first_line
+        self.ename = ename
+        self.evalue = evalue
+        self.evidence = evidence
+        where = f"cell {cell_index} of {getattr(notebook, 'name', notebook)}"
+        if exec_count is not None:
+            where += f" (In [{exec_count}])"
+        text = (f"round {round_id}: {where} `{first_line}` failed: {ename}: {evalue}. "
+                "The previous outputs are unchanged")
+        if evidence is not None:
+            text += f"; the failed notebook is {evidence}"
+        super().__init__(text)
 
 
 class PrivacyError(PEOError):

@@ -1,0 +1,769 @@
+"""The trend report: every round together, privacy applied, published like a round report.
+
+Two halves, as :mod:`peo_lib.report` + :mod:`peo_lib.publish` for one round:
+
+* Tables and sections (:func:`build_trends_report` -> :class:`TrendsReport`),
+  called one line per section by ``notebooks/trends.ipynb``. Statistics come
+  from :mod:`peo_lib.trends` and :mod:`peo_lib.register`; this module applies
+  disclosure control (:mod:`peo_lib.privacy`) and presents in Dutch. The tidy
+  functions (``raw_trend_table``, ``group_trend_table``,
+  ``adjusted_trend_table``, ``changes_table``, ``actions_table``) return
+  unrounded numbers with a boolean ``suppressed`` column (statistics NaN
+  where hidden): tests compare those with the library's own numbers.
+* Publishing (:func:`run_trends_report`): papermill runs the notebook in
+  this interpreter's kernel, nbconvert exports code-free offline HTML with
+  the round report's template, and ``OUT/trends`` is swapped in atomically
+  (all from :mod:`peo_lib.publish`).
+
+Outputs, in ``OUT/trends/``::
+
+    trends.ipynb   the executed notebook (with code, for researchers)
+    trends.html    Dutch, no code, no prompts, images embedded, no URL
+    tabellen.xlsx  every table of the report, suppressed (n<5)
+    figuren/*.png  one trend figure per core scale (same bytes as in the HTML)
+
+Decisions where the contract is silent
+--------------------------------------
+* Core scales: the scales made only of ``kern`` items
+  (:func:`peo_lib.trends.comparability`, ``core_only=True``), in codebook order.
+* ``min_n``: the strictest ``privacy.min_n`` of all rounds (one threshold for
+  the whole report).
+* Suppression: a round's mean (raw or adjusted) on fewer than ``min_n``
+  respondents is hidden; per-group points (startend/ervaren) are protected
+  per round with :func:`peo_lib.privacy.suppress_groups` (``total=True``:
+  the round's overall mean is shown, so the other group is hidden too). A
+  change between two rounds is hidden when either mean is; an action's
+  before/after value when it rests on fewer than ``min_n`` answers.
+* Data folder default: the repository's ``data/`` when it holds codebooks,
+  otherwise the demo rounds (``data/demo``, generated when missing), so the
+  notebook's defaults run as is. The register is ``DATA_DIR/verbeteracties.yml``;
+  without it the report says there are no actions.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import tempfile
+import warnings
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import NotebookCellError, ReportError
+from .formatting import MISSING_TEXT, format_nl
+from .report import _Html, _html_table, _p, _Png, git_commit, write_tables
+
+__all__ = [
+    "TrendsReport",
+    "build_trends_report",
+    "run_trends_report",
+    "default_trends_data_dir",
+    "core_scales",
+    "report_min_n",
+    "raw_trend_table",
+    "group_trend_table",
+    "adjusted_trend_table",
+    "changes_table",
+    "actions_table",
+    "comparability_table",
+    "trends_provenance",
+    "REGISTER_FILE",
+    "TRENDS_DIR",
+    "OUTPUT_FILES",
+]
+
+REGISTER_FILE = "verbeteracties.yml"
+TRENDS_DIR = "trends"
+NOTEBOOK_NAME = "trends.ipynb"
+OUTPUT_FILES = ("trends.ipynb", "trends.html", "tabellen.xlsx")
+_GROUPS = {"startend": "Startend", "ervaren": "Ervaren"}
+_STATS = ["n", "mean", "sd", "se", "ci_low", "ci_high"]
+
+
+# ----------------------------------------------------------------------
+# tidy tables (suppressed)
+# ----------------------------------------------------------------------
+
+def core_scales(rounds) -> list[str]:
+    """Ids of the core scales (only ``kern`` items) in any of the rounds, in codebook order."""
+    from .trends import comparability
+
+    comp = comparability(rounds, core_only=True)
+    return list(comp.loc[comp["kind"] == "scale", "id"])
+
+
+def report_min_n(rounds) -> int:
+    """The strictest ``privacy.min_n`` of the rounds."""
+    return max(int(r.codebook.privacy.min_n) for r in dict(rounds).values())
+
+
+def raw_trend_table(rounds, *, scale, min_n) -> pd.DataFrame:
+    """:func:`peo_lib.trends.scale_trend`, rounds with fewer than ``min_n`` scores hidden."""
+    from .privacy import suppress_tidy
+    from .trends import scale_trend
+
+    t = scale_trend(rounds, scale=scale)
+    return suppress_tidy(t, group_cols="round", count_col="n", min_n=min_n, total=False, stat_cols=_STATS)
+
+
+def group_trend_table(rounds, *, scale, min_n, by="ervaringsgroep") -> pd.DataFrame:
+    """``scale_trend(by=...)`` with small groups (and a complement) hidden per round.
+
+    :func:`peo_lib.privacy.suppress_groups` per round with ``total=True``:
+    the round's overall mean and n are published, so one small group alone
+    would be given back by the other.
+    """
+    from .privacy import suppress_groups
+    from .trends import scale_trend
+
+    t = scale_trend(rounds, scale=scale, by=by)
+    t[by] = t[by].astype(str)
+    return suppress_groups(t, group_col=by, n_col="n", min_n=min_n, total=True, by="round", stat_cols=_STATS)
+
+
+def adjusted_trend_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functie")) -> pd.DataFrame:
+    """:func:`peo_lib.trends.adjusted_trend`, rounds with fewer than ``min_n`` in the model hidden.
+
+    Empty (with the columns) when no covariate is usable.
+    """
+    from .privacy import suppress_tidy
+    from .trends import adjusted_trend
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            t = adjusted_trend(rounds, scale=scale, covariates=covariates)
+    except ValueError:
+        return pd.DataFrame(columns=["round", "n", "raw_mean", "mean", "se", "ci_low", "ci_high", "series",
+                                     "suppressed"])
+    out = suppress_tidy(t, group_cols="round", count_col="n", min_n=min_n, total=False,
+                        stat_cols=["n", "raw_mean", "mean", "se", "ci_low", "ci_high"])
+    out.attrs.update(t.attrs)
+    return out
+
+
+def changes_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functie"), alpha=0.05) -> pd.DataFrame:
+    """Consecutive rounds compared, raw (Welch) and composition-adjusted, each with BH control.
+
+    Returns
+    -------
+    DataFrame
+        :func:`peo_lib.trends.consecutive_changes` (``method="welch"``)
+        columns, plus ``adj_diff``, ``adj_ci_low``, ``adj_ci_high``,
+        ``adj_p_adjusted``, ``adj_significant`` (``method="adjusted"``) and
+        ``suppressed`` (a round of the pair has fewer than ``min_n`` scores:
+        every statistic NaN). The BH correction is the library's, over all
+        comparable pairs of the scale.
+    """
+    from .trends import consecutive_changes, scale_trend
+
+    ch = consecutive_changes(rounds, scale=scale, method="welch", alpha=alpha)
+    adj_cols = {"diff": "adj_diff", "ci_low": "adj_ci_low", "ci_high": "adj_ci_high",
+                "p_adjusted": "adj_p_adjusted", "significant": "adj_significant"}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            adj = consecutive_changes(rounds, scale=scale, method="adjusted", covariates=covariates, alpha=alpha)
+        ch = ch.merge(adj[["previous", "current", *adj_cols]].rename(columns=adj_cols), on=["previous", "current"],
+                      how="left")
+    except ValueError:
+        for c in adj_cols.values():
+            ch[c] = np.nan
+    raw = scale_trend(rounds, scale=scale)
+    n = dict(zip(raw["round"], raw["n"]))
+    small = [(n.get(a, 0) < min_n) or (n.get(b, 0) < min_n) for a, b in zip(ch["previous"], ch["current"])]
+    ch["suppressed"] = np.array(small, dtype=bool)
+    stats = ["mean_previous", "mean_current", "diff", "ci_low", "ci_high", "t", "df", "p", "p_adjusted",
+             "adj_diff", "adj_ci_low", "adj_ci_high", "adj_p_adjusted"]
+    for c in stats:
+        ch[c] = ch[c].astype(float).where(~ch["suppressed"])
+    for c in ("significant", "adj_significant"):
+        ch[c] = ch[c].fillna(False).astype(bool) & ~ch["suppressed"]
+    return ch
+
+
+def actions_table(rounds, register, *, min_n) -> pd.DataFrame:
+    """:func:`peo_lib.register.actions_before_after`, values on fewer than ``min_n`` answers hidden.
+
+    A hidden side hides the change too; ``suppressed`` is True when any value
+    of the row was hidden. Counts of visible sides are at least ``min_n``.
+    """
+    from .register import actions_before_after
+
+    t = actions_before_after(rounds, register)
+    hide_b = t["n_before"].notna() & (t["n_before"] < min_n)
+    hide_a = t["n_after"].notna() & (t["n_after"] < min_n)
+    t["n_before"] = t["n_before"].astype(float).where(~hide_b)
+    t["before"] = t["before"].astype(float).where(~hide_b)
+    t["n_after"] = t["n_after"].astype(float).where(~hide_a)
+    t["after"] = t["after"].astype(float).where(~hide_a)
+    for c in ("diff", "ci_low", "ci_high", "p"):
+        t[c] = t[c].astype(float).where(~(hide_a | hide_b))
+    t["suppressed"] = (hide_a | hide_b).to_numpy(dtype=bool)
+    return t
+
+
+def comparability_table(rounds) -> pd.DataFrame:
+    """:func:`peo_lib.trends.comparability` of the core items and scales (no counts: nothing to hide)."""
+    from .trends import comparability
+
+    return comparability(rounds, core_only=True)
+
+
+# ----------------------------------------------------------------------
+# provenance
+# ----------------------------------------------------------------------
+
+def trends_provenance(rounds, *, register=None, now=None) -> dict:
+    """Where the trend report comes from: each round's codebook and raw SHA-256, register, version, commit, time."""
+    from . import __version__
+    from .codebook import codebook_hash
+
+    now = now or datetime.now().astimezone()
+    return {
+        "rondes": [{"ronde": rid, "codeboek_sha256": codebook_hash(r.codebook),
+                    "ruwe_data_sha256": r.raw_sha256 or "onbekend"} for rid, r in dict(rounds).items()],
+        "verbeteracties_sha256": (register.sha256 if register is not None and register.sha256 else None),
+        "peo_lib": __version__,
+        "git_commit": git_commit(),
+        "tijd": now.strftime("%Y-%m-%d %H:%M:%S %z").strip(),
+    }
+
+
+def _provenance_text(prov: dict) -> str:
+    rounds = "; ".join(f"ronde {r['ronde']} (codeboek SHA-256 {r['codeboek_sha256']}, ruwe data SHA-256 "
+                       f"{r['ruwe_data_sha256']})" for r in prov["rondes"])
+    reg = (f" · {REGISTER_FILE} SHA-256 {prov['verbeteracties_sha256']}" if prov.get("verbeteracties_sha256")
+           else f" · geen {REGISTER_FILE}")
+    return (f"Herkomst: {rounds}{reg} · peo_lib {prov['peo_lib']} · git commit {prov['git_commit']} · "
+            f"gemaakt {prov['tijd']}")
+
+
+# ----------------------------------------------------------------------
+# the report object
+# ----------------------------------------------------------------------
+
+def _ci_text(lo, hi, small) -> str:
+    if lo is None or hi is None or np.isnan(lo) or np.isnan(hi):
+        return MISSING_TEXT
+    return f"{format_nl(lo)} tot {format_nl(hi)}"
+
+
+class TrendsReport:
+    """Tables, figures and texts of the trend report (see :func:`build_trends_report`).
+
+    Section methods return display objects (or display several); the tidy
+    tables are cached per scale in :meth:`tables`.
+    """
+
+    def __init__(self, rounds: dict, *, register=None, register_note=None, out_dir=None, min_n=None):
+        from .privacy import label_small
+
+        if not rounds:
+            raise ReportError("the trend report needs at least one round")
+        self.rounds = dict(rounds)
+        self.register = register
+        self.register_note = register_note
+        self.out_dir = None if out_dir is None else Path(out_dir)
+        base = report_min_n(self.rounds)
+        self.min_n = base if min_n is None else max(base, int(min_n))
+        self.small = label_small(self.min_n)
+        self.figures: dict[str, Path] = {}
+        self._tables: dict[str, dict] = {}
+
+    # -- data -------------------------------------------------------------
+    @property
+    def round_ids(self) -> list[str]:
+        return list(self.rounds)
+
+    @cached_property
+    def scales(self) -> list[str]:
+        return core_scales(self.rounds)
+
+    @cached_property
+    def comparability(self) -> pd.DataFrame:
+        return comparability_table(self.rounds)
+
+    @cached_property
+    def actions(self) -> pd.DataFrame:
+        if self.register is None or not len(self.register):
+            return actions_table(self.rounds, _empty_register(), min_n=self.min_n)
+        return actions_table(self.rounds, self.register, min_n=self.min_n)
+
+    @cached_property
+    def prov(self) -> dict:
+        return trends_provenance(self.rounds, register=self.register)
+
+    def label(self, scale) -> str:
+        for r in reversed(list(self.rounds.values())):
+            if scale in r.codebook.scales:
+                return r.codebook.scales[scale].label
+        return scale
+
+    def scale_range(self, scale) -> tuple:
+        for r in reversed(list(self.rounds.values())):
+            cb = r.codebook
+            if scale in cb.scales:
+                rs = cb.response_set_of(cb.scales[scale].items[0])
+                return rs.min, rs.max
+        return 1, 5
+
+    def scale_items(self, scale) -> set:
+        return {i for r in self.rounds.values() if scale in r.codebook.scales for i in r.codebook.scales[scale].items}
+
+    def related_actions(self, scale) -> list:
+        """Actions whose register entry names the scale or one of its items."""
+        if self.register is None:
+            return []
+        items = self.scale_items(scale)
+        return [a for a in self.register.actions if scale in a.schalen or items & set(a.items)]
+
+    def tables(self, scale) -> dict:
+        """raw, groups, adjusted, changes and sentence of one scale (computed once)."""
+        from .trends import trend_sentence
+
+        if scale not in self._tables:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                sentence = trend_sentence(self.rounds, scale=scale, min_n=self.min_n)
+            self._tables[scale] = dict(
+                raw=raw_trend_table(self.rounds, scale=scale, min_n=self.min_n),
+                groups=group_trend_table(self.rounds, scale=scale, min_n=self.min_n),
+                adjusted=adjusted_trend_table(self.rounds, scale=scale, min_n=self.min_n),
+                changes=changes_table(self.rounds, scale=scale, min_n=self.min_n),
+                sentence=sentence,
+            )
+        return self._tables[scale]
+
+    # -- figures ------------------------------------------------------------
+    def _figure(self, name, fig, *, alt):
+        from .plots import figure_png
+
+        png = figure_png(fig)
+        if self.out_dir is not None:
+            folder = self.out_dir / "figuren"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{name}.png").write_bytes(png)
+            self.figures[name] = folder / f"{name}.png"
+        width_px = int(round(fig.get_figwidth() * 96))
+        fig.clear()
+        return _Png(png, width=width_px, alt=alt)
+
+    def scale_figure(self, scale):
+        """Trend figure of one scale (raw + adjusted, startend + ervaren, action starts)."""
+        from .trend_plots import trend_chart
+
+        t = self.tables(scale)
+        acts = self.related_actions(scale)
+        actions = pd.DataFrame([dict(id=a.id + (" (gepland)" if a.status == "gepland" else ""),
+                                     ronde_start=a.ronde_start) for a in acts], columns=["id", "ronde_start"])
+        lo, hi = self.scale_range(scale)
+        fig = trend_chart(t["raw"], adjusted=t["adjusted"] if len(t["adjusted"]) else None, groups=t["groups"],
+                          group_labels=_GROUPS, actions=actions, rounds=self.round_ids, small_label=self.small,
+                          scale_min=lo, scale_max=hi, title=f"{self.label(scale)}: gemiddelde per ronde")
+        return self._figure(f"trend_{scale}", fig, alt=f"Trend van {self.label(scale)} per ronde")
+
+    # -- sections -------------------------------------------------------------
+    def title(self):
+        """Heading: the rounds covered and the number of respondents."""
+        ids = self.round_ids
+        n = sum(r.n for r in self.rounds.values())
+        span = ids[0] if len(ids) == 1 else f"{ids[0]} tot en met {ids[-1]}"
+        return _Html("<h1>PEO: trends over de rondes</h1>"
+                     + _p(f"Rondes {span}: {len(ids)} rondes, samen {n} ingevulde vragenlijsten.", "peo-note"))
+
+    def response_table(self):
+        """Respondents per round (and per experience group), small cells suppressed."""
+        from .privacy import suppress_tidy
+
+        rows = []
+        for rid, r in self.rounds.items():
+            g = r.background.get("ervaringsgroep")
+            counts = g.value_counts() if g is not None else pd.Series(dtype=int)
+            rows.append(dict(round=rid, title=r.codebook.title, n=r.n,
+                             startend=int(counts.get("startend", 0)), ervaren=int(counts.get("ervaren", 0))))
+        t = pd.DataFrame(rows)
+        long = t.melt(id_vars=["round"], value_vars=["startend", "ervaren"], var_name="group", value_name="count")
+        hidden = suppress_tidy(long, group_cols="group", by="round", count_col="count", min_n=self.min_n, total=True)
+        for g in ("startend", "ervaren"):
+            part = hidden[hidden["group"] == g].set_index("round")["count"]
+            t[g] = t["round"].map(part).astype(float)
+        self.response = t
+        table = _html_table(t, [("round", "Ronde", "text"), ("title", "Thema", "text"), ("n", "Respondenten", "int"),
+                                ("startend", "Startend", "int"), ("ervaren", "Ervaren", "int")], small=self.small)
+        return _Html(table + _p("Startend: hoogstens twee jaar werkervaring. Wie zijn werkervaring niet invulde, "
+                                "telt alleen mee in het totaal.", "peo-note"))
+
+    def comparability_section(self):
+        """Which core items and scales were asked in which round, and where the question changed."""
+        comp = self.comparability
+        ids = self.round_ids
+        head = "".join(f'<th class="num">{html.escape(r)}</th>' for r in ids)
+        body = []
+        for rec in comp.to_dict("records"):
+            flags = [w for w, k in (("tekst", "text_changed"), ("antwoordschaal", "response_set_changed"),
+                                    ("items", "items_changed")) if rec[k]]
+            note = ("gewijzigd: " + ", ".join(flags) + (f" (vanaf {rec['changed_in']})" if rec["changed_in"] else "")
+                    if flags or rec["changed_in"] else ("vergelijkbaar" if rec["comparable"] else "niet in elke ronde"))
+            kind = "Schaal" if rec["kind"] == "scale" else rec["id"]
+            cells = "".join(f'<td class="num">{"✓" if rec[r] else MISSING_TEXT}</td>' for r in ids)
+            body.append(f"<tr><td>{html.escape(kind)}</td><td>{html.escape(str(rec['text']))}</td>{cells}"
+                        f"<td>{html.escape(note)}</td></tr>")
+        table = (f'<table class="peo-table"><thead><tr><th>Id</th><th>Vraag of schaal</th>{head}'
+                 f'<th>Vergelijkbaarheid</th></tr></thead><tbody>{"".join(body)}</tbody></table>')
+        changed = comp[comp["changed_in"] != ""]
+        note = ("Alle kernvragen zijn in elke ronde met dezelfde tekst en antwoordschaal gesteld."
+                if changed.empty and comp["comparable"].all() else
+                "Waar een vraag gewijzigd is, wordt de trendlijn onderbroken en wordt niet getoetst.")
+        return _Html(table + _p(f"✓ = gevraagd in die ronde. {note}", "peo-note"))
+
+    def scale_sections(self):
+        """Per core scale: heading, figure, table per round, changes with FDR control, and the sentence."""
+        from IPython.display import display
+
+        for scale in self.scales:
+            display(_Html(f'<h3 id="schaal-{html.escape(scale)}">{html.escape(self.label(scale))}</h3>'))
+            display(self.scale_figure(scale))
+            display(self.round_table(scale))
+            display(self.changes_section(scale))
+            display(self.sentence(scale))
+
+    def round_table(self, scale):
+        """Per round: n, raw mean (95% CI), adjusted mean (95% CI), startend and ervaren means."""
+        t = self.tables(scale)
+        raw = t["raw"].set_index("round")
+        adj = t["adjusted"].set_index("round") if len(t["adjusted"]) else None
+        grp = t["groups"]
+        rows = []
+        for rid in raw.index:
+            r = raw.loc[rid]
+            row = dict(round=rid, n=r["n"], mean=r["mean"],
+                       ci=self.small if r["suppressed"] else _ci_text(r["ci_low"], r["ci_high"], self.small))
+            if adj is not None and rid in adj.index:
+                a = adj.loc[rid]
+                row.update(adj_mean=a["mean"],
+                           adj_ci=self.small if a["suppressed"] else _ci_text(a["ci_low"], a["ci_high"], self.small))
+            else:
+                row.update(adj_mean=np.nan, adj_ci=MISSING_TEXT)
+            for g in _GROUPS:
+                part = grp[(grp["round"] == rid) & (grp["ervaringsgroep"] == g)]
+                row[g] = float(part["mean"].iloc[0]) if len(part) else np.nan
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        cols = [("round", "Ronde", "text"), ("n", "n", "int"), ("mean", "Gemiddelde", "mean"),
+                ("ci", "95%-BI", "text"), ("adj_mean", "Gecorrigeerd", "mean"), ("adj_ci", "95%-BI", "text"),
+                ("startend", "Startend", "mean"), ("ervaren", "Ervaren", "mean")]
+        lo, hi = self.scale_range(scale)
+        covs = t["adjusted"].attrs.get("covariates", [])
+        names = " en ".join(", ".join(covs).rsplit(", ", 1)) if covs else ""
+        note = (f"Schaal {lo}-{hi}. Gecorrigeerd = het gemiddelde als elke ronde dezelfde samenstelling naar "
+                f"{names} had gehad (alle rondes samen); zo telt een andere samenstelling van de respondenten "
+                "niet als verandering." if names else f"Schaal {lo}-{hi}.")
+        return _Html(_html_table(df, cols, small=self.small) + _p(note, "peo-note"))
+
+    def changes_section(self, scale):
+        """Changes between consecutive rounds, raw and adjusted, with Benjamini-Hochberg control."""
+        ch = self.tables(scale)["changes"].copy()
+        if ch.empty:
+            return _Html(_p("Deze schaal is in minder dan twee rondes gemeten: geen veranderingen te toetsen.",
+                            "peo-note"))
+        ch["pair"] = ch["previous"] + " → " + ch["current"]
+        ch["sig"] = np.where(ch["suppressed"], self.small, np.where(
+            ~ch["comparable"], "niet vergelijkbaar", np.where(ch["significant"], "ja", "nee")))
+        ch["adj_sig"] = np.where(ch["suppressed"] | ~ch["comparable"] | ch["adj_p_adjusted"].isna(), MISSING_TEXT,
+                                 np.where(ch["adj_significant"], "ja", "nee"))
+        ch["ci"] = [self.small if s else _ci_text(a, b, self.small)
+                    for s, a, b in zip(ch["suppressed"], ch["ci_low"], ch["ci_high"])]
+        cols = [("pair", "Rondes", "text"), ("mean_previous", "Gem. eerst", "mean"),
+                ("mean_current", "Gem. daarna", "mean"), ("diff", "Verschil", "diff"), ("ci", "95%-BI", "text"),
+                ("p_adjusted", "p (BH)", "p"), ("sig", "Betrouwbaar", "text"),
+                ("adj_diff", "Verschil gecorr.", "diff"), ("adj_p_adjusted", "p (BH) gecorr.", "p"),
+                ("adj_sig", "Betrouwbaar gecorr.", "text")]
+        return _Html(_html_table(ch, cols, small=self.small) + _p(
+            "Verschil = latere ronde min eerdere. p (BH) = p-waarde na correctie voor het aantal vergelijkingen "
+            "van deze schaal (Benjamini-Hochberg, 5%); ruw met de Welch-t-toets, gecorrigeerd met het model "
+            "dat rekening houdt met de samenstelling.", "peo-note"))
+
+    def sentence(self, scale):
+        """The plain Dutch paragraph of :func:`peo_lib.trends.trend_sentence`."""
+        text = self.tables(scale)["sentence"]
+        return _Html(f'<p class="peo-trend-sentence" data-scale="{html.escape(scale)}">{html.escape(text)}</p>')
+
+    def actions_section(self):
+        """The improvement actions: register, and related indicators before and after each start."""
+        if self.register is None or not len(self.register):
+            return _Html(_p(self.register_note or f"Er zijn (nog) geen verbeteracties vastgelegd in {REGISTER_FILE}.",
+                            "peo-note"))
+        reg = self.register.to_frame()
+        parts = [_html_table(reg, [("id", "Id", "text"), ("titel", "Verbeteractie", "text"),
+                                   ("ronde_start", "Vanaf ronde", "text"), ("status", "Status", "text"),
+                                   ("eigenaar", "Eigenaar", "text")], small=self.small)]
+        t = self.actions.copy()
+        t["what"] = np.where(t["measure"] == "mean", "gemiddelde", "% (helemaal) eens")
+        t["fmt_before"] = [_value(v, m, self.small, s and np.isnan(v)) for v, m, s in
+                           zip(t["before"], t["measure"], t["n_before"].isna() & t["round_before"].notna())]
+        t["fmt_after"] = [_value(v, m, self.small, s and np.isnan(v)) for v, m, s in
+                          zip(t["after"], t["measure"], t["n_after"].isna() & t["round_after"].notna())]
+        t["fmt_diff"] = [_diff(d, m) for d, m in zip(t["diff"], t["measure"])]
+        t["ci"] = [_ci_text(a, b, self.small) if m == "mean" else
+                   (MISSING_TEXT if np.isnan(a) else f"{format_nl(a, 0)} tot {format_nl(b, 0)}")
+                   for a, b, m in zip(t["ci_low"], t["ci_high"], t["measure"])]
+        t["rb"] = t["round_before"].fillna(MISSING_TEXT)
+        t["ra"] = [r if isinstance(r, str) else ("nog niet (gepland)" if s == "gepland" else MISSING_TEXT)
+                   for r, s in zip(t["round_after"], t["status"])]
+        for action in self.register.actions:
+            part = t[t["id"] == action.id]
+            parts.append(f"<h4>{html.escape(action.id)}: {html.escape(action.titel)}</h4>")
+            if part.empty:
+                parts.append(_p("Geen indicatoren aan deze actie gekoppeld.", "peo-note"))
+                continue
+            parts.append(_html_table(part, [("label", "Indicator", "text"), ("what", "Maat", "text"),
+                                            ("rb", "Ronde voor", "text"), ("fmt_before", "Voor", "text"),
+                                            ("ra", "Ronde na", "text"), ("fmt_after", "Na", "text"),
+                                            ("fmt_diff", "Verschil", "text"), ("ci", "95%-BI", "text")],
+                                     small=self.small))
+        parts.append(_p("Voor = de laatste ronde vóór de start van de actie, na = de laatste ronde vanaf de start. "
+                        "De vergelijking beschrijft; ze bewijst niet dat een actie werkte, want tussen twee rondes "
+                        "verandert ook veel anders. % (helemaal) eens = aandeel van de geldige antwoorden in de "
+                        "twee hoogste antwoordcategorieën.", "peo-note"))
+        return _Html("".join(parts))
+
+    def save_tables(self):
+        """Write ``tabellen.xlsx`` (every table of the report, suppressed) to ``out_dir``."""
+        if self.out_dir is None:
+            return _Html(_p("Geen uitvoermap opgegeven: tabellen niet opgeslagen.", "peo-note"))
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        sheets = self.excel_sheets()
+        path = write_tables(self.out_dir / "tabellen.xlsx", sheets, small=self.small)
+        return _Html(_p(f"Alle tabellen staan ook in {path.name} (werkbladen: {', '.join(sheets)}).", "peo-note"))
+
+    def excel_sheets(self) -> dict:
+        """Sheet name -> (table, columns shown as ``n<5`` where ``suppressed``)."""
+        def stack(key):
+            parts = [self.tables(s)[key].assign(scale=s, label=self.label(s)) for s in self.scales]
+            parts = [p for p in parts if len(p)]
+            return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["scale", "suppressed"])
+
+        comp = self.comparability.copy()
+        sheets = {
+            "Vergelijkbaarheid": (comp, []),
+            "Trend": (stack("raw"), _STATS),
+            "Trend per ervaring": (stack("groups"), _STATS),
+            "Gecorrigeerd": (stack("adjusted"), ["n", "raw_mean", "mean", "se", "ci_low", "ci_high"]),
+            "Veranderingen": (stack("changes"), ["mean_previous", "mean_current", "diff", "ci_low", "ci_high", "t",
+                                                 "df", "p", "p_adjusted", "adj_diff", "adj_ci_low", "adj_ci_high",
+                                                 "adj_p_adjusted"]),
+            "Verbeteracties": (self.actions, ["n_before", "before", "n_after", "after", "diff", "ci_low", "ci_high",
+                                              "p"]),
+        }
+        prov = self.prov
+        rows = [(f"ronde {r['ronde']} {k}", r[k]) for r in prov["rondes"] for k in ("codeboek_sha256",
+                                                                                     "ruwe_data_sha256")]
+        rows += [("verbeteracties_sha256", prov["verbeteracties_sha256"] or "geen"), ("peo_lib", prov["peo_lib"]),
+                 ("git_commit", prov["git_commit"]), ("tijd", prov["tijd"])]
+        sheets["Herkomst"] = (pd.DataFrame(rows, columns=["veld", "waarde"]), [])
+        return sheets
+
+    def provenance(self):
+        """The provenance line (always the last output of the report)."""
+        return _Html(f'<p class="peo-provenance">{html.escape(_provenance_text(self.prov))}</p>')
+
+
+def _value(v, measure, small, hidden) -> str:
+    if hidden:
+        return small
+    if v is None or np.isnan(v):
+        return MISSING_TEXT
+    return format_nl(v, 1) if measure == "mean" else f"{format_nl(v, 0)}%"
+
+
+def _diff(d, measure) -> str:
+    if d is None or np.isnan(d):
+        return MISSING_TEXT
+    text = format_nl(d, 1 if measure == "mean" else 0)
+    text = ("+" + text) if d > 0 and text.strip("0,") else text
+    return text if measure == "mean" else f"{text} procentpunt"
+
+
+def _empty_register():
+    from .register import Register
+
+    return Register(actions=[])
+
+
+# ----------------------------------------------------------------------
+# building
+# ----------------------------------------------------------------------
+
+def default_trends_data_dir() -> Path:
+    """The data folder when none is given: ``data/`` when it holds codebooks, else the demo (made when missing)."""
+    from .paths import DATA_DIR, DEMO_DIR, codebook_dir
+
+    def has_codebooks(d):
+        folder = codebook_dir(d)
+        return folder.is_dir() and any(list(folder.glob("*.yml")) + list(folder.glob("*.yaml")))
+
+    if has_codebooks(DATA_DIR):
+        return Path(DATA_DIR)
+    if not has_codebooks(DEMO_DIR):
+        from . import demo
+
+        demo.generate(DEMO_DIR)
+    return Path(DEMO_DIR)
+
+
+def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsReport:
+    """Load every round in ``DATA_DIR/codebooks`` and the register, and prepare the trend report.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Holds ``codebooks/``, ``raw/`` and (optionally) ``verbeteracties.yml``
+        (default: :func:`default_trends_data_dir`).
+    out_dir : str or Path, optional
+        Where ``tabellen.xlsx`` and ``figuren/*.png`` go; None: nothing is written.
+    min_n : int, optional
+        A threshold above the rounds' ``privacy.min_n``.
+
+    Returns
+    -------
+    TrendsReport
+
+    Raises
+    ------
+    CodebookError, RawDataError, RegisterError
+        A codebook, raw file or the register is invalid.
+    """
+    from .paths import codebook_dir, raw_dir
+    from .register import read_register
+    from .rounds import load_rounds
+
+    data_dir = Path(data_dir) if data_dir is not None else default_trends_data_dir()
+    folder = codebook_dir(data_dir)
+    if not folder.is_dir() or not any(list(folder.glob("*.yml")) + list(folder.glob("*.yaml"))):
+        raise ReportError(f"no codebooks in {folder}: the trend report needs at least one round")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # wording changes are shown in the comparability table
+        rounds = load_rounds(folder, raw_dir(data_dir))
+    reg_path = data_dir / REGISTER_FILE
+    register, note = None, None
+    if reg_path.is_file():
+        register = read_register(reg_path, codebooks=[r.codebook for r in rounds.values()])
+    else:
+        note = f"Er is geen register van verbeteracties ({REGISTER_FILE}) in {data_dir.name}/: geen acties getoond."
+    return TrendsReport(rounds, register=register, register_note=note, out_dir=out_dir, min_n=min_n)
+
+
+# ----------------------------------------------------------------------
+# publishing
+# ----------------------------------------------------------------------
+
+def _notebook_path() -> Path:
+    from .paths import NOTEBOOK_DIR
+
+    return NOTEBOOK_DIR / NOTEBOOK_NAME
+
+
+def _cell_error(exc, nb_path: Path, evidence: Path) -> NotebookCellError:
+    """NotebookCellError naming the cell of notebooks/trends.ipynb (injected-parameters cell not counted)."""
+    import nbformat
+
+    from .publish import _first_line
+
+    index = getattr(exc, "cell_index", None)
+    src_index = index
+    try:
+        executed = nbformat.read(evidence / NOTEBOOK_NAME, as_version=4)
+        if index is not None:
+            cells = [c for c in executed.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+            src_index = index - sum(1 for c in cells[:index] if "injected-parameters" in c.metadata.get("tags", []))
+    except Exception:  # evidence unreadable: keep papermill's index
+        pass
+    return NotebookCellError(
+        round_id=TRENDS_DIR, notebook=nb_path, cell_index=src_index, exec_count=getattr(exc, "exec_count", None),
+        first_line=_first_line(getattr(exc, "source", "") or ""), ename=getattr(exc, "ename", type(exc).__name__),
+        evalue=getattr(exc, "evalue", str(exc)), evidence=evidence / NOTEBOOK_NAME,
+    )
+
+
+def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
+    """Execute ``notebooks/trends.ipynb`` and write ``OUT/trends/`` atomically.
+
+    Same publishing rules as :func:`peo_lib.publish.run_round_report`: the
+    kernel of this interpreter, the code-free offline HTML template, a build
+    in ``OUT/.trends.tmp-*`` swapped in with two renames, the failed notebook
+    kept in ``OUT/.trends.failed/trends.ipynb``.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Holds ``codebooks/``, ``raw/`` and ``verbeteracties.yml`` (default:
+        :func:`default_trends_data_dir`).
+    out_dir : str or Path, optional
+        Output root (default: the repository's ``outputs/``).
+    timeout : float
+        Seconds one notebook cell may run.
+
+    Returns
+    -------
+    Path
+        ``OUT/trends``.
+
+    Raises
+    ------
+    NotebookCellError (a ReportError)
+        A cell failed (``round_id`` is ``"trends"``); previous outputs untouched.
+    ReportError
+        Timeout, missing notebook, missing output, or an HTML that would reference a URL.
+    """
+    from .paths import OUT_DIR
+    from .publish import KERNEL_NAME, _first_line, _swap_in, export_html, kernel_manager_class
+
+    data_dir = Path(data_dir).resolve() if data_dir is not None else default_trends_data_dir().resolve()
+    out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
+    nb_path = _notebook_path()
+    if not nb_path.is_file():
+        raise ReportError(f"trend notebook not found: {nb_path}")
+    out_root.mkdir(parents=True, exist_ok=True)
+    target = out_root / TRENDS_DIR
+    tmp = Path(tempfile.mkdtemp(prefix=f".{TRENDS_DIR}.tmp-", dir=out_root))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)
+    try:
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        try:
+            nb = pm.execute_notebook(
+                str(nb_path), str(tmp / NOTEBOOK_NAME), parameters={"data_dir": str(data_dir), "out_dir": str(tmp)},
+                kernel_name=KERNEL_NAME, language="python", progress_bar=False,
+                request_save_on_cell_execute=False, execution_timeout=timeout, start_timeout=60,
+                cwd=str(tmp), kernel_manager_class=kernel_manager_class(),
+            )
+        except PapermillExecutionError as exc:
+            evidence = out_root / f".{TRENDS_DIR}.failed"
+            shutil.rmtree(evidence, ignore_errors=True)
+            os.replace(tmp, evidence)
+            raise _cell_error(exc, nb_path, evidence) from None
+        except Exception as exc:
+            if type(exc).__name__ in ("CellTimeoutError", "TimeoutError", "DeadKernelError"):
+                raise ReportError(f"trend report: the notebook stopped ({type(exc).__name__}: "
+                                  f"{_first_line(str(exc))}); timeout per cell is {timeout} s") from None
+            raise
+        html_text = export_html(nb, title="PEO: trends over de rondes")
+        (tmp / "trends.html").write_text(html_text, encoding="utf-8")
+        missing = [f for f in OUTPUT_FILES if not (tmp / f).is_file()]
+        if missing:
+            raise ReportError(f"trend report: the notebook did not write {', '.join(missing)}")
+        _swap_in(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(out_root / f".{TRENDS_DIR}.failed", ignore_errors=True)
+    return target

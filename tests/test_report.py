@@ -1,0 +1,268 @@
+"""peo_lib.report and peo_lib.plots: tables equal the library's own numbers, privacy applied."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from peo_lib import report
+from peo_lib.errors import PrivacyError
+
+
+# -- options -------------------------------------------------------------
+
+def test_min_n_may_be_raised_never_lowered(tiny_round):
+    assert report.resolve_min_n(tiny_round) == 5
+    assert report.resolve_min_n(tiny_round, 8) == 8
+    with pytest.raises(PrivacyError, match=r"min_n=3 is below the codebook's privacy.min_n=5"):
+        report.resolve_min_n(tiny_round, 3)
+    with pytest.raises(ValueError, match="`min_n` must be a whole number"):
+        report.resolve_min_n(tiny_round, 5.5)
+
+
+def test_audience_is_checked(tiny_round):
+    with pytest.raises(ValueError, match=r"`audience` must be one of \('onderzoek', 'panel', 'partners'\)"):
+        report.RoundReport(tiny_round, audience="iedereen")
+
+
+# -- response overview ------------------------------------------------------
+
+def test_response_overview_counts_and_suppression(tiny_round):
+    ov = report.response_overview(tiny_round)
+    bg = tiny_round.background
+    for var, part in ov.groupby("variable", sort=False):
+        counts = bg[var].value_counts(dropna=False)
+        for rec in part.to_dict("records"):
+            if rec["suppressed"]:
+                assert np.isnan(rec["n"]) and np.isnan(rec["pct"])
+                continue
+            expected = int(bg[var].isna().sum()) if rec["category"] == report.UNKNOWN else int(counts[rec["category"]])
+            assert rec["n"] == expected
+            assert rec["pct"] == pytest.approx(100 * expected / tiny_round.n)
+        hidden = part["suppressed"].sum()
+        assert hidden != 1, f"{var}: a single hidden cell is its total minus the others"
+    westland = ov[(ov["variable"] == "gemeente") & (ov["category"] == "Westland")]
+    assert westland["suppressed"].all()  # 2 respondents < min_n = 5
+
+
+def test_stricter_min_n_hides_more(tiny_round):
+    ov = report.response_overview(tiny_round, min_n=12)
+    functie = ov[ov["variable"] == "functie"]
+    assert functie["suppressed"].all()  # 10 per function, all below 12
+
+
+# -- scales -------------------------------------------------------------------
+
+def test_scale_summary_equals_library(tiny_round):
+    from peo_lib.descriptives import scale_descriptives
+    from peo_lib.reliability import scale_reliability
+
+    table = report.scale_summary(tiny_round)
+    desc = scale_descriptives(tiny_round).set_index("scale")
+    rel = scale_reliability(tiny_round).set_index("scale")
+    row = table.set_index("scale").loc["professionele_ruimte"]
+    assert not row["suppressed"]
+    for col in ("mean", "ci_low", "ci_high", "n_scored"):
+        assert row[col] == pytest.approx(desc.loc["professionele_ruimte", col])
+    assert row["alpha"] == pytest.approx(rel.loc["professionele_ruimte", "alpha"])
+
+
+def test_scale_summary_hidden_when_base_small(tiny_round):
+    table = report.scale_summary(tiny_round, min_n=tiny_round.n + 1)
+    assert table["suppressed"].all()
+    assert table[["mean", "ci_low", "ci_high", "alpha", "omega"]].isna().all().all()
+
+
+# -- likert ---------------------------------------------------------------------
+
+def test_likert_table_equals_item_distribution(tiny_round):
+    from peo_lib.descriptives import item_distribution
+
+    dist = report.likert_table(tiny_round)
+    for item in tiny_round.codebook.items:
+        mine = dist[dist["item"] == item].reset_index(drop=True)
+        lib = item_distribution(tiny_round, item)
+        assert list(mine["label"]) == list(lib["label"])
+        if not mine["suppressed"].iloc[0]:
+            np.testing.assert_allclose(mine["n"].to_numpy(float), lib["n"].to_numpy(float))
+            np.testing.assert_allclose(mine["pct_rounded"].to_numpy(float), lib["pct_rounded"].to_numpy(float))
+            answers = mine[mine["kind"] == "answer"]
+            assert answers["pct_rounded"].sum() == pytest.approx(100)
+
+
+def test_likert_table_hides_small_base(tiny_round):
+    dist = report.likert_table(tiny_round, min_n=tiny_round.n + 1)
+    assert dist["suppressed"].all() and dist["pct"].isna().all()
+
+
+def test_likert_groups_skip_long_response_sets(demo_dir):
+    from peo_lib import load_round
+
+    rnd = load_round(demo_dir / "codebooks" / "2021-1.yml")
+    groups = report.likert_groups(rnd)
+    assert {g["block"] for g in groups} == set(rnd.codebook.blocks)
+    grade = [g for g in groups if g["response_set"] == "cijfer10"]
+    assert grade and not any(g["chart"] for g in grade)
+
+
+# -- comparisons ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_rounds(demo_dir):
+    from peo_lib import load_round
+
+    return {r: load_round(demo_dir / "codebooks" / f"{r}.yml") for r in ("2020-2", "2021-1")}
+
+
+def test_experience_comparison_equals_compare_groups(demo_rounds):
+    from peo_lib.compare import compare_groups
+
+    rnd = demo_rounds["2021-1"]
+    mine = report.experience_comparison(rnd)
+    lib = compare_groups(rnd, by="ervaringsgroep")
+    assert list(mine["id"]) == list(lib["id"])
+    assert set(mine["kind"]) == {"scale", "item"}
+    assert len(mine) == len(rnd.codebook.scales) + len(rnd.codebook.items)
+    for col in ("diff", "cohen_d", "rank_biserial", "p_adj"):
+        np.testing.assert_allclose(mine[col].to_numpy(float), lib[col].to_numpy(float), equal_nan=True)
+    assert mine["zin"].str.len().gt(20).all()
+
+
+def test_experience_comparison_stricter_min_n(demo_rounds):
+    rnd = demo_rounds["2021-1"]
+    mine = report.experience_comparison(rnd, min_n=10_000)
+    assert mine["suppressed"].all() and mine["p_adj"].isna().all()
+    assert mine["zin"].str.startswith("Te weinig respondenten").all()
+    assert mine[["n1", "n2"]].isna().all().all() or mine[["n1", "n2"]].notna().all().all()
+
+
+def test_change_since_previous_equals_item_means(demo_rounds):
+    from peo_lib.descriptives import item_descriptives
+
+    cur, prev = demo_rounds["2021-1"], demo_rounds["2020-2"]
+    ch = report.change_since_previous(cur, prev)
+    items = ch[ch["kind"] == "item"].set_index("id")
+    assert set(items.index) <= set(cur.codebook.items_in_block("kern"))
+    m_cur = item_descriptives(cur).set_index("item")["mean"]
+    m_prev = item_descriptives(prev).set_index("item")["mean"]
+    for item, row in items.iterrows():
+        assert row["mean1"] == pytest.approx(m_cur[item])
+        assert row["mean2"] == pytest.approx(m_prev[item])
+        assert row["diff"] == pytest.approx(m_cur[item] - m_prev[item])
+    assert (ch["group1"] == "2021-1").all() and (ch["group2"] == "2020-2").all()
+
+
+def test_previous_round_id(demo_dir):
+    assert report.previous_round_id("2021-1", data_dir=demo_dir) == "2020-2"
+    assert report.previous_round_id("2020-2", data_dir=demo_dir) is None
+
+
+# -- presentation -------------------------------------------------------------------
+
+def test_report_sections_render_dutch_numbers(tiny_round, tmp_path):
+    rep = report.RoundReport(tiny_round, out_dir=tmp_path)
+    html = rep.scale_overview()._repr_html_()
+    mean = rep.scales.set_index("scale").loc["professionele_ruimte", "mean"]
+    assert f"{mean:.1f}".replace(".", ",") in html
+    assert "." not in f"{mean:.1f}".replace(".", ",")
+    overview = rep.response_overview()._repr_html_()
+    assert "n&lt;5" in overview and "Westland" in overview
+
+
+def test_save_tables_writes_suppressed_workbook(tiny_round, tmp_path):
+    from openpyxl import load_workbook
+
+    rep = report.RoundReport(tiny_round, out_dir=tmp_path)
+    rep.save_tables()
+    wb = load_workbook(tmp_path / "tabellen.xlsx")
+    assert {"Respons", "Schalen", "Antwoordverdeling", "Herkomst"} <= set(wb.sheetnames)
+    ws = wb["Respons"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=2)]
+    westland = next(r for r in rows if r["category"] == "Westland")
+    assert westland["n"] == "n<5" and westland["pct"] == "n<5"
+    den_haag = next(r for r in rows if r["category"] == "Den Haag")
+    assert den_haag["n"] == int((tiny_round.background["gemeente"] == "Den Haag").sum())
+    ids = set(tiny_round.items.index)
+    for sheet in wb.worksheets:  # no respondent id anywhere
+        for row in sheet.iter_rows(values_only=True):
+            assert not ids & {str(v) for v in row if v is not None}
+
+
+def test_provenance_fields(tiny_round):
+    prov = report.provenance(tiny_round)
+    assert prov["codeboek_sha256"] == tiny_round.codebook.sha256
+    assert prov["ruwe_data_sha256"] == tiny_round.raw_sha256
+    assert set(prov) == {"ronde", "codeboek_sha256", "ruwe_data_sha256", "peo_lib", "git_commit", "tijd"}
+
+
+def test_git_commit_outside_a_repository(tmp_path):
+    assert report.git_commit(tmp_path) == "onbekend"
+
+
+# -- plots --------------------------------------------------------------------------------
+
+def _likert_input():
+    cats = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
+    table = pd.DataFrame({
+        "label": ["Stelling een", "Stelling twee"],
+        **{c: [10.0, 20.0] for c in cats[:4]}, "Helemaal eens": [60.0, 20.0],
+        "Weet ik niet": [3.5, np.nan], "n": [40, 3], "suppressed": [False, True],
+    })
+    return table, cats
+
+
+def test_likert_chart_draws_suppressed_rows_as_label():
+    from peo_lib.plots import likert_chart
+
+    table, cats = _likert_input()
+    fig = likert_chart(table, categories=cats, missing_categories=["Weet ik niet"], small_label="n<5")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "n<5" in texts
+    assert "60%" in texts
+    assert any(t.endswith("%") for t in texts)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert all("." not in t for t in ticks)
+
+
+def test_mean_ci_chart_uses_decimal_comma():
+    from peo_lib.plots import figure_png, mean_ci_chart
+
+    table = pd.DataFrame({"label": ["Schaal A", "Schaal B"], "mean": [3.25, 3.9], "ci_low": [3.1, 3.7],
+                          "ci_high": [3.4, 4.1], "suppressed": [False, False]})
+    fig = mean_ci_chart(table)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "2,5" in ticks and not any("." in t for t in ticks)
+    assert "3,2" in [t.get_text() for t in fig.axes[0].texts]  # 3.25 -> 3,2 (half-even on binary)
+    assert figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_likert_colors_are_ordered():
+    from peo_lib.plots import likert_colors
+
+    cols = likert_colors(2, 1, 2)
+    assert len(cols) == 5 and cols[2] == "#d9d9d9"
+    with pytest.raises(ValueError, match="up to 4 categories per side"):
+        likert_colors(5, 0, 5)
+
+
+def test_check_offline_html_finds_urls():
+    from peo_lib.publish import check_offline_html
+
+    assert check_offline_html('<img src="data:image/png;base64,AAA"><a href="#x">') == []
+    assert check_offline_html('<script src="https://cdn.example/x.js"></script>')
+    assert check_offline_html("<style>@import url('http://x/y.css');</style>")
+    assert check_offline_html('<link href="//fonts.example/css">')
+    assert check_offline_html("<div style=\"background: url(https://x/y.png)\">")
+
+
+def test_audience_changes_detail_not_privacy(tiny_round):
+    research = report.RoundReport(tiny_round).scale_overview()._repr_html_()
+    panel = report.RoundReport(tiny_round, audience="panel").scale_overview()._repr_html_()
+    assert "McDonalds ω" in research and "McDonalds ω" not in panel
+    ov_r = report.RoundReport(tiny_round).response_overview()._repr_html_()
+    ov_p = report.RoundReport(tiny_round, audience="partners").response_overview()._repr_html_()
+    assert ov_r == ov_p
