@@ -1305,8 +1305,8 @@ class Dashboard:
         rid, subj, b, view = self.round.value, self.subject.value, self.breakdown.value, self.view.value
         min_n = min(t.min_n for t in self.tables.values())
         small = _small_label(min_n)
-        note = (f"Groepen en antwoorden van minder dan {min_n} personen worden niet getoond "
-                f"(<b>{small}</b>).")
+        note = (f"Groepen van minder dan {min_n} personen worden niet getoond (<b>{small}</b>), "
+                "en soms een tweede kleine groep, zodat het totaal ze niet verraadt.")
         if view == "trend" or rid == ALL_ROUNDS:
             return self._draw_trend(subj, b, small), note
         t = self.tables[rid]
