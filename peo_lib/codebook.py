@@ -295,6 +295,27 @@ def _construct_mapping(loader, node, deep=False):
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def read_yaml(path: Path, *, error=CodebookError, what: str = "codebook"):
+    """Read a YAML file strictly; return (data, raw bytes).
+
+    Duplicate keys are errors (YAML would keep the last one silently); syntax
+    errors name line and column. Every problem raises ``error(path, message)``.
+    """
+    if not path.is_file():
+        raise error(path, f"{what} file not found")
+    raw = path.read_bytes()
+    try:
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_UniqueKeyLoader)
+    except UnicodeDecodeError as exc:
+        raise error(path, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(path, f"YAML syntax error at {where}{problem}") from None
+    return data, raw
+
+
 def parse_codebook(data: dict, *, path="<codebook>", sha256: str | None = None) -> Codebook:
     """Validate an already-loaded mapping as a codebook.
 
@@ -347,18 +368,7 @@ def read_codebook(path) -> Codebook:
         content (with the key path).
     """
     path = Path(path)
-    if not path.is_file():
-        raise CodebookError(path, "codebook file not found")
-    raw = path.read_bytes()
-    try:
-        data = yaml.load(raw.decode("utf-8-sig"), Loader=_UniqueKeyLoader)
-    except UnicodeDecodeError as exc:
-        raise CodebookError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CodebookError(path, f"YAML syntax error at {where}{problem}") from None
+    data, raw = read_yaml(path, error=CodebookError, what="codebook")
     if data is None:
         raise CodebookError(path, "the codebook is empty")
     return parse_codebook(data, path=path, sha256=hashlib.sha256(raw).hexdigest())

@@ -40,10 +40,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .codebook import ROUND_PATTERN, Codebook, _UniqueKeyLoader
+from .codebook import ROUND_PATTERN, Codebook, read_yaml
 from .errors import RegisterError
 
 __all__ = ["Action", "Register", "read_register", "parse_register", "actions_before_after", "STATUSES"]
@@ -224,18 +223,7 @@ def read_register(path, *, codebooks=None) -> Register:
         duplicate keys, or invalid content (with the key path).
     """
     path = Path(path)
-    if not path.is_file():
-        raise RegisterError(path, "register file not found")
-    raw = path.read_bytes()
-    try:
-        data = yaml.load(raw.decode("utf-8-sig"), Loader=_UniqueKeyLoader)
-    except UnicodeDecodeError as exc:
-        raise RegisterError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RegisterError(path, f"YAML syntax error at {where}{problem}") from None
+    data, raw = read_yaml(path, error=RegisterError, what="register")
     return parse_register(data, path=path, codebooks=codebooks, sha256=hashlib.sha256(raw).hexdigest())
 
 
