@@ -14,11 +14,35 @@ Outputs of one round (design.md), in ``OUT/ROUND/``::
     tabellen.xlsx      every table of the report, suppressed (n<5)
     figuren/*.png      the figures, the same PNG bytes as in the HTML
 
+Audience summaries (``audience="onderwijs"``, ... see
+:data:`peo_lib.report.AUDIENCES`) come from the same notebook: cells tagged
+``panel`` belong to the full summary, cells tagged with an audience to that
+audience's summary, untagged cells to every summary; :func:`select_cells`
+drops the others before papermill runs it. An audience summary goes next to
+the full summary in the same round folder::
+
+    ronde-AUDIENCE.ipynb        its executed notebook
+    samenvatting-AUDIENCE.html  its HTML (same offline, code-free template)
+    figuren-AUDIENCE/*.png      its figures
+
 Atomic: everything is built in ``OUT/.ROUND.tmp-*`` (same file system) and
-then swapped in with two renames (old -> ``.ROUND.old-*``, new -> ``ROUND``),
-so a failed run leaves the previous outputs untouched. The failed notebook
+then installed under a lock file ``OUT/.cache/locks/ROUND.lock`` (runs for one round,
+also in parallel processes, install one after another):
+
+* the full summary swaps the whole round folder in with two renames (old ->
+  ``.ROUND.old-*``, new -> ``ROUND``), after hard-linking the current
+  audience summaries (the names above, nothing else) into the new folder:
+  they are kept, and figures the new report no longer draws are not;
+* an audience summary never touches other files: its figure folder is
+  swapped in by two renames, then its notebook and last its HTML replace
+  the old ones (``os.replace``, one file each). Readers therefore see the
+  old or the new HTML, never a half-written one; for a moment the notebook
+  can be newer than the HTML.
+
+A failed run leaves the previous outputs untouched. The failed notebook
 (with papermill's error marker) is kept as evidence in
-``OUT/.ROUND.failed/ronde.ipynb`` and named in the error.
+``OUT/.ROUND.failed/ronde.ipynb`` (``OUT/.ROUND-AUDIENCE.failed/`` for an
+audience) and named in the error.
 
 Kernel
 ------
@@ -58,12 +82,48 @@ __all__ = [
     "NOTEBOOK",
     "TEMPLATE_DIR",
     "OUTPUT_FILES",
+    "output_names",
+    "select_cells",
 ]
 
 KERNEL_NAME = "peo-python"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "peo"
 OUTPUT_FILES = ("ronde.ipynb", "samenvatting.html", "tabellen.xlsx")
+PANEL_TAG = "panel"
+
+
+def output_names(audience=None) -> dict:
+    """File names of one summary in ``OUT/ROUND``: ``notebook``, ``html`` and ``figures`` (a folder)."""
+    from .report import _audience
+
+    audience = _audience(audience)
+    if audience is None:
+        return {"notebook": "ronde.ipynb", "html": "samenvatting.html", "figures": "figuren"}
+    return {"notebook": f"ronde-{audience}.ipynb", "html": f"samenvatting-{audience}.html",
+            "figures": f"figuren-{audience}"}
+
+
+def select_cells(nb, audience=None):
+    """The cells of one summary: untagged cells and those tagged ``panel`` (None) or ``audience``.
+
+    Returns
+    -------
+    (NotebookNode, list of int)
+        A copy with only those cells, and their indices in ``nb``.
+    """
+    import copy
+
+    from .report import AUDIENCES, _audience
+
+    audience = _audience(audience)
+    want = PANEL_TAG if audience is None else audience
+    tags = {PANEL_TAG, *AUDIENCES}
+    kept = [k for k, c in enumerate(nb.cells)
+            if not (set(c.metadata.get("tags", [])) & tags) or want in c.metadata.get("tags", [])]
+    out = copy.deepcopy(nb)
+    out.cells = [out.cells[k] for k in kept]
+    return out, kept
 
 
 def _notebook_path() -> Path:
@@ -215,8 +275,12 @@ def _first_line(source: str) -> str:
     return ""
 
 
-def _cell_error(exc, nb_path: Path, round_id, evidence: Path | None) -> NotebookCellError:
-    """ReportError naming the cell (index in notebooks/ronde.ipynb, first line) and the error."""
+def _cell_error(exc, nb_path: Path, round_id, evidence: Path | None, *, kept=None,
+                nb_name="ronde.ipynb") -> NotebookCellError:
+    """ReportError naming the cell (index in notebooks/ronde.ipynb, first line) and the error.
+
+    ``kept``: indices in ``notebooks/ronde.ipynb`` of the cells that ran (:func:`select_cells`).
+    """
     import nbformat
 
     index = getattr(exc, "cell_index", None)
@@ -224,18 +288,20 @@ def _cell_error(exc, nb_path: Path, round_id, evidence: Path | None) -> Notebook
     exec_count = getattr(exc, "exec_count", None)
     src_index = index
     try:  # map the executed notebook's index back to notebooks/ronde.ipynb (minus papermill's cells)
-        executed = nbformat.read(evidence / "ronde.ipynb", as_version=4) if evidence else None
+        executed = nbformat.read(evidence / nb_name, as_version=4) if evidence else None
         if executed is not None and index is not None:
             cells = [c for c in executed.cells  # papermill adds error-marker cells when saving
                      if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
             injected = sum(1 for c in cells[:index] if "injected-parameters" in c.metadata.get("tags", []))
             src_index = index - injected
+            if kept is not None and 0 <= src_index < len(kept):
+                src_index = kept[src_index]
     except Exception:  # evidence unreadable: keep papermill's index
         pass
     return NotebookCellError(
         round_id=round_id, notebook=nb_path, cell_index=src_index, exec_count=exec_count,
         first_line=_first_line(source), ename=getattr(exc, "ename", type(exc).__name__),
-        evalue=getattr(exc, "evalue", str(exc)), evidence=None if evidence is None else evidence / "ronde.ipynb",
+        evalue=getattr(exc, "evalue", str(exc)), evidence=None if evidence is None else evidence / nb_name,
     )
 
 
@@ -255,6 +321,64 @@ def _swap_in(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _record_source(path: Path, nb_path: Path, audience) -> None:
+    """papermill records the input notebook (here a NotebookNode): record the path and audience instead."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.setdefault("papermill", {})
+    meta["input_path"] = str(nb_path)
+    meta["audience"] = audience
+    nbformat.write(nb, path)
+
+
+def _round_lock(out_root: Path, round_id: str):
+    """Exclusive lock for installing outputs of one round (processes of ``--jobs``, several audiences)."""
+    from .privacy import _file_lock
+
+    return _file_lock(out_root / ".cache" / "locks" / f"{round_id}.lock")
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Hard-link a file or folder (copy where links are not possible)."""
+    def link(a, b):
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    if src.is_dir():
+        shutil.copytree(src, dst, copy_function=link)
+    else:
+        link(src, dst)
+
+
+def _install(tmp: Path, target: Path, audience=None) -> None:
+    """Put a finished run's outputs in place (see the module notes); call under :func:`_round_lock`."""
+    from .report import AUDIENCES
+
+    if audience is None:
+        if target.is_dir():
+            for a in AUDIENCES:
+                for name in output_names(a).values():
+                    if (target / name).exists() and not (tmp / name).exists():
+                        _link_tree(target / name, tmp / name)
+        _swap_in(tmp, target)
+        return
+    names = output_names(audience)
+    if not target.is_dir():
+        target.mkdir()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(target, 0o777 & ~umask)
+    if (tmp / names["figures"]).is_dir():
+        _swap_in(tmp / names["figures"], target / names["figures"])
+    elif (target / names["figures"]).exists():
+        shutil.rmtree(target / names["figures"], ignore_errors=True)  # this summary has no figures now
+    os.replace(tmp / names["notebook"], target / names["notebook"])
+    os.replace(tmp / names["html"], target / names["html"])  # last: the HTML is what readers open
+
+
 def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, timeout=600,
                      min_n=None) -> Path:
     """Execute the round notebook and write the round's outputs atomically.
@@ -269,7 +393,10 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
     out_dir : str or Path, optional
         Output root (default: the repository's ``outputs/``); the round's
         files go to ``OUT/ROUND/``.
-    audience : {"onderzoek", "panel", "partners"}, optional
+    audience : {"onderwijs", "professionals", "aanbieders", "gemeenten"}, optional
+        None (default): the full summary (``ronde.ipynb``, ``samenvatting.html``,
+        ``tabellen.xlsx``, ``figuren/``). An audience: its tailored summary
+        beside it (:func:`output_names`); the other files stay as they are.
     timeout : float
         Seconds one notebook cell may run (nbclient's per-cell timeout).
     min_n : int, optional
@@ -290,8 +417,12 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
         Timeout, missing notebook, or an HTML that would reference a URL.
     """
     from .paths import DATA_DIR, OUT_DIR
+    from .report import AUDIENCE_LABELS, _audience
 
     round_id = str(round_id)
+    audience = _audience(audience)  # fail fast on a typo, before a kernel starts
+    names = output_names(audience)
+    run_name = round_id if audience is None else f"{round_id}-{audience}"
     # No demo fallback here (unlike the notebook's defaults): a report of real
     # rounds must never silently come from synthetic data.
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
@@ -306,9 +437,12 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
     nb_path = NOTEBOOK
     if not nb_path.is_file():
         raise ReportError(f"round notebook not found: {nb_path}")
+    import nbformat
+
+    source, kept = select_cells(nbformat.read(nb_path, as_version=4), audience)
     out_root.mkdir(parents=True, exist_ok=True)
     target = out_root / round_id
-    tmp = Path(tempfile.mkdtemp(prefix=f".{round_id}.tmp-", dir=out_root))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_name}.tmp-", dir=out_root))
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the round folder gets normal permissions
@@ -326,33 +460,40 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
                   "audience": audience}
         try:
             nb = pm.execute_notebook(
-                str(nb_path), str(tmp / "ronde.ipynb"), parameters=params,
+                source, str(tmp / names["notebook"]), parameters=params,
                 kernel_name=KERNEL_NAME, language="python", progress_bar=False,
                 request_save_on_cell_execute=False, execution_timeout=timeout, start_timeout=60,
                 cwd=str(tmp), kernel_manager_class=kernel_manager_class(),
             )
         except PapermillExecutionError as exc:
-            evidence = out_root / f".{round_id}.failed"
+            evidence = out_root / f".{run_name}.failed"
             shutil.rmtree(evidence, ignore_errors=True)
             os.replace(tmp, evidence)
-            raise _cell_error(exc, nb_path, round_id, evidence) from None
+            if (evidence / names["notebook"]).is_file():
+                _record_source(evidence / names["notebook"], nb_path, audience)
+            raise _cell_error(exc, nb_path, round_id, evidence, kept=kept, nb_name=names["notebook"]) from None
         except Exception as exc:
             if type(exc).__name__ in ("CellTimeoutError", "TimeoutError", "DeadKernelError"):
                 raise ReportError(f"round {round_id}: the notebook stopped ({type(exc).__name__}: "
                                   f"{_first_line(str(exc))}); timeout per cell is {timeout} s") from None
             raise
         warm.join()
+        _record_source(tmp / names["notebook"], nb_path, audience)
         cb_title = f"PEO ronde {round_id}: samenvatting"
+        if audience is not None:
+            cb_title += f" voor {AUDIENCE_LABELS[audience]}"
         html = export_html(nb, title=cb_title)
-        (tmp / "samenvatting.html").write_text(html, encoding="utf-8")
-        missing = [f for f in OUTPUT_FILES if not (tmp / f).is_file()]
+        (tmp / names["html"]).write_text(html, encoding="utf-8")
+        expected = OUTPUT_FILES if audience is None else (names["notebook"], names["html"])
+        missing = [f for f in expected if not (tmp / f).is_file()]
         if missing:
             raise ReportError(f"round {round_id}: the notebook did not write {', '.join(missing)}")
-        _swap_in(tmp, target)
+        with _round_lock(out_root, round_id):
+            _install(tmp, target, audience)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(out_root / f".{round_id}.failed", ignore_errors=True)
+    shutil.rmtree(out_root / f".{run_name}.failed", ignore_errors=True)
     return target
 
 
@@ -372,13 +513,15 @@ def all_round_ids(data_dir=None) -> list[str]:
 
 
 def _run_one(round_id, kwargs):
-    """Worker: run one round; return (round id, path or None, seconds, error text or None)."""
+    """Worker: run one round (one summary); return (label, path or None, seconds, error text or None)."""
     t0 = time.perf_counter()
+    aud = kwargs.get("audience")
+    label = round_id if aud is None else f"{round_id} ({aud})"
     try:
         path = run_round_report(round_id, **kwargs)
-        return round_id, str(path), time.perf_counter() - t0, None
+        return label, str(path), time.perf_counter() - t0, None
     except PEOError as exc:
-        return round_id, None, time.perf_counter() - t0, str(exc)
+        return label, None, time.perf_counter() - t0, str(exc)
 
 
 def _progress(done, total, round_id, seconds, path, error, stream):
@@ -400,8 +543,12 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
     jobs : int
         Worker processes (``ProcessPoolExecutor`` with the ``spawn`` start
         method: no forked kernel state). 1 runs in this process.
-    data_dir, out_dir, audience, timeout, min_n
+    data_dir, out_dir, timeout, min_n
         As :func:`run_round_report`.
+    audience : str, None or a list of them
+        As :func:`run_round_report`; a list runs every summary of it for every
+        round (``[None, "onderwijs"]``: the full summary and the one for
+        education), in parallel like rounds.
     progress : bool
         Print one line per finished round with its time (stderr).
 
@@ -414,38 +561,47 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
     ------
     ReportError
         After every round has run, when any failed: one line per failed
-        round (the others' outputs are written).
+        round (summary) (the others' outputs are written).
     """
+    from .report import _audience
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"`jobs` must be a whole number >= 1, but {jobs!r} was passed.")
     ids = [str(r) for r in round_ids]
     if not ids:
         raise ValueError("`round_ids` is empty: name at least one round (or use all_round_ids()).")
-    kwargs = dict(data_dir=data_dir, out_dir=out_dir, audience=audience, timeout=timeout, min_n=min_n)
+    audiences = [audience] if audience is None or isinstance(audience, str) else list(audience)
+    if not audiences:
+        raise ValueError("`audience` is an empty list: pass None for the full summary.")
+    audiences = [_audience(a) for a in audiences]
+    tasks = [(rid, dict(data_dir=data_dir, out_dir=out_dir, audience=a, timeout=timeout, min_n=min_n))
+             for rid in ids for a in audiences]
     stream = sys.stderr if progress else None
     results, errors = {}, {}
     t_start = time.perf_counter()
-    if jobs == 1 or len(ids) == 1:
-        for k, rid in enumerate(ids, start=1):
-            rid, path, secs, err = _run_one(rid, kwargs)
-            _progress(k, len(ids), rid, secs, path, err, stream)
-            (errors if err else results)[rid] = err or Path(path)
+    if jobs == 1 or len(tasks) == 1:
+        for k, (rid, kwargs) in enumerate(tasks, start=1):
+            label, path, secs, err = _run_one(rid, kwargs)
+            _progress(k, len(tasks), label, secs, path, err, stream)
+            (errors if err else results)[label] = (rid, err or Path(path))
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=mp.get_context("spawn")) as pool:
-            futures = [pool.submit(_run_one, rid, kwargs) for rid in ids]
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("spawn")) as pool:
+            futures = [pool.submit(_run_one, rid, kwargs) for rid, kwargs in tasks]
+            rounds = {f: rid for f, (rid, _) in zip(futures, tasks)}
             for k, fut in enumerate(as_completed(futures), start=1):
-                rid, path, secs, err = fut.result()
-                _progress(k, len(ids), rid, secs, path, err, stream)
-                (errors if err else results)[rid] = err or Path(path)
+                label, path, secs, err = fut.result()
+                _progress(k, len(tasks), label, secs, path, err, stream)
+                (errors if err else results)[label] = (rounds[fut], err or Path(path))
     if stream is not None:
         from .formatting import format_nl
 
-        print(f"{len(results)} van {len(ids)} rondes klaar in {format_nl(time.perf_counter() - t_start, 1)} s",
+        what = "rondes" if len(audiences) == 1 else "samenvattingen"
+        print(f"{len(results)} van {len(tasks)} {what} klaar in {format_nl(time.perf_counter() - t_start, 1)} s",
               file=stream, flush=True)
     if errors:
-        lines = "\n".join(f"  - {rid}: {msg}" for rid, msg in errors.items())
-        raise ReportError(f"{len(errors)} of {len(ids)} round report(s) failed:\n{lines}")
-    return {rid: results[rid] for rid in ids}
+        lines = "\n".join(f"  - {label}: {msg}" for label, (_, msg) in errors.items())
+        raise ReportError(f"{len(errors)} of {len(tasks)} round report(s) failed:\n{lines}")
+    folders = {rid: path for rid, path in results.values()}
+    return {rid: folders[rid] for rid in ids}

@@ -38,10 +38,26 @@ Decisions where the contract is silent
   one. Only core items asked with the same wording and response set in both
   rounds are compared (:func:`peo_lib.codebook.compare_codebooks`), with the
   same tests as starters vs experienced (the rounds are independent samples).
-* ``audience`` changes the amount of technical detail, never what is
-  suppressed: ``"onderzoek"`` (default) shows test statistics and omega,
-  ``"panel"`` and ``"partners"`` show the plain sentence, difference and
-  effect size.
+* ``audience=None`` is the full round summary, for the panel and for
+  researchers: with group sizes, omega and test details (the old
+  ``onderzoek``/``panel``/``partners`` distinction is gone; it only changed
+  such detail). An audience (:data:`AUDIENCES`) gets a tailored summary
+  from the same notebook (its cells are tagged per audience, see
+  :mod:`peo_lib.publish`) without omega and group sizes of tests; the same
+  privacy rules apply to every audience:
+
+  - ``onderwijs``: starters vs experienced first (:func:`experience_comparison`,
+    :func:`experience_items` on room and rules items);
+  - ``professionals``: "waar sta ik": :func:`scale_score_bins` (small bins
+    hidden with a complement), :func:`scale_quartiles` and
+    :func:`statement_shares`;
+  - ``aanbieders``: :func:`organisation_results`, all or nothing: shown only
+    when every organisation group reaches ``min_n`` on every figure of the
+    table, else a sentence says why (no partial tables);
+  - ``gemeenten``: :func:`municipal_scale_means`, :func:`municipal_item_shares`
+    (rules items first) with :func:`peo_lib.privacy.suppress_groups` and a
+    total row over the respondents who gave their gemeente, and
+    :func:`municipal_differences`.
 """
 
 from __future__ import annotations
@@ -60,6 +76,19 @@ from .formatting import format_nl, format_p, format_pct
 
 __all__ = [
     "AUDIENCES",
+    "AUDIENCE_LABELS",
+    "figure_folder",
+    "rules_items",
+    "rules_scales",
+    "room_items",
+    "experience_items",
+    "scale_score_bins",
+    "scale_quartiles",
+    "statement_shares",
+    "organisation_results",
+    "municipal_scale_means",
+    "municipal_item_shares",
+    "municipal_differences",
     "BACKGROUND_VARIABLES",
     "RoundReport",
     "build_report",
@@ -81,7 +110,10 @@ __all__ = [
     "default_data_dir",
 ]
 
-AUDIENCES = ("onderzoek", "panel", "partners")
+AUDIENCES = ("onderwijs", "professionals", "aanbieders", "gemeenten")
+#: Who an audience summary is for (title line); ``None`` is the full summary.
+AUDIENCE_LABELS = {"onderwijs": "het onderwijs", "professionals": "professionals",
+                   "aanbieders": "jeugdhulpaanbieders", "gemeenten": "gemeenten"}
 BACKGROUND_VARIABLES = ("functie", "organisatie", "gemeente", "ervaringsgroep")
 UNKNOWN = "Onbekend"
 MAX_LIKERT_VALUES = 9
@@ -119,10 +151,20 @@ def resolve_min_n(rnd, min_n=None) -> int:
     return int(min_n)
 
 
-def _audience(audience) -> str:
-    audience = "onderzoek" if audience is None else audience
-    _check_argument("audience", AUDIENCES, audience)
+def _audience(audience):
+    """None (the full summary) or one of :data:`AUDIENCES`."""
+    if audience is None:
+        return None
+    if audience not in AUDIENCES:
+        raise ValueError(f"`audience` must be one of {AUDIENCES} (or None for the full summary), "
+                         f"but {audience!r} was passed.")
     return audience
+
+
+def figure_folder(audience=None) -> str:
+    """Folder of a report's PNG figures in the round folder: ``figuren`` or ``figuren-AUDIENCE``."""
+    audience = _audience(audience)
+    return "figuren" if audience is None else f"figuren-{audience}"
 
 
 def _small(min_n) -> str:
@@ -469,6 +511,450 @@ def open_answers(rnd, *, cache_dir=None, by=None) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------
+# audience tables (tidy, suppressed)
+# ----------------------------------------------------------------------
+
+RULES_ID = "regels_en_eisen"
+ROOM_ID = "professionele_ruimte"
+
+
+def rules_items(rnd) -> list[str]:
+    """The rules-and-requirements items: the ``regels_en_eisen`` scale's items, then the
+    items of a ``regels_en_eisen`` theme block (when the round has one), codebook order."""
+    cb = rnd.codebook
+    ids = list(cb.scales[RULES_ID].items) if RULES_ID in cb.scales else []
+    if RULES_ID in cb.blocks:
+        ids += [i for i in cb.items_in_block(RULES_ID) if i not in ids]
+    return ids
+
+
+def rules_scales(rnd) -> list[str]:
+    """Scales about rules and requirements: ``regels_en_eisen`` and every scale whose items all
+    belong to a ``regels_en_eisen`` theme block (e.g. ``regeldruk_gemeenten``)."""
+    cb = rnd.codebook
+    out = [RULES_ID] if RULES_ID in cb.scales else []
+    if RULES_ID in cb.blocks:
+        block = set(cb.items_in_block(RULES_ID))
+        out += [s for s, sc in cb.scales.items() if s not in out and set(sc.items) <= block]
+    return out
+
+
+def room_items(rnd) -> list[str]:
+    """Items of the ``professionele_ruimte`` scale (empty when the round has none)."""
+    cb = rnd.codebook
+    return list(cb.scales[ROOM_ID].items) if ROOM_ID in cb.scales else []
+
+
+def _chart_items(rnd, items=None) -> list[str]:
+    """Items with at most nine answer values (statements), codebook order."""
+    cb = rnd.codebook
+    ids = list(cb.items) if items is None else list(items)
+    return [i for i in ids if len(cb.response_set_of(i).values) <= MAX_LIKERT_VALUES]
+
+
+def _drop_empty_groups(table: pd.DataFrame) -> pd.DataFrame:
+    """Groups without any respondent (category of the codebook nobody chose) reveal nothing: left out."""
+    return table[table["n"] > 0].reset_index(drop=True)
+
+
+def experience_items(rnd, *, items=None, min_n=None) -> pd.DataFrame:
+    """Mean and % (helemaal) eens of items for starters and experienced professionals.
+
+    Parameters
+    ----------
+    rnd : Round
+    items : list of str, optional
+        Default: the room and rules items (:func:`room_items` + :func:`rules_items`).
+    min_n : int, optional
+
+    Returns
+    -------
+    DataFrame
+        :func:`peo_lib.descriptives.item_descriptives` with ``by="ervaringsgroep"``
+        (``group`` as str: ``startend``/``ervaren``) without ``missing_reasons``, plus
+        ``suppressed``: per item a group with ``0 < n_valid < min_n`` is hidden, and the
+        other group too (:func:`peo_lib.privacy.suppress_groups`, ``total=True``: the
+        item's overall base is published).
+    """
+    from .descriptives import item_descriptives
+    from .privacy import suppress_groups
+
+    min_n = resolve_min_n(rnd, min_n)
+    ids = (room_items(rnd) + [i for i in rules_items(rnd) if i not in room_items(rnd)]) if items is None \
+        else list(items)
+    cols = ["group", "item", "text", "n", "n_valid", "mean", "top2_n", "top2_pct", "suppressed"]
+    bg = rnd.background.get("ervaringsgroep")
+    if not ids or bg is None or bg.notna().sum() == 0:
+        return pd.DataFrame(columns=cols)
+    desc = item_descriptives(rnd, items=ids, by="ervaringsgroep").drop(columns=["missing_reasons"])
+    desc = _drop_empty_groups(desc.assign(group=desc["group"].astype(str)))
+    stat_cols = ["n_valid", "mean", "sd", "ci_low", "ci_high", "top2_n", "top2_pct", "top2_ci_low",
+                 "top2_ci_high"]
+    return suppress_groups(desc, group_col="group", n_col="n_valid", by="item", min_n=min_n, total=True,
+                           stat_cols=stat_cols)
+
+
+def _scale_range_of(rnd, scale) -> tuple[int, int]:
+    rs = rnd.codebook.response_set_of(rnd.codebook.scales[scale].items[0])
+    return int(rs.min), int(rs.max)
+
+
+def scale_score_bins(rnd, *, min_n=None) -> pd.DataFrame:
+    """Distribution of scale scores in bins around the answer values ("waar sta ik").
+
+    A scale score (mean of the scale's items, reverse keyed) is put in the bin of
+    the nearest answer value: on a 1-5 scale ``[1; 1,5)``, ``[1,5; 2,5)``, ...,
+    ``[4,5; 5]`` (a half rounds up), labelled with that answer ("Eens").
+
+    Returns
+    -------
+    DataFrame
+        ``scale``, ``label``, ``bin`` (the answer value), ``bin_label``, ``low``,
+        ``high`` (the score range), ``n``, ``base`` (respondents with a score),
+        ``pct`` (of ``base``), ``suppressed``. Per scale, bins with ``0 < n < min_n``
+        are hidden, and a complement (the base is published):
+        :func:`peo_lib.privacy.suppress_groups` with ``by="scale"``. A scale scored
+        for fewer than ``min_n`` respondents is hidden as a whole.
+    """
+    from .privacy import suppress_groups
+    from .scoring import score_scales
+
+    min_n = resolve_min_n(rnd, min_n)
+    cb = rnd.codebook
+    cols = ["scale", "label", "bin", "bin_label", "low", "high", "n", "base", "pct", "suppressed"]
+    if not cb.scales:
+        return pd.DataFrame(columns=cols)
+    scores = score_scales(rnd)
+    frames = []
+    for s, sc in cb.scales.items():
+        lo, hi = _scale_range_of(rnd, s)
+        rs = cb.response_set_of(sc.items[0])
+        x = scores[s].to_numpy(dtype=float)
+        x = x[~np.isnan(x)]
+        bins = np.arange(lo, hi + 1)
+        which = np.clip(np.floor(x + 0.5), lo, hi).astype(int)
+        counts = np.array([(which == b).sum() for b in bins])
+        base = int(len(x))
+        part = pd.DataFrame({
+            "scale": s, "label": sc.label, "bin": bins,
+            "bin_label": [rs.values.get(int(b), str(b)) for b in bins],
+            "low": [max(lo, b - 0.5) for b in bins], "high": [min(hi, b + 0.5) for b in bins],
+            "n": counts.astype(float), "base": float(base),
+            "pct": 100 * counts / base if base else np.nan,
+        })
+        part = suppress_groups(part, group_col="bin", n_col="n", by="scale", min_n=min_n, total=True,
+                               stat_cols=["n", "pct"])
+        if 0 < base < min_n:
+            part["suppressed"] = True
+            part[["n", "pct", "base"]] = np.nan
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def scale_quartiles(rnd, *, min_n=None) -> pd.DataFrame:
+    """Quartiles of each scale's scores (the middle half of professionals lies between ``q1`` and ``q3``).
+
+    Returns
+    -------
+    DataFrame
+        ``scale``, ``label``, ``n_scored``, ``q1``, ``median``, ``q3`` (numpy's default
+        linear interpolation, as R ``quantile(type = 7)``), ``suppressed``
+        (``n_scored < min_n``). Minimum and maximum are not given: they are single
+        respondents' scores.
+    """
+    from .scoring import score_scales
+
+    min_n = resolve_min_n(rnd, min_n)
+    cb = rnd.codebook
+    rows = []
+    scores = score_scales(rnd) if cb.scales else pd.DataFrame()
+    for s, sc in cb.scales.items():
+        x = scores[s].dropna().to_numpy(dtype=float)
+        hidden = len(x) < min_n
+        q = np.quantile(x, [0.25, 0.5, 0.75]) if len(x) and not hidden else [np.nan] * 3
+        rows.append(dict(scale=s, label=sc.label, n_scored=np.nan if hidden else float(len(x)),
+                         q1=q[0], median=q[1], q3=q[2], suppressed=hidden))
+    return pd.DataFrame(rows, columns=["scale", "label", "n_scored", "q1", "median", "q3", "suppressed"])
+
+
+def statement_shares(rnd, *, items=None, min_n=None) -> pd.DataFrame:
+    """Per statement the share disagreeing, neutral and agreeing (of valid answers).
+
+    For response sets with an odd number of values the middle one is neutral; the
+    lower half is "(helemaal) oneens", the upper half "(helemaal) eens". Items with
+    more than nine values (a 0-10 grade) are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``item``, ``text``, ``block``, ``base`` (valid answers), ``n_low``, ``n_mid``,
+        ``n_high``, ``pct_low``, ``pct_mid``, ``pct_high`` (unrounded, from
+        :func:`likert_table`) and ``suppressed`` (base below ``min_n``, as in
+        :func:`likert_table`).
+    """
+    min_n = resolve_min_n(rnd, min_n)
+    cb = rnd.codebook
+    ids = _chart_items(rnd, items)
+    cols = ["item", "text", "block", "base", "n_low", "n_mid", "n_high", "pct_low", "pct_mid", "pct_high",
+            "suppressed"]
+    if not ids:
+        return pd.DataFrame(columns=cols)
+    dist = likert_table(rnd, items=ids, min_n=min_n)
+    dist = dist[dist["kind"] == "answer"]
+    rows = []
+    for item_id, part in dist.groupby("item", sort=False):
+        codes = sorted(cb.response_set_of(item_id).values)
+        k = len(codes)
+        low, high = set(codes[: k // 2]), set(codes[(k + 1) // 2:])
+        mid = set(codes) - low - high
+        hidden = bool(part["suppressed"].iloc[0])
+        rec = dict(item=item_id, text=cb.items[item_id].text, block=cb.items[item_id].block,
+                   base=part["base"].iloc[0], suppressed=hidden)
+        for name, codeset in (("low", low), ("mid", mid), ("high", high)):
+            sel = part[part["code"].isin(codeset)]
+            rec[f"n_{name}"] = np.nan if hidden else float(sel["n"].sum())
+            rec[f"pct_{name}"] = np.nan if hidden or not codeset else float(sel["pct"].sum())
+        rows.append(rec)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _all_or_nothing(table, *, n_col, min_n, by, what):
+    """Hide a whole table when any group is under ``min_n``; returns (table, reason or None)."""
+    small = table[(table[n_col] < min_n)]
+    if small.empty:
+        return table.assign(suppressed=False), None
+    groups = list(dict.fromkeys(str(g) for g in small["group"]))
+    label = _BG_LABELS.get(by, by).lower()
+    reason = (f"De {what} per {label} worden niet getoond: in {len(groups)} "
+              f"{'groep' if len(groups) == 1 else 'groepen'} ({', '.join(groups)}) antwoordden minder dan "
+              f"{min_n} professionals. Alleen als elke {label} groot genoeg is, staat deze tabel in het "
+              "rapport; er wordt dan ook niets weggelaten of afgeschermd.")
+    out = table.assign(suppressed=True)
+    stats = [c for c in out.columns if c not in ("group", "scale", "label", "item", "text", "block", "k",
+                                                   "suppressed") and pd.api.types.is_numeric_dtype(out[c])]
+    out[stats] = np.nan
+    return out, reason
+
+
+def organisation_results(rnd, *, what="scales", by="organisatie", min_n=None) -> pd.DataFrame:
+    """Scale means or statement shares per organisation (type), all or nothing.
+
+    The table is shown only when *every* organisation group with respondents has at
+    least ``min_n`` of them behind every figure (``n_scored`` per scale, valid
+    answers per statement). Otherwise every statistic is NaN, ``suppressed`` is
+    True on every row and ``attrs["reason"]`` holds a Dutch sentence saying why:
+    no primary and complementary suppression (partial tables invite comparing
+    organisations on what is left).
+
+    Respondents who did not give their organisation are left out, as groups
+    without any respondent are; there is no total row.
+
+    Parameters
+    ----------
+    what : {"scales", "items"}
+        Scale means (:func:`peo_lib.descriptives.scale_descriptives`) or items
+        (:func:`peo_lib.descriptives.item_descriptives` of the statements: mean
+        and ``top2_pct``, % (helemaal) eens).
+    by : str
+        The background variable (default ``"organisatie"``).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (str) first, then the descriptives' columns, ``suppressed``;
+        ``attrs["reason"]`` is None when the table may be shown.
+    """
+    from .descriptives import item_descriptives, scale_descriptives
+
+    _check_argument("what", ("scales", "items"), what)
+    min_n = resolve_min_n(rnd, min_n)
+    if by not in rnd.background.columns or rnd.background[by].notna().sum() == 0:
+        out = pd.DataFrame(columns=["group", "suppressed"])
+        out.attrs["reason"] = f"De vraag naar {_BG_LABELS.get(by, by).lower()} is in deze ronde niet gesteld."
+        return out
+    if what == "scales":
+        table = scale_descriptives(rnd, by=by)
+        n_col = "n_scored"
+    else:
+        table = item_descriptives(rnd, items=_chart_items(rnd), by=by).drop(columns=["missing_reasons"])
+        n_col = "n_valid"
+    table = _drop_empty_groups(table.assign(group=table["group"].astype(str)))
+    out, reason = _all_or_nothing(table, n_col=n_col, min_n=min_n, by=by,
+                                  what="schaalgemiddelden" if what == "scales" else "antwoorden op de stellingen")
+    out.attrs["reason"] = reason
+    return out
+
+
+def _known(rnd, by) -> np.ndarray:
+    return rnd.background[by].notna().to_numpy()
+
+
+def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None) -> pd.DataFrame:
+    """Scale means per gemeente with disclosure control, and the region as a whole.
+
+    Parameters
+    ----------
+    scales : list of str, optional
+        Default: every scale, the rules scales (:func:`rules_scales`) first.
+    by : str
+        Default ``"gemeente"``.
+
+    Returns
+    -------
+    DataFrame
+        ``scale``, ``label``, ``group``, ``n`` (respondents in the gemeente),
+        ``n_scored``, ``mean``, ``sd``, ``ci_low``, ``ci_high``, ``is_total`` and
+        ``suppressed``. Per scale a gemeente with ``0 < n_scored < min_n`` is hidden
+        and so is a complement (:func:`peo_lib.privacy.suppress_groups`,
+        ``total=True``: the total row is shown). The total row (``group="Alle
+        gemeenten"``) covers the respondents who gave their gemeente, so it is
+        exactly the sum of the rows above it. Gemeenten without respondents are
+        left out.
+    """
+    from .descriptives import mean_ci, scale_descriptives
+    from .privacy import suppress_groups
+    from .scoring import score_scales
+
+    min_n = resolve_min_n(rnd, min_n)
+    cb = rnd.codebook
+    order = rules_scales(rnd) + [s for s in cb.scales if s not in rules_scales(rnd)] if scales is None \
+        else list(scales)
+    cols = ["scale", "label", "group", "n", "n_scored", "mean", "sd", "ci_low", "ci_high", "is_total",
+            "suppressed"]
+    if not order or by not in rnd.background.columns or rnd.background[by].notna().sum() == 0:
+        return pd.DataFrame(columns=cols)
+    desc = scale_descriptives(rnd, by=by)
+    desc = _drop_empty_groups(desc.assign(group=desc["group"].astype(str)))
+    desc = desc[desc["scale"].isin(order)]
+    stats = ["n_scored", "mean", "sd", "ci_low", "ci_high"]
+    hidden = suppress_groups(desc, group_col="group", n_col="n_scored", by="scale", min_n=min_n, total=True,
+                             stat_cols=stats)
+    # n (group size) of a hidden gemeente is hidden too; it is the same number on every scale
+    hidden_groups = set(hidden.loc[hidden["suppressed"], "group"])
+    hidden["n"] = hidden["n"].astype(float).where(~hidden["group"].isin(hidden_groups))
+    scores = score_scales(rnd)
+    known = _known(rnd, by)
+    totals = []
+    for s in order:
+        n, m, sd, lo, hi = mean_ci(scores[s].to_numpy(dtype=float)[known])
+        small = n < min_n
+        totals.append(dict(scale=s, label=cb.scales[s].label, group="Alle gemeenten", n=float(known.sum()),
+                           n_scored=np.nan if small else float(n), mean=np.nan if small else m,
+                           sd=np.nan if small else sd, ci_low=np.nan if small else lo,
+                           ci_high=np.nan if small else hi, is_total=True, suppressed=small))
+    hidden["is_total"] = False
+    out = pd.concat([hidden, pd.DataFrame(totals)], ignore_index=True)
+    out["_o"] = out["scale"].map({s: k for k, s in enumerate(order)})
+    out = out.sort_values(["_o", "is_total"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return out[cols]
+
+
+def municipal_item_shares(rnd, *, items=None, by="gemeente", min_n=None) -> pd.DataFrame:
+    """% (helemaal) eens per gemeente for statements (default: the rules items), with disclosure control.
+
+    Returns
+    -------
+    DataFrame
+        ``item``, ``text``, ``group``, ``n_valid``, ``top2_n``, ``top2_pct``, ``mean``,
+        ``is_total``, ``suppressed``; suppression per item as
+        :func:`municipal_scale_means`, total row ``"Alle gemeenten"`` over the
+        respondents who gave their gemeente.
+    """
+    from .descriptives import item_descriptives
+    from .privacy import suppress_groups
+
+    min_n = resolve_min_n(rnd, min_n)
+    ids = _chart_items(rnd, rules_items(rnd) if items is None else items)
+    cols = ["item", "text", "group", "n_valid", "top2_n", "top2_pct", "mean", "is_total", "suppressed"]
+    if not ids or by not in rnd.background.columns or rnd.background[by].notna().sum() == 0:
+        return pd.DataFrame(columns=cols)
+    desc = item_descriptives(rnd, items=ids, by=by).drop(columns=["missing_reasons"])
+    desc = _drop_empty_groups(desc.assign(group=desc["group"].astype(str)))
+    stats = ["n_valid", "top2_n", "top2_pct", "mean"]
+    hidden = suppress_groups(desc[["item", "text", "group", *stats]], group_col="group", n_col="n_valid",
+                             by="item", min_n=min_n, total=True, stat_cols=stats)
+    hidden["is_total"] = False
+    agg = desc.groupby("item", sort=False).agg(n_valid=("n_valid", "sum"), top2_n=("top2_n", "sum"))
+    X = rnd.items[ids].to_numpy(dtype=float)[_known(rnd, by)]
+    totals = []
+    for j, i in enumerate(ids):
+        nv, t2 = int(agg.loc[i, "n_valid"]), int(agg.loc[i, "top2_n"])
+        small = nv < min_n
+        totals.append(dict(item=i, text=rnd.codebook.items[i].text, group="Alle gemeenten",
+                           n_valid=np.nan if small else float(nv), top2_n=np.nan if small else float(t2),
+                           top2_pct=np.nan if small else 100 * t2 / nv,
+                           mean=np.nan if small else float(np.nanmean(X[:, j])), is_total=True,
+                           suppressed=small))
+    out = pd.concat([hidden, pd.DataFrame(totals)], ignore_index=True)
+    out["_o"] = out["item"].map({i: k for k, i in enumerate(ids)})
+    out = out.sort_values(["_o", "is_total"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return out[cols]
+
+
+def municipal_differences(rnd, *, by="gemeente", min_n=None, table=None) -> pd.DataFrame:
+    """Per scale: do the gemeenten differ? Kruskal-Wallis over the gemeenten shown.
+
+    Only gemeenten whose mean is shown in :func:`municipal_scale_means` take part
+    (a hidden gemeente's answers must not drive a published test).
+
+    Returns
+    -------
+    DataFrame
+        ``scale``, ``label``, ``k`` (gemeenten tested), ``lowest``/``highest`` (gemeente
+        with the lowest/highest mean), ``low_mean``, ``high_mean``, ``h``, ``p``,
+        ``p_adj`` (Benjamini-Hochberg over the scales), ``significant`` and a Dutch
+        ``zin``.
+    """
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    from .compare import SIGNIFICANCE
+    from .scoring import score_scales
+
+    min_n = resolve_min_n(rnd, min_n)
+    table = municipal_scale_means(rnd, by=by, min_n=min_n) if table is None else table
+    cols = ["scale", "label", "k", "lowest", "highest", "low_mean", "high_mean", "h", "p", "p_adj",
+            "significant", "zin"]
+    if table.empty:
+        return pd.DataFrame(columns=cols)
+    scores = score_scales(rnd)
+    group = rnd.background[by].astype(object)
+    rows = []
+    for s, part in table.groupby("scale", sort=False):
+        shown = part[~part["suppressed"] & ~part["is_total"]]
+        rec = dict(scale=s, label=part["label"].iloc[0], k=len(shown), lowest=None, highest=None,
+                   low_mean=np.nan, high_mean=np.nan, h=np.nan, p=np.nan)
+        if len(shown) >= 2:
+            lo, hi = shown.loc[shown["mean"].idxmin()], shown.loc[shown["mean"].idxmax()]
+            rec.update(lowest=lo["group"], highest=hi["group"], low_mean=lo["mean"], high_mean=hi["mean"])
+            samples = [scores[s][group == g].dropna().to_numpy(dtype=float) for g in shown["group"]]
+            if np.ptp(np.concatenate(samples)) > 0:
+                res = stats.kruskal(*samples)
+                rec.update(h=float(res.statistic), p=float(res.pvalue))
+        rows.append(rec)
+    out = pd.DataFrame(rows)
+    ok = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if ok.any():
+        out.loc[ok, "p_adj"] = multipletests(out.loc[ok, "p"].to_numpy(), method="fdr_bh")[1]
+    out["significant"] = out["p_adj"] < SIGNIFICANCE
+    out["zin"] = [_municipal_sentence(r) for r in out.to_dict("records")]
+    return out[cols]
+
+
+def _municipal_sentence(r) -> str:
+    if r["k"] < 2:
+        return f"‘{r['label']}’: te weinig gemeenten met genoeg respondenten om te vergelijken."
+    spread = (f"de gemiddelden lopen van {format_nl(r['low_mean'])} ({r['lowest']}) tot "
+              f"{format_nl(r['high_mean'])} ({r['highest']})")
+    if np.isnan(r["p"]):
+        return f"‘{r['label']}’: {spread}; een toets is niet mogelijk."
+    verdict = "significant" if r["significant"] else "niet significant"
+    return (f"‘{r['label']}’: {spread}; de verschillen tussen gemeenten zijn na correctie {verdict} "
+            f"(Kruskal-Wallis over {r['k']} gemeenten; p na correctie {format_p(r['p_adj'])}).")
+
+
+# ----------------------------------------------------------------------
 # provenance
 # ----------------------------------------------------------------------
 
@@ -746,7 +1232,7 @@ class RoundReport:
 
         png = figure_png(fig)
         if self.out_dir is not None:
-            folder = self.out_dir / "figuren"
+            folder = self.out_dir / figure_folder(self.audience)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{name}.png").write_bytes(png)
             self.figures[name] = folder / f"{name}.png"
@@ -761,8 +1247,7 @@ class RoundReport:
         fw = ""
         if cb.fieldwork:
             fw = f"Veldwerk {cb.fieldwork.start:%d-%m-%Y} tot en met {cb.fieldwork.end:%d-%m-%Y}. "
-        aud = {"onderzoek": "", "panel": " Versie voor het professionalspanel.",
-               "partners": " Versie voor partners."}[self.audience]
+        aud = "" if self.audience is None else f" Samenvatting voor {AUDIENCE_LABELS[self.audience]}."
         return _Html(f"<h1>PEO ronde {html.escape(self.rnd.id)}: {html.escape(cb.title)}</h1>"
                      + _p(f"{fw}{self.rnd.n} professionals vulden de vragenlijst in.{aud}", "peo-note"))
 
@@ -791,7 +1276,7 @@ class RoundReport:
         cols = [("label", "Schaal", "text"), ("k", "Items", "int"), ("n_scored", "n", "int"),
                 ("mean", "Gemiddelde", "mean"), ("ci_low", "95%-BI onder", "mean"),
                 ("ci_high", "95%-BI boven", "mean"), ("alpha", "Cronbachs α", "coef")]
-        if self.audience == "onderzoek":
+        if self.audience is None:
             cols.append(("omega", "McDonalds ω", "coef"))
         table = _html_table(self.scales, cols, small=self.small,
                             row_small_cols={c for c, _, _ in cols if c not in ("k",)})
@@ -899,7 +1384,7 @@ class RoundReport:
                     ("n1", "n startend", "int"), ("n2", "n ervaren", "int"),
                     ("mean1", "Gem. startend", "mean"), ("mean2", "Gem. ervaren", "mean"),
                     ("diff", "Verschil", "diff"), (es_col, es_head, "coef"), ("p_adj", "p (BH)", "p")]
-            if self.audience != "onderzoek":
+            if self.audience is not None:
                 cols = [c for c in cols if c[0] not in ("n1", "n2")]
             parts.append(f"<h4>{head}</h4>")
             parts.append(_html_table(part, cols, small=self.small,
@@ -989,6 +1474,271 @@ class RoundReport:
             parts.append(_p("Deze ronde had geen open vragen."))
         return _Html("".join(parts))
 
+    # -- audience sections ------------------------------------------------
+    def response_by(self, variable):
+        """Respondents per category of one background variable (``"organisatie"``, ``"gemeente"``)."""
+        part = self.overview[self.overview["variable"] == variable]
+        if part.empty:
+            return _Html(_p(f"De vraag naar {_BG_LABELS.get(variable, variable).lower()} is in deze ronde "
+                            "niet gesteld."))
+        out = _html_table(part, [("category", _BG_LABELS.get(variable, variable), "text"), ("n", "n", "int"),
+                                 ("pct", "%", "pct")], small=self.small)
+        if part["suppressed"].any():
+            out += _p(f"{self.small}: minder dan {self.min_n} respondenten (of een cel die anders uit het "
+                      "totaal terug te rekenen is).", "peo-note")
+        return _Html(_p(f"Totaal: {self.rnd.n} respondenten.") + out)
+
+    def _pivot(self, table, *, row_col, col_col, value_col, kind, row_head, rows=None, cols=None,
+               col_heads=None):
+        """A wide Dutch table (rows x columns) of one statistic; hidden cells as ``n<5``."""
+        rows = list(dict.fromkeys(table[row_col])) if rows is None else rows
+        cols = list(dict.fromkeys(table[col_col])) if cols is None else cols
+        look = {(r[row_col], r[col_col]): r for r in table.to_dict("records")}
+        heads = col_heads or {}
+        head = f"<th>{html.escape(row_head)}</th>" + "".join(
+            f'<th class="num">{html.escape(str(heads.get(c, c)))}</th>' for c in cols)
+        body = []
+        for r in rows:
+            cells = [f"<td>{html.escape(str(r))}</td>"]
+            for c in cols:
+                rec = look.get((r, c))
+                value = np.nan if rec is None or rec.get("suppressed") else rec.get(value_col)
+                text, _ = _cell(value, kind, self.small)
+                cells.append(f'<td class="num">{text}</td>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return (f'<table class="peo-table"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>')
+
+    # onderwijs
+    @cached_property
+    def starter_items(self) -> pd.DataFrame:
+        return experience_items(self.rnd, min_n=self.min_n)
+
+    def experience_highlights(self):
+        """The groups' sizes and the differences that are significant, largest effect first."""
+        cmp = self.comparison
+        if cmp.empty:
+            return _Html(_p("Ervaringsjaren zijn in deze ronde niet gevraagd: geen vergelijking mogelijk."))
+        ov = self.overview[self.overview["variable"] == "ervaringsgroep"].set_index("category")
+        yrs = format_nl(self.rnd.codebook.starter_max_years, 0)
+
+        def count(g):
+            if g not in ov.index or ov.loc[g, "suppressed"]:
+                return self.small
+            return str(int(ov.loc[g, "n"]))
+
+        parts = [_p(f"In deze ronde vulden {count('startend')} startende professionals (hoogstens {yrs} jaar "
+                    f"werkervaring) en {count('ervaren')} ervaren professionals de vragenlijst in.")]
+        sig = cmp[cmp["significant"] & ~cmp["suppressed"]].copy()
+        if sig.empty:
+            parts.append(_p(f"Op geen van de {len(cmp)} schalen en stellingen verschillen startende en ervaren "
+                            "professionals significant (na correctie voor het aantal toetsen)."))
+        else:
+            sig["_es"] = sig["cohen_d"].abs().fillna(sig["rank_biserial"].abs() * 2)
+            sig = sig.sort_values(["kind", "_es"], ascending=[False, False])
+            parts.append(_p(f"Op {len(sig)} van de {len(cmp)} schalen en stellingen is het verschil significant "
+                            "(na correctie voor het aantal toetsen), de grootste verschillen eerst:"))
+            parts.append('<ul class="peo-sentences">' + "".join(
+                f"<li>{html.escape(z)}</li>" for z in sig["zin"]) + "</ul>")
+        return _Html("".join(parts))
+
+    def starters_room_rules(self):
+        """What starters say about professional room and rules: % (helemaal) eens and means per group."""
+        ei = self.starter_items
+        if ei.empty:
+            return _Html(_p("Geen stellingen over ruimte of regels, of geen ervaringsjaren in deze ronde."))
+        parts = []
+        for head, ids in (("Professionele ruimte", room_items(self.rnd)),
+                          ("Regels en eisen", [i for i in rules_items(self.rnd) if i not in room_items(self.rnd)])):
+            part = ei[ei["item"].isin(ids)]
+            if part.empty:
+                continue
+            wide = []
+            for item, g in part.groupby("item", sort=False):
+                rec = {"text": g["text"].iloc[0], "suppressed": False}
+                for grp in ("startend", "ervaren"):
+                    row = g[g["group"] == grp]
+                    hidden = row.empty or bool(row["suppressed"].iloc[0])
+                    rec[f"pct_{grp}"] = np.nan if hidden else row["top2_pct"].iloc[0]
+                    rec[f"mean_{grp}"] = np.nan if hidden else row["mean"].iloc[0]
+                wide.append(rec)
+            parts.append(f"<h3>{head}</h3>")
+            parts.append(_html_table(pd.DataFrame(wide), [
+                ("text", "Stelling", "text"), ("pct_startend", "% (helemaal) eens, startend", "pct"),
+                ("pct_ervaren", "% (helemaal) eens, ervaren", "pct"), ("mean_startend", "Gem. startend", "mean"),
+                ("mean_ervaren", "Gem. ervaren", "mean")], small=self.small))
+        parts.append(_p("% (helemaal) eens = aandeel ‘eens’ en ‘helemaal eens’ van wie de stelling beantwoordde. "
+                        "Of een verschil significant is, staat in de tabellen hierboven.", "peo-note"))
+        return _Html("".join(parts))
+
+    # professionals
+    @cached_property
+    def score_bins(self) -> pd.DataFrame:
+        return scale_score_bins(self.rnd, min_n=self.min_n)
+
+    @cached_property
+    def quartiles(self) -> pd.DataFrame:
+        return scale_quartiles(self.rnd, min_n=self.min_n)
+
+    @cached_property
+    def shares(self) -> pd.DataFrame:
+        return statement_shares(self.rnd, min_n=self.min_n)
+
+    def mirror_scales(self):
+        """Per scale: how to compute your own score, the quartiles and the distribution in bins."""
+        cb = self.rnd.codebook
+        if not cb.scales:
+            return _Html(_p("Deze ronde heeft geen schalen."))
+        q = self.quartiles.set_index("scale")
+        parts = []
+        for s, sc in cb.scales.items():
+            texts = [cb.items[i].text.rstrip(".") for i in sc.items]
+            rev = [cb.items[i].text.rstrip(".") for i in sc.reverse]
+            lo, hi = _scale_range_of(self.rnd, s)
+            parts.append(f"<h3>{html.escape(sc.label)}</h3>")
+            how = (f"Uw score: het gemiddelde van uw antwoorden ({lo} = helemaal oneens tot {hi} = helemaal eens) "
+                   f"op {len(texts)} stellingen: " + "; ".join(f"‘{x}’" for x in texts) + ".")
+            if rev:
+                how += (" Bij " + "; ".join(f"‘{x}’" for x in rev) + f" telt het antwoord omgekeerd "
+                        f"({lo} wordt {hi}, {hi} wordt {lo}).")
+            parts.append(_p(how))
+            row = q.loc[s]
+            if row["suppressed"]:
+                parts.append(_p(f"Minder dan {self.min_n} professionals hebben een score op deze schaal: "
+                                "geen verdeling getoond.", "peo-small"))
+                continue
+            parts.append(_p(f"De helft van de professionals scoort tussen {format_nl(row['q1'])} en "
+                            f"{format_nl(row['q3'])}; de middelste score (mediaan) is {format_nl(row['median'])}. "
+                            f"Een kwart scoort lager dan {format_nl(row['q1'])}, een kwart hoger dan "
+                            f"{format_nl(row['q3'])}."))
+            bins = self.score_bins[self.score_bins["scale"] == s].copy()
+            bins["range"] = [f"{format_nl(a)} tot {'en met ' if b == hi else ''}{format_nl(b)}"
+                             for a, b in zip(bins["low"], bins["high"])]
+            parts.append(_html_table(bins, [("range", "Uw score", "text"), ("bin_label", "Ongeveer", "text"),
+                                            ("pct", "% professionals", "pct"), ("n", "n", "int")],
+                                     small=self.small))
+        parts.append(_p(f"{self.small}: minder dan {self.min_n} professionals in deze groep, of een groep die "
+                        "anders uit het totaal terug te rekenen is.", "peo-note"))
+        return _Html("".join(parts))
+
+    def mirror_statements(self):
+        """Per statement the share disagreeing, neutral and agreeing, per block; other items as means."""
+        sh = self.shares
+        cb = self.rnd.codebook
+        parts = []
+        for block in cb.blocks:
+            part = sh[sh["block"] == block] if len(sh) else sh
+            if part.empty:
+                continue
+            head = "Kernvragen" if block == "kern" else f"Thema: {self.theme_title}"
+            parts.append(f"<h3>{html.escape(head)}</h3>")
+            parts.append(_html_table(part, [("text", "Stelling", "text"), ("base", "n", "int"),
+                                            ("pct_low", "% (helemaal) oneens", "pct"),
+                                            ("pct_mid", "% neutraal", "pct"),
+                                            ("pct_high", "% (helemaal) eens", "pct")], small=self.small))
+        other = self.other_items
+        if len(other):
+            parts.append("<h3>Overige vragen</h3>")
+            parts.append(_html_table(other, [("text", "Vraag", "text"), ("n_valid", "n", "int"),
+                                             ("mean", "Gemiddelde", "mean")], small=self.small))
+        parts.append(_p("Percentages van wie de stelling beantwoordde; ‘weet ik niet’ en ‘niet van toepassing’ "
+                        "tellen niet mee.", "peo-note"))
+        return _Html("".join(parts))
+
+    # aanbieders
+    @cached_property
+    def organisation_scales_table(self) -> pd.DataFrame:
+        return organisation_results(self.rnd, what="scales", min_n=self.min_n)
+
+    @cached_property
+    def organisation_items_table(self) -> pd.DataFrame:
+        return organisation_results(self.rnd, what="items", min_n=self.min_n)
+
+    def organisation_scales(self):
+        """Scale means per organisation (type), only when every organisation is large enough."""
+        tab = self.organisation_scales_table
+        if tab.attrs.get("reason"):
+            return _Html(_p(tab.attrs["reason"], "peo-small"))
+        groups = list(dict.fromkeys(tab["group"]))
+        sizes = tab.groupby("group", sort=False)["n"].first()
+        html_ = self._pivot(tab, row_col="label", col_col="group", value_col="mean", kind="mean",
+                            row_head="Schaal", cols=groups,
+                            col_heads={g: f"{g} (n = {int(sizes[g])})" for g in groups})
+        return _Html(html_ + _p("Gemiddelde schaalscore (1-5) per type organisatie; n = respondenten van dat "
+                                "type. Elke groep heeft ten minste "
+                                f"{self.min_n} respondenten per schaal.", "peo-note"))
+
+    def organisation_statements(self):
+        """% (helemaal) eens per statement and organisation (type), only when every group is large enough."""
+        tab = self.organisation_items_table
+        if tab.attrs.get("reason"):
+            return _Html(_p(tab.attrs["reason"], "peo-small"))
+        groups = list(dict.fromkeys(tab["group"]))
+        return _Html(self._pivot(tab, row_col="text", col_col="group", value_col="top2_pct", kind="pct",
+                                 row_head="Stelling (% (helemaal) eens)", cols=groups))
+
+    # gemeenten
+    @cached_property
+    def municipal_scales_table(self) -> pd.DataFrame:
+        return municipal_scale_means(self.rnd, min_n=self.min_n)
+
+    @cached_property
+    def municipal_rules_table(self) -> pd.DataFrame:
+        return municipal_item_shares(self.rnd, min_n=self.min_n)
+
+    @cached_property
+    def municipal_tests(self) -> pd.DataFrame:
+        return municipal_differences(self.rnd, min_n=self.min_n, table=self.municipal_scales_table)
+
+    def _municipal_rows(self, table):
+        return list(dict.fromkeys(table["group"]))  # gemeenten in codebook order, total last
+
+    def rules_section(self):
+        """Rules and requirements per gemeente: the rules scales (chart and table) and their statements."""
+        from .plots import mean_ci_chart
+
+        from IPython.display import display
+
+        ms = self.municipal_scales_table
+        scales = rules_scales(self.rnd)
+        if ms.empty or not scales:
+            display(_Html(_p("Geen vragen over regels en eisen of geen gemeente in deze ronde.")))
+            return
+        for s in scales:
+            part = ms[ms["scale"] == s]
+            label = part["label"].iloc[0]
+            lo, hi = _scale_range_of(self.rnd, s)
+            fig = mean_ci_chart(part, label_col="group", small_label=self.small, scale_min=lo, scale_max=hi,
+                                title=f"{label}: gemiddelde per gemeente")
+            display(self._figure(f"gemeenten_{s}", fig, alt=f"{label} per gemeente"))
+        items = self.municipal_rules_table
+        if len(items):
+            ids = list(dict.fromkeys(items["item"]))
+            heads = {i: f"Stelling {k}" for k, i in enumerate(ids, start=1)}
+            display(_Html(_p("Aandeel (helemaal) eens per gemeente:") + self._pivot(
+                items, row_col="group", col_col="item", value_col="top2_pct", kind="pct", row_head="Gemeente",
+                cols=ids, col_heads=heads) + "<ol class=\"peo-sentences\">" + "".join(
+                f"<li>{html.escape(self.rnd.codebook.items[i].text)}</li>" for i in ids) + "</ol>"))
+        display(_Html(self._municipal_note()))
+
+    def _municipal_note(self):
+        return _p(f"{self.small}: minder dan {self.min_n} respondenten in die gemeente, of een gemeente die "
+                  "anders uit het totaal (‘Alle gemeenten’) terug te rekenen is. ‘Alle gemeenten’ telt wie een "
+                  "gemeente opgaf.", "peo-note")
+
+    def municipal_scales(self):
+        """Every scale's mean per gemeente (rules scales first), and whether gemeenten differ."""
+        ms = self.municipal_scales_table
+        if ms.empty:
+            return _Html(_p("Geen gemeente gevraagd of geen schalen in deze ronde."))
+        order = list(dict.fromkeys(ms["scale"]))
+        labels = dict(zip(ms["scale"], ms["label"]))
+        table = self._pivot(ms, row_col="group", col_col="scale", value_col="mean", kind="mean",
+                            row_head="Gemeente", cols=order, col_heads=labels)
+        zinnen = '<ul class="peo-sentences">' + "".join(
+            f"<li>{html.escape(z)}</li>" for z in self.municipal_tests["zin"]) + "</ul>"
+        return _Html(table + zinnen + self._municipal_note())
+
     def save_tables(self):
         """Write ``tabellen.xlsx`` (every table of the report, suppressed) to ``out_dir``."""
         if self.out_dir is None:
@@ -1073,7 +1823,9 @@ def build_report(round_id, *, data_dir=None, out_dir=None, min_n=None, audience=
         folder). None: nothing is written.
     min_n : int, optional
         Stricter threshold than the codebook's ``privacy.min_n``.
-    audience : {"onderzoek", "panel", "partners"}, optional
+    audience : {"onderwijs", "professionals", "aanbieders", "gemeenten"}, optional
+        Changes technical detail and the title line (None: the full summary);
+        which sections a summary holds is chosen by the notebook's cell tags.
     cache_dir : str or Path, optional
         Cache of scrubbed open answers (scrubbed text only, no ids). Default:
         ``.cache/scrub`` beside ``out_dir`` (``OUT/.cache/scrub``), or the

@@ -22,7 +22,8 @@ def test_min_n_may_be_raised_never_lowered(tiny_round):
 
 
 def test_audience_is_checked(tiny_round):
-    with pytest.raises(ValueError, match=r"`audience` must be one of \('onderzoek', 'panel', 'partners'\)"):
+    with pytest.raises(ValueError, match=r"`audience` must be one of \('onderwijs', 'professionals', "
+                                         r"'aanbieders', 'gemeenten'\)"):
         report.RoundReport(tiny_round, audience="iedereen")
 
 
@@ -260,9 +261,9 @@ def test_check_offline_html_finds_urls():
 
 
 def test_audience_changes_detail_not_privacy(tiny_round):
-    research = report.RoundReport(tiny_round).scale_overview()._repr_html_()
-    panel = report.RoundReport(tiny_round, audience="panel").scale_overview()._repr_html_()
-    assert "McDonalds ω" in research and "McDonalds ω" not in panel
+    full = report.RoundReport(tiny_round).scale_overview()._repr_html_()
+    partners = report.RoundReport(tiny_round, audience="aanbieders").scale_overview()._repr_html_()
+    assert "McDonalds ω" in full and "McDonalds ω" not in partners
     ov_r = report.RoundReport(tiny_round).response_overview()._repr_html_()
-    ov_p = report.RoundReport(tiny_round, audience="partners").response_overview()._repr_html_()
+    ov_p = report.RoundReport(tiny_round, audience="gemeenten").response_overview()._repr_html_()
     assert ov_r == ov_p
