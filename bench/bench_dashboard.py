@@ -159,7 +159,7 @@ def _time_browser(page, url: str, *, figure: bool) -> float:
 def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3) -> None:
     import nbformat
 
-    from peo_lib.dashboard import dashboard_notebook, stop_process, voila_env, wait_for_port
+    from peo_lib.dashboard import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
 
     root = Path(tempfile.mkdtemp(prefix="peo_voila_bench_"))
     shutil.copy(dashboard_notebook(), root / "dashboard.ipynb")
@@ -168,9 +168,8 @@ def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3) -> None:
     empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(empty, root / "leeg.ipynb")
     port = _free_port()
-    cmd = [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-           "--Voila.port_retries=0", "--template=peo", "--theme=light", "--strip_sources=True",
-           "--show_tracebacks=False"]
+    # The product's own Voila configuration (peo dashboard), serving both notebooks.
+    cmd = voila_command(root, port=port)
     proc = subprocess.Popen(cmd, env=voila_env(data_dir=data_dir, out_dir=out_dir), cwd=str(root),
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/voila/render/"

@@ -88,6 +88,10 @@ def voila_command(notebook, *, port: int, template: str = TEMPLATE_NAME) -> list
         "--theme=light",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        # A pre-heated kernel has already run the notebook (loaded the rounds,
+        # built the figures) before anyone opens the page.
+        "--preheat_kernel=True",
+        "--pool_size=1",
     ]
 
 
