@@ -94,9 +94,10 @@ def score_scales(rnd, *, scales=None) -> pd.DataFrame:
             rs = cb.response_set_of(i)
             k = sc.items.index(i)
             sub[k] = (rs.min + rs.max) - sub[k]
-        valid = ~np.isnan(sub)
-        count = valid.sum(axis=0, dtype=np.int32)
-        total = np.nan_to_num(sub, copy=False, nan=0.0).sum(axis=0)  # sub is our own copy
+        invalid = np.isnan(sub)
+        count = sub.shape[0] - invalid.sum(axis=0, dtype=np.int32)
+        np.copyto(sub, 0.0, where=invalid)  # sub is our own copy
+        total = sub.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total / count
         mean[count < sc.min_valid_effective] = np.nan
