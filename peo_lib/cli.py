@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dirs(p, out=False)
     p.set_defaults(func=_cmd_init_round)
 
-    from .report import AUDIENCES
+    from .audiences import AUDIENCES
 
     p = sub.add_parser("report", help="build round reports (HTML, Excel, figures) and the trend report")
     p.add_argument("rounds", nargs="*", metavar="ROUND", help="round id(s), e.g. 2021-1")

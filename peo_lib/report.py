@@ -71,6 +71,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .audiences import AUDIENCE_LABELS, AUDIENCES
 from .errors import PrivacyError, ReportError
 from .formatting import format_nl, format_p, format_pct
 
@@ -110,10 +111,6 @@ __all__ = [
     "default_data_dir",
 ]
 
-AUDIENCES = ("onderwijs", "professionals", "aanbieders", "gemeenten")
-#: Who an audience summary is for (title line); ``None`` is the full summary.
-AUDIENCE_LABELS = {"onderwijs": "het onderwijs", "professionals": "professionals",
-                   "aanbieders": "jeugdhulpaanbieders", "gemeenten": "gemeenten"}
 BACKGROUND_VARIABLES = ("functie", "organisatie", "gemeente", "ervaringsgroep")
 UNKNOWN = "Onbekend"
 MAX_LIKERT_VALUES = 9
