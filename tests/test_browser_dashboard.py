@@ -67,9 +67,10 @@ def _png_bytes(page) -> bytes:
     return base64.b64decode(data)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make browser)")
 def test_dashboard_in_voila(voila_url):
     from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "Debian chromium is not installed: run `make browser` (apt-get install chromium)"
 
     external = []
     with sync_playwright() as p:

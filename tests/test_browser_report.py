@@ -32,7 +32,7 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
-        pytest.skip("chromium is not installed (make browser: apt-get install chromium)")
+        pytest.fail("Debian chromium is not installed: run `make browser` (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         yield b
