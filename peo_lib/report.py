@@ -1159,7 +1159,21 @@ def write_tables(path, sheets: dict, *, small: str) -> Path:
 # the report object
 # ----------------------------------------------------------------------
 
-class RoundReport:
+class _SavesTables:
+    """``save_tables`` for a report with ``out_dir``, ``small`` and ``excel_sheets()``."""
+
+    def save_tables(self):
+        """Write ``tabellen.xlsx`` (every table of the report, suppressed) to ``out_dir``."""
+        if self.out_dir is None:
+            return _Html(_p("Geen uitvoermap opgegeven: tabellen niet opgeslagen.", "peo-note"))
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        sheets = self.excel_sheets()
+        path = write_tables(self.out_dir / "tabellen.xlsx", sheets, small=self.small)
+        return _Html(_p(f"Alle tabellen staan ook in {path.name} (werkbladen: {', '.join(sheets)}).",
+                        "peo-note"))
+
+
+class RoundReport(_SavesTables):
     """Tables, figures and texts of one round's report (see :func:`build_report`).
 
     Methods named like the notebook's sections return display objects
@@ -1735,16 +1749,6 @@ class RoundReport:
         zinnen = '<ul class="peo-sentences">' + "".join(
             f"<li>{html.escape(z)}</li>" for z in self.municipal_tests["zin"]) + "</ul>"
         return _Html(table + zinnen + self._municipal_note())
-
-    def save_tables(self):
-        """Write ``tabellen.xlsx`` (every table of the report, suppressed) to ``out_dir``."""
-        if self.out_dir is None:
-            return _Html(_p("Geen uitvoermap opgegeven: tabellen niet opgeslagen.", "peo-note"))
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        sheets = self.excel_sheets()
-        path = write_tables(self.out_dir / "tabellen.xlsx", sheets, small=self.small)
-        return _Html(_p(f"Alle tabellen staan ook in {path.name} (werkbladen: {', '.join(sheets)}).",
-                        "peo-note"))
 
     def excel_sheets(self) -> dict:
         """Sheet name -> (table, columns shown as ``n<5`` where suppressed)."""

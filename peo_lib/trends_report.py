@@ -56,7 +56,7 @@ import pandas as pd
 
 from .errors import NotebookCellError, ReportError
 from .formatting import MISSING_TEXT, format_nl
-from .report import _Html, _html_table, _p, _Png, git_commit, write_tables
+from .report import _Html, _html_table, _p, _Png, _SavesTables, git_commit
 
 __all__ = [
     "TrendsReport",
@@ -254,7 +254,7 @@ def _ci_text(lo, hi, small) -> str:
     return f"{format_nl(lo)} tot {format_nl(hi)}"
 
 
-class TrendsReport:
+class TrendsReport(_SavesTables):
     """Tables, figures and texts of the trend report (see :func:`build_trends_report`).
 
     Section methods return display objects (or display several); the tidy
@@ -532,15 +532,6 @@ class TrendsReport:
                         "verandert ook veel anders. % (helemaal) eens = aandeel van de geldige antwoorden in de "
                         "twee hoogste antwoordcategorieën.", "peo-note"))
         return _Html("".join(parts))
-
-    def save_tables(self):
-        """Write ``tabellen.xlsx`` (every table of the report, suppressed) to ``out_dir``."""
-        if self.out_dir is None:
-            return _Html(_p("Geen uitvoermap opgegeven: tabellen niet opgeslagen.", "peo-note"))
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        sheets = self.excel_sheets()
-        path = write_tables(self.out_dir / "tabellen.xlsx", sheets, small=self.small)
-        return _Html(_p(f"Alle tabellen staan ook in {path.name} (werkbladen: {', '.join(sheets)}).", "peo-note"))
 
     def excel_sheets(self) -> dict:
         """Sheet name -> (table, columns shown as ``n<5`` where ``suppressed``)."""
