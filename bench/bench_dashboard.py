@@ -91,7 +91,7 @@ def write_round(data_dir: Path, rid: str, seed: int) -> None:
 
 
 def bench_callbacks(data_dir: Path, cache: Path) -> None:
-    from peo_lib.widgets import ALL_ROUNDS, Dashboard, load_tables
+    from peo_lib.dashboard.widget import ALL_ROUNDS, Dashboard, load_tables
 
     t0 = time.perf_counter()
     tables = load_tables(data_dir, cache_dir=cache)
@@ -159,7 +159,7 @@ def _time_browser(page, url: str, *, figure: bool) -> float:
 def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3) -> None:
     import nbformat
 
-    from peo_lib.dashboard import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
+    from peo_lib.dashboard.server import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
 
     root = Path(tempfile.mkdtemp(prefix="peo_voila_bench_"))
     shutil.copy(dashboard_notebook(), root / "dashboard.ipynb")

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peo_lib.codebook import parse_codebook
-from peo_lib.io import RawTable, read_raw
-from peo_lib.rounds import round_from_table
-from peo_lib.scoring import score_scales
+from peo_lib.data.codebook import parse_codebook
+from peo_lib.data.readers import RawTable, read_raw
+from peo_lib.data.rounds import round_from_table
+from peo_lib.stats.scoring import score_scales
 
 N, K, S = 100_000, 60, 10
 LABELS = {1: "Helemaal oneens", 2: "Oneens", 3: "Neutraal", 4: "Eens", 5: "Helemaal eens"}

@@ -1,7 +1,7 @@
 """Benchmark: the round report against a floor measured in the same run.
 
 (a) One round, as ``peo report ROUND`` runs it (a fresh Python process calling
-    :func:`peo_lib.publish.run_round_report`: papermill + nbconvert in one
+    :func:`peo_lib.publish.runner.run_round_report`: papermill + nbconvert in one
     process), as a ratio to the floor: the ``papermill`` CLI executing a
     notebook that only does the report's imports and draws one figure, then
     the ``jupyter nbconvert --to html --no-input`` CLI on its output.
@@ -72,7 +72,7 @@ def _exe(name: str) -> str:
 
 
 def main(repeat: int = 3) -> int:
-    from peo_lib import demo
+    from peo_lib.data import demo
 
     with tempfile.TemporaryDirectory(prefix="peo-bench-") as d:
         d = Path(d)
@@ -83,7 +83,7 @@ def main(repeat: int = 3) -> int:
         _floor_notebook(nb_in)
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         ours_cmd = [sys.executable, "-c",
-                    "import sys; from peo_lib.publish import run_round_report; "
+                    "import sys; from peo_lib.publish.runner import run_round_report; "
                     f"run_round_report({ROUND!r}, data_dir={str(data)!r}, out_dir={str(out)!r})"]
 
         def floor():
@@ -95,7 +95,7 @@ def main(repeat: int = 3) -> int:
             return _run(ours_cmd, env=env)
 
         print("warm-up (scrub cache, file system, first imports) ...", flush=True)
-        from peo_lib.publish import run_reports
+        from peo_lib.publish.runner import run_reports
 
         run_reports(demo.ROUND_IDS, jobs=2, data_dir=data, out_dir=out, progress=False)
         floor()
@@ -109,7 +109,7 @@ def main(repeat: int = 3) -> int:
         print(f"    runs: floor {[round(x, 1) for x in tf]}, report {[round(x, 1) for x in to]}")
 
         def all_rounds(jobs):
-            code = ("from peo_lib.publish import run_reports; "
+            code = ("from peo_lib.publish.runner import run_reports; "
                     f"run_reports({json.dumps(demo.ROUND_IDS)}, jobs={jobs}, data_dir={str(data)!r}, "
                     f"out_dir={str(out)!r}, progress=False)")
             return _run([sys.executable, "-c", code], env=env)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from peo_lib.privacy import Scrubber, scrub_open_answers
+from peo_lib.privacy.disclosure import Scrubber, scrub_open_answers
 
 N = 1000
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "scrub_corpus.yml"
@@ -47,7 +47,7 @@ class _FakeRound:
     """Just enough of a Round for scrub_open_answers."""
 
     def __init__(self, texts, terms):
-        from peo_lib.codebook import OpenQuestion, Privacy
+        from peo_lib.data.codebook import OpenQuestion, Privacy
 
         class _CB:
             privacy = Privacy(redact_terms=terms)

@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import PEOError
+from peo_lib import __version__
+from peo_lib.errors import PEOError
 
 __all__ = ["main", "build_parser"]
 
@@ -26,7 +26,8 @@ def _add_dirs(p, *, out=True):
 
 
 def _cmd_demo(args) -> int:
-    from . import demo, paths
+    from peo_lib.data import demo
+    from peo_lib import paths
 
     target = args.data_dir or paths.DEMO_DIR
     summary = demo.generate(target, seed=args.seed)
@@ -37,7 +38,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from .check import check_round
+    from peo_lib.data.check import check_round
 
     status = 0
     for rnd in args.rounds:
@@ -48,7 +49,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_init_round(args) -> int:
-    from .init_round import init_round
+    from peo_lib.data.init_round import init_round
 
     result = init_round(args.round, raw=args.raw, like=args.like, data_dir=args.data_dir, force=args.force)
     for note in result.notes:
@@ -59,7 +60,7 @@ def _cmd_init_round(args) -> int:
 
 
 def _cmd_dashboard(args) -> int:
-    from .dashboard import serve_dashboard
+    from peo_lib.dashboard.server import serve_dashboard
 
     return serve_dashboard(data_dir=args.data_dir, out_dir=args.out, port=args.port,
                            open_browser=not args.no_browser)
@@ -78,8 +79,8 @@ def _positive_int(text):
 def _cmd_report(args) -> int:
     import time
 
-    from .errors import ReportError
-    from .publish import all_round_ids, run_reports
+    from peo_lib.errors import ReportError
+    from peo_lib.publish.runner import all_round_ids, run_reports
 
     if args.all and args.rounds:
         raise ReportError("give one or more ROUND ids, or --all, not both")
@@ -89,9 +90,9 @@ def _cmd_report(args) -> int:
     # Validate every round first (codebook + raw file, well under a second each):
     # bad input then stops with its own one-line message before any kernel
     # starts, and nothing in OUT is touched.
-    from . import paths
-    from .check import check_round
-    from .privacy import scrub_open_answers
+    from peo_lib import paths
+    from peo_lib.data.check import check_round
+    from peo_lib.privacy.disclosure import scrub_open_answers
 
     scrub_cache = Path(args.out or paths.OUT_DIR).resolve() / ".cache" / "scrub"
     for round_id in ids:
@@ -109,8 +110,8 @@ def _cmd_report(args) -> int:
         except ReportError as exc:  # the trend report does not depend on the round reports
             failed = exc
     if args.all or args.trends:
-        from .formatting import format_nl
-        from .trends_report import run_trends_report
+        from peo_lib.formatting import format_nl
+        from peo_lib.report.trends import run_trends_report
 
         t0 = time.perf_counter()
         path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)
@@ -149,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dirs(p, out=False)
     p.set_defaults(func=_cmd_init_round)
 
-    from .audiences import AUDIENCES
+    from peo_lib.vocab import AUDIENCES
 
     p = sub.add_parser("report", help="build round reports (HTML, Excel, figures) and the trend report")
     p.add_argument("rounds", nargs="*", metavar="ROUND", help="round id(s), e.g. 2021-1")

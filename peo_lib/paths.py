@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "DATA_DIR", "DEMO_DIR", "OUT_DIR", "NOTEBOOK_DIR", "codebook_dir", "raw_dir",
+__all__ = ["REPO_ROOT", "DATA_DIR", "DEMO_DIR", "OUT_DIR", "NOTEBOOK_DIR", "PACKAGE_DIR", "TEMPLATE_DIR",
+           "VOILA_TEMPLATE_ROOT", "codebook_dir", "raw_dir",
            "codebook_path"]
 
 
@@ -25,6 +26,11 @@ DATA_DIR = Path(os.environ.get("PEO_DATA_DIR", REPO_ROOT / "data"))
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 OUT_DIR = Path(os.environ.get("PEO_OUT_DIR", REPO_ROOT / "outputs"))
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: nbconvert template of the published HTML (offline: no CDN assets)
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+#: Voila template root of the dashboard
+VOILA_TEMPLATE_ROOT = PACKAGE_DIR / "static" / "jupyter"
 
 
 def codebook_dir(data_dir=None) -> Path:

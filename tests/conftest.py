@@ -3,7 +3,7 @@
 ``tiny_round_dir`` writes a small, fully known round (codebook + semicolon CSV
 with labels) into a temporary data dir: ``DIR/codebooks/2099-1.yml`` and
 ``DIR/raw/tiny.csv``. Tests that need the demo rounds use ``demo_dir``
-(generated once per session by ``peo_lib.demo``).
+(generated once per session by ``peo_lib.data.demo``).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def _close_figures():
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory):
     """The demo rounds, generated once per test session (seeded)."""
-    from peo_lib import demo
+    from peo_lib.data import demo
 
     d = tmp_path_factory.mktemp("demo")
     demo.generate(d)

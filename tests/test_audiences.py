@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pytest
 
-from peo_lib import report
+from peo_lib.report import round as report
 
 ROUND = "2021-1"
 SMALL_GEMEENTE = "Midden-Delfland"  # 1-4 respondents in every demo round
@@ -48,7 +48,7 @@ def test_rules_and_room_items(rnd):
 
 
 def test_experience_items_equal_item_descriptives(rnd):
-    from peo_lib.descriptives import item_descriptives
+    from peo_lib.stats.descriptives import item_descriptives
 
     mine = report.experience_items(rnd)
     ids = list(dict.fromkeys(mine["item"]))
@@ -66,7 +66,7 @@ def test_experience_items_equal_item_descriptives(rnd):
 
 
 def test_scale_score_bins_count_scores(rnd):
-    from peo_lib.scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     bins = report.scale_score_bins(rnd)
     scores = score_scales(rnd)
@@ -89,7 +89,7 @@ def test_scale_score_bins_count_scores(rnd):
 
 
 def test_scale_quartiles_equal_numpy(rnd):
-    from peo_lib.scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     q = report.scale_quartiles(rnd).set_index("scale")
     scores = score_scales(rnd)
@@ -100,7 +100,7 @@ def test_scale_quartiles_equal_numpy(rnd):
 
 
 def test_statement_shares_equal_item_distribution(rnd):
-    from peo_lib.descriptives import item_distribution
+    from peo_lib.stats.descriptives import item_distribution
 
     sh = report.statement_shares(rnd).set_index("item")
     assert "TV01" not in sh.index  # the 0-10 grade is not a statement
@@ -115,7 +115,7 @@ def test_statement_shares_equal_item_distribution(rnd):
 
 
 def test_organisation_results_all_or_nothing(rnd):
-    from peo_lib.descriptives import scale_descriptives
+    from peo_lib.stats.descriptives import scale_descriptives
 
     shown = report.organisation_results(rnd)
     assert shown.attrs["reason"] is None and not shown["suppressed"].any()
@@ -135,7 +135,7 @@ def test_organisation_results_all_or_nothing(rnd):
 
 
 def test_municipal_scale_means(rnd):
-    from peo_lib.descriptives import scale_descriptives
+    from peo_lib.stats.descriptives import scale_descriptives
 
     ms = report.municipal_scale_means(rnd)
     assert list(dict.fromkeys(ms["scale"]))[:2] == ["regels_en_eisen", "regeldruk_gemeenten"]
@@ -158,7 +158,7 @@ def test_municipal_scale_means(rnd):
 
 
 def test_municipal_item_shares(rnd):
-    from peo_lib.descriptives import item_descriptives
+    from peo_lib.stats.descriptives import item_descriptives
 
     sh = report.municipal_item_shares(rnd)
     assert list(dict.fromkeys(sh["item"])) == report.rules_items(rnd)
@@ -176,7 +176,7 @@ def test_municipal_item_shares(rnd):
 def test_municipal_differences_use_shown_gemeenten_only(rnd):
     from scipy import stats
 
-    from peo_lib.scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     ms = report.municipal_scale_means(rnd)
     diff = report.municipal_differences(rnd).set_index("scale")
@@ -195,7 +195,7 @@ def test_municipal_differences_use_shown_gemeenten_only(rnd):
 def test_select_cells_per_audience():
     import nbformat
 
-    from peo_lib.publish import NOTEBOOK, select_cells
+    from peo_lib.publish.runner import NOTEBOOK, select_cells
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     tags = [set(c.metadata.get("tags", [])) for c in nb.cells]
@@ -222,7 +222,7 @@ def _fill(folder, names, text):
 
 
 def test_install_keeps_the_other_summaries(tmp_path):
-    from peo_lib.publish import _install, output_names
+    from peo_lib.publish.runner import _install, output_names
 
     target = tmp_path / ROUND
     panel = list(output_names(None).values()) + ["tabellen.xlsx"]
@@ -250,7 +250,7 @@ def test_install_keeps_the_other_summaries(tmp_path):
 
 
 def test_unknown_audience_fails_before_a_kernel_starts(demo_dir, tmp_path):
-    from peo_lib.publish import run_reports, run_round_report
+    from peo_lib.publish.runner import run_reports, run_round_report
 
     with pytest.raises(ValueError, match="`audience` must be one of"):
         run_round_report(ROUND, data_dir=demo_dir, out_dir=tmp_path, audience="panel")
@@ -276,8 +276,8 @@ def _shared_root(tmp_path_factory):
 def runs(demo_dir, tmp_path_factory):
     """The four audience summaries of one demo round (two at a time) beside stand-in panel files,
     and the aanbieders summary with min_n above one organisation's size."""
-    from peo_lib.privacy import _file_lock
-    from peo_lib.publish import run_reports, run_round_report
+    from peo_lib.privacy.disclosure import _file_lock
+    from peo_lib.publish.runner import run_reports, run_round_report
 
     root = _shared_root(tmp_path_factory)
     done = root / "done.json"
@@ -309,7 +309,7 @@ def _html(root, audience, out="out"):
 @pytest.mark.parametrize("audience", report.AUDIENCES)
 def test_audience_html_offline_code_free_with_provenance(runs, audience):
     from peo_lib import load_round
-    from peo_lib.publish import check_offline_html
+    from peo_lib.publish.runner import check_offline_html
 
     folder = runs / "out" / ROUND
     assert (folder / f"ronde-{audience}.ipynb").is_file()

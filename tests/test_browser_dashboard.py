@@ -31,7 +31,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def voila_url(demo_dir, tmp_path_factory):
-    from peo_lib.dashboard import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
+    from peo_lib.dashboard.server import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
 
     out = tmp_path_factory.mktemp("dash_out")
     port = _free_port()

@@ -20,7 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture(scope="module")
 def summary_html(demo_dir, tmp_path_factory):
-    from peo_lib.publish import run_round_report
+    from peo_lib.publish.runner import run_round_report
 
     out = tmp_path_factory.mktemp("browser-out")
     path = run_round_report(ROUND, data_dir=demo_dir, out_dir=out, timeout=300)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import TINY_CODEBOOK
-from peo_lib.codebook import CodebookChangeWarning, compare_codebooks, parse_codebook, read_codebook
+from peo_lib.data.codebook import CodebookChangeWarning, compare_codebooks, parse_codebook, read_codebook
 from peo_lib.errors import CodebookError
 
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from peo_lib.codebook import parse_codebook
-from peo_lib.compare import (
+from peo_lib.data.codebook import parse_codebook
+from peo_lib.stats.compare import (
     RANK_BISERIAL_BENCHMARKS,
     cohen_d,
     compare_groups,
@@ -18,8 +18,8 @@ from peo_lib.compare import (
     rank_biserial,
 )
 from peo_lib.formatting import format_nl, format_p, format_pct
-from peo_lib.io import RawTable
-from peo_lib.rounds import round_from_table
+from peo_lib.data.readers import RawTable
+from peo_lib.data.rounds import round_from_table
 
 # Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative
 # science. Frontiers in Psychology 4:863, Table 1 (movie ratings, treated there as two

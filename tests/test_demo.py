@@ -1,6 +1,6 @@
 """The synthetic demo rounds: deterministic, loadable, and with the planted effects.
 
-The effects planted by ``peo_lib.demo`` (see its module docstring) must be
+The effects planted by ``peo_lib.data.demo`` (see its module docstring) must be
 recovered from the *loaded* data, through the same loaders and scoring as a
 real round. Tolerances are wide enough for sampling error at n of about 200
 per round but fail when an effect is absent or reversed.
@@ -17,8 +17,10 @@ import pytest
 import yaml
 from scipy import stats
 
-from peo_lib import demo, load_round, score_scales
-from peo_lib.codebook import compare_codebooks
+from peo_lib.data import demo
+from peo_lib import load_round
+from peo_lib import score_scales
+from peo_lib.data.codebook import compare_codebooks
 from peo_lib.errors import PEOError
 
 CORE_SCALES = ["professionele_ruimte", "werkplezier", "intentie_om_te_blijven", "regels_en_eisen",

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peo_lib.codebook import parse_codebook
-from peo_lib.descriptives import (
+from peo_lib.data.codebook import parse_codebook
+from peo_lib.stats.descriptives import (
     item_descriptives,
     item_distribution,
     largest_remainder,
@@ -19,9 +19,9 @@ from peo_lib.descriptives import (
     scale_descriptives,
     wilson_ci,
 )
-from peo_lib.io import RawTable
-from peo_lib.rounds import round_from_table
-from peo_lib.scoring import score_scales
+from peo_lib.data.readers import RawTable
+from peo_lib.data.rounds import round_from_table
+from peo_lib.stats.scoring import score_scales
 
 EENS5 = {
     "values": {1: "Helemaal oneens", 2: "Oneens", 3: "Neutraal", 4: "Eens", 5: "Helemaal eens"},

@@ -1,4 +1,4 @@
-"""Tests of peo_lib.init_round: drafts from a .sav and Qualtrics exports of the demo rounds."""
+"""Tests of peo_lib.data.init_round: drafts from a .sav and Qualtrics exports of the demo rounds."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import shutil
 import pytest
 import yaml
 
-from peo_lib.codebook import read_codebook
+from peo_lib.data.codebook import read_codebook
 from peo_lib.errors import CodebookError
-from peo_lib.init_round import MARKER, draft_codebook, init_round, similarity
-from peo_lib.rounds import load_round
+from peo_lib.data.init_round import MARKER, draft_codebook, init_round, similarity
+from peo_lib.data.rounds import load_round
 
 
 def _confirm(text: str) -> str:

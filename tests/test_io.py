@@ -25,7 +25,7 @@ from conftest import TINY_CODEBOOK, write_tiny_round
 from peo_lib import load_round, score_scales
 from peo_lib.cli import main
 from peo_lib.errors import RawDataError
-from peo_lib.io import read_raw
+from peo_lib.data.readers import read_raw
 
 HEADER = ["ResponseId", "Q2", "Q3", "Q4", "Q5_1", "Q5_2", "Q5_3", "Q5_4", "Q9_1", "Q12"]
 ROWS = [
@@ -321,7 +321,7 @@ def test_check_warns_about_unused_column_and_unanswered_item(tmp_path, capsys):
 
 
 def test_read_raw_rejects_unknown_format_option(tmp_path):
-    with pytest.raises(ValueError, match=r"format='pdf' is not one of"):
+    with pytest.raises(ValueError, match=r"format=.pdf. is not one of"):
         read_raw(tmp_path / "x.csv", format="pdf")
     with pytest.raises(RawDataError, match="raw file not found"):
         read_raw(tmp_path / "x.csv")

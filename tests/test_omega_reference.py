@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peo_lib.reliability import cronbach_alpha, omega_total, reliability_table
+from peo_lib.stats.reliability import cronbach_alpha, omega_total, reliability_table
 
 DATA = Path(__file__).parent / "data"
 TOL = 1e-6

@@ -1,6 +1,6 @@
 """Disclosure control: primary and complementary suppression, proved by LP.
 
-"Recoverable" (module docstring of peo_lib.privacy): given every published
+"Recoverable" (module docstring of peo_lib.privacy.disclosure): given every published
 entry (cells and totals) and non-negativity, the hidden entry's feasible
 interval has width 0. The verifier below is written independently of the
 module's own audit: it always models the full table with a total row, a total
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from peo_lib.privacy import (
+from peo_lib.privacy.disclosure import (
     TOTAL_LABEL,
     add_margins,
     disclosure_mask,

@@ -1,4 +1,4 @@
-"""peo_lib.publish: the round notebook through papermill, HTML through nbconvert, atomic outputs."""
+"""peo_lib.publish.runner: the round notebook through papermill, HTML through nbconvert, atomic outputs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ ROUND = "2021-1"
 
 def test_kernel_comes_from_this_interpreter(tmp_path, monkeypatch):
     """A user-level 'python3' kernelspec pointing elsewhere does not matter."""
-    from peo_lib.publish import KERNEL_NAME, kernel_manager_class
+    from peo_lib.publish.runner import KERNEL_NAME, kernel_manager_class
 
     spec_dir = tmp_path / "kernels" / "python3"
     spec_dir.mkdir(parents=True)
@@ -32,7 +32,7 @@ def test_kernel_comes_from_this_interpreter(tmp_path, monkeypatch):
 
 
 def test_template_has_no_cdn_blocks():
-    from peo_lib.publish import TEMPLATE_DIR
+    from peo_lib.publish.runner import TEMPLATE_DIR
 
     text = (TEMPLATE_DIR / "peo" / "index.html.j2").read_text(encoding="utf-8")
     for block in ("html_head_js", "jupyter_widgets", "html_head_js_mathjax", "html_head_js_mermaidjs",
@@ -42,15 +42,15 @@ def test_template_has_no_cdn_blocks():
 
 
 def test_run_reports_checks_jobs():
-    from peo_lib.publish import run_reports
+    from peo_lib.publish.runner import run_reports
 
     with pytest.raises(ValueError, match="`jobs` must be a whole number >= 1"):
         run_reports(["2021-1"], jobs=0)
 
 
 def test_all_round_ids(demo_dir):
-    from peo_lib.demo import ROUND_IDS
-    from peo_lib.publish import all_round_ids
+    from peo_lib.data.demo import ROUND_IDS
+    from peo_lib.publish.runner import all_round_ids
 
     assert all_round_ids(demo_dir) == sorted(ROUND_IDS)
 
@@ -60,7 +60,7 @@ def test_all_round_ids(demo_dir):
 @pytest.fixture(scope="module")
 def published(demo_dir, tmp_path_factory):
     """One good run of the round notebook on a copy of the demo data."""
-    from peo_lib.publish import run_round_report
+    from peo_lib.publish.runner import run_round_report
 
     data = tmp_path_factory.mktemp("data")
     shutil.copytree(demo_dir / "codebooks", data / "codebooks")
@@ -92,9 +92,9 @@ def _sheet(path, name):
 @pytest.mark.notebook
 def test_xlsx_equals_library_numbers(published):
     from peo_lib import load_round
-    from peo_lib.compare import compare_groups
-    from peo_lib.descriptives import scale_descriptives
-    from peo_lib.reliability import scale_reliability
+    from peo_lib.stats.compare import compare_groups
+    from peo_lib.stats.descriptives import scale_descriptives
+    from peo_lib.stats.reliability import scale_reliability
 
     path, data, _ = published
     rnd = load_round(data / "codebooks" / f"{ROUND}.yml")
@@ -123,7 +123,7 @@ def test_xlsx_equals_library_numbers(published):
 @pytest.mark.notebook
 def test_html_is_offline_code_free_with_provenance(published):
     from peo_lib import load_round
-    from peo_lib.publish import check_offline_html
+    from peo_lib.publish.runner import check_offline_html
 
     path, data, _ = published
     html = (path / "samenvatting.html").read_text(encoding="utf-8")
@@ -158,7 +158,7 @@ def test_executed_notebook_keeps_parameters(published):
 
 @pytest.mark.notebook
 def test_failed_run_keeps_previous_outputs(published):
-    from peo_lib.publish import run_round_report
+    from peo_lib.publish.runner import run_round_report
 
     path, data, out = published
     before = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
@@ -173,7 +173,7 @@ def test_failed_run_keeps_previous_outputs(published):
     err = info.value
     assert isinstance(err, ReportError)
     assert err.ename == "CodebookError" and "eens7" in err.evalue
-    assert err.cell_index == 1 and "from peo_lib.report import" in err.first_line
+    assert err.cell_index == 1 and "from peo_lib.report.round import" in err.first_line
     assert "cell 1 of ronde.ipynb" in str(err) and "previous outputs are unchanged" in str(err)
     assert err.evidence.is_file()
     after = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
@@ -184,7 +184,7 @@ def test_failed_run_keeps_previous_outputs(published):
 @pytest.mark.notebook
 @pytest.mark.slow
 def test_run_reports_in_parallel(published, capsys):
-    from peo_lib.publish import run_reports
+    from peo_lib.publish.runner import run_reports
 
     _, data, out = published
     result = run_reports(["2020-2", ROUND], jobs=2, data_dir=data, out_dir=out, timeout=300)
@@ -195,7 +195,7 @@ def test_run_reports_in_parallel(published, capsys):
 
 
 def test_unknown_round_fails_before_a_kernel_starts(demo_dir, tmp_path):
-    from peo_lib.publish import run_round_report
+    from peo_lib.publish.runner import run_round_report
 
     with pytest.raises(ReportError, match=r"no codebook for round '2031-1' .*available: 2020-2, 2021-1"):
         run_round_report("2031-1", data_dir=demo_dir, out_dir=tmp_path)

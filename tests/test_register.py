@@ -1,4 +1,4 @@
-"""Tests of peo_lib.register: one test per kind of bad input, with its message."""
+"""Tests of peo_lib.data.register: one test per kind of bad input, with its message."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from peo_lib.errors import CodebookError, RegisterError
-from peo_lib.register import actions_before_after, parse_register, read_register
+from peo_lib.data.register import actions_before_after, parse_register, read_register
 
 GOOD = textwrap.dedent("""\
     - id: VA-01

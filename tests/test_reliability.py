@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peo_lib.reliability import (
+from peo_lib.stats.reliability import (
     ReliabilityTable,
     cronbach_alpha,
     omega_total,
@@ -234,7 +234,7 @@ def test_items_must_be_a_frame_with_two_numeric_columns():
 # -- scale_reliability on a Round -------------------------------------------
 
 def test_scale_reliability_of_tiny_round(tiny_round):
-    from peo_lib.scoring import reverse_keyed
+    from peo_lib.stats.scoring import reverse_keyed
 
     out = scale_reliability(tiny_round)
     assert out.columns.tolist()[:6] == ["scale", "label", "k", "n", "n_complete", "alpha"]

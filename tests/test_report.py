@@ -1,4 +1,4 @@
-"""peo_lib.report and peo_lib.plots: tables equal the library's own numbers, privacy applied."""
+"""peo_lib.report.round and peo_lib.report.plots: tables equal the library's own numbers, privacy applied."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peo_lib import report
+from peo_lib.report import round as report
 from peo_lib.errors import PrivacyError
 
 
@@ -56,8 +56,8 @@ def test_stricter_min_n_hides_more(tiny_round):
 # -- scales -------------------------------------------------------------------
 
 def test_scale_summary_equals_library(tiny_round):
-    from peo_lib.descriptives import scale_descriptives
-    from peo_lib.reliability import scale_reliability
+    from peo_lib.stats.descriptives import scale_descriptives
+    from peo_lib.stats.reliability import scale_reliability
 
     table = report.scale_summary(tiny_round)
     desc = scale_descriptives(tiny_round).set_index("scale")
@@ -78,7 +78,7 @@ def test_scale_summary_hidden_when_base_small(tiny_round):
 # -- likert ---------------------------------------------------------------------
 
 def test_likert_table_equals_item_distribution(tiny_round):
-    from peo_lib.descriptives import item_distribution
+    from peo_lib.stats.descriptives import item_distribution
 
     dist = report.likert_table(tiny_round)
     for item in tiny_round.codebook.items:
@@ -117,7 +117,7 @@ def demo_rounds(demo_dir):
 
 
 def test_experience_comparison_equals_compare_groups(demo_rounds):
-    from peo_lib.compare import compare_groups
+    from peo_lib.stats.compare import compare_groups
 
     rnd = demo_rounds["2021-1"]
     mine = report.experience_comparison(rnd)
@@ -139,7 +139,7 @@ def test_experience_comparison_stricter_min_n(demo_rounds):
 
 
 def test_change_since_previous_equals_item_means(demo_rounds):
-    from peo_lib.descriptives import item_descriptives
+    from peo_lib.stats.descriptives import item_descriptives
 
     cur, prev = demo_rounds["2021-1"], demo_rounds["2020-2"]
     ch = report.change_since_previous(cur, prev)
@@ -215,7 +215,7 @@ def _likert_input():
 
 
 def test_likert_chart_draws_suppressed_rows_as_label():
-    from peo_lib.plots import likert_chart
+    from peo_lib.report.plots import likert_chart
 
     table, cats = _likert_input()
     fig = likert_chart(table, categories=cats, missing_categories=["Weet ik niet"], small_label="n<5")
@@ -229,7 +229,7 @@ def test_likert_chart_draws_suppressed_rows_as_label():
 
 
 def test_mean_ci_chart_uses_decimal_comma():
-    from peo_lib.plots import figure_png, mean_ci_chart
+    from peo_lib.report.plots import figure_png, mean_ci_chart
 
     table = pd.DataFrame({"label": ["Schaal A", "Schaal B"], "mean": [3.25, 3.9], "ci_low": [3.1, 3.7],
                           "ci_high": [3.4, 4.1], "suppressed": [False, False]})
@@ -242,7 +242,7 @@ def test_mean_ci_chart_uses_decimal_comma():
 
 
 def test_likert_colors_are_ordered():
-    from peo_lib.plots import likert_colors
+    from peo_lib.report.plots import likert_colors
 
     cols = likert_colors(2, 1, 2)
     assert len(cols) == 5 and cols[2] == "#d9d9d9"
@@ -251,7 +251,7 @@ def test_likert_colors_are_ordered():
 
 
 def test_check_offline_html_finds_urls():
-    from peo_lib.publish import check_offline_html
+    from peo_lib.publish.runner import check_offline_html
 
     assert check_offline_html('<img src="data:image/png;base64,AAA"><a href="#x">') == []
     assert check_offline_html('<script src="https://cdn.example/x.js"></script>')

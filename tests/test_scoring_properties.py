@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peo_lib.codebook import normalise_label, parse_codebook
+from peo_lib.data.codebook import normalise_label, parse_codebook
 from peo_lib.errors import RawDataError
-from peo_lib.io import RawTable
-from peo_lib.rounds import _as_number, recode_codes, round_from_table
-from peo_lib.scoring import reverse_keyed, score_scales
+from peo_lib.data.readers import RawTable
+from peo_lib.data.rounds import _as_number, recode_codes, round_from_table
+from peo_lib.stats.scoring import reverse_keyed, score_scales
 
 LABELS = {1: "Helemaal oneens", 2: "Oneens", 3: "Neutraal", 4: "Eens", 5: "Helemaal eens"}
 MISSING = {8: "Niet van toepassing", 9: "Weet ik niet"}

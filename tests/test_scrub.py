@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from peo_lib import privacy
-from peo_lib.privacy import (
+from peo_lib.privacy import disclosure as privacy
+from peo_lib.privacy.disclosure import (
     Scrubber,
     get_scrubber,
     open_answers_for_output,
@@ -244,7 +244,7 @@ def test_get_scrubber_is_a_lazy_singleton():
 
 def test_import_deduce_leaves_root_logger_alone():
     pytest.importorskip("deduce")
-    code = ("import logging; from peo_lib.privacy import _import_deduce; _import_deduce(); "
+    code = ("import logging; from peo_lib.privacy.disclosure import _import_deduce; _import_deduce(); "
             "print(len(logging.getLogger().handlers), logging.getLogger().level)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", str(30)]

@@ -1,4 +1,4 @@
-"""Tests of peo_lib.trends: references, synthetic compositions and the demo's planted trends.
+"""Tests of peo_lib.stats.trends: references, synthetic compositions and the demo's planted trends.
 
 References
 ----------
@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peo_lib import trends
-from peo_lib.codebook import parse_codebook
-from peo_lib.io import RawTable
-from peo_lib.rounds import round_from_table
+from peo_lib.stats import trends
+from peo_lib.data.codebook import parse_codebook
+from peo_lib.data.readers import RawTable
+from peo_lib.data.rounds import round_from_table
 
 DATA = Path(__file__).parent / "data"
 EENS5 = {1: "Helemaal oneens", 2: "Oneens", 3: "Neutraal", 4: "Eens", 5: "Helemaal eens"}
@@ -223,7 +223,7 @@ def test_rounds_must_be_rounds():
         trends.scale_trend("data/codebooks", scale="ruimte")
 
 
-# -- planted effects in the demo rounds (peo_lib.demo, seed 2020) ------------------------------------
+# -- planted effects in the demo rounds (peo_lib.data.demo, seed 2020) ------------------------------------
 
 @pytest.fixture(scope="module")
 def demo_rounds(demo_dir):

@@ -1,4 +1,4 @@
-"""peo_lib.trends_report: the trend notebook through papermill, HTML offline, numbers equal the library's."""
+"""peo_lib.report.trends: the trend notebook through papermill, HTML offline, numbers equal the library's."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.notebook
 @pytest.fixture(scope="module")
 def published(demo_dir, tmp_path_factory):
     """One good run of the trend notebook on a copy of the demo data (rounds + register)."""
-    from peo_lib.trends_report import run_trends_report
+    from peo_lib.report.trends import run_trends_report
 
     data = tmp_path_factory.mktemp("data")
     shutil.copytree(demo_dir / "codebooks", data / "codebooks")
@@ -30,7 +30,7 @@ def published(demo_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rounds(published):
-    from peo_lib.rounds import load_rounds
+    from peo_lib.data.rounds import load_rounds
 
     _, data, _ = published
     with warnings.catch_warnings():
@@ -53,7 +53,7 @@ def _sheet(path, name):
 
 
 def test_outputs_exist(published, rounds):
-    from peo_lib.trends_report import core_scales
+    from peo_lib.report.trends import core_scales
 
     path, _, out = published
     assert path == out / "trends"
@@ -65,7 +65,7 @@ def test_outputs_exist(published, rounds):
 
 
 def test_html_is_offline_and_code_free(page):
-    from peo_lib.publish import check_offline_html
+    from peo_lib.publish.runner import check_offline_html
 
     assert check_offline_html(page) == []
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*https?://""", page, re.I)
@@ -76,7 +76,7 @@ def test_html_is_offline_and_code_free(page):
 
 
 def test_provenance_names_every_round(page, rounds, published):
-    from peo_lib.register import read_register
+    from peo_lib.data.register import read_register
 
     _, data, _ = published
     tail = page[page.rindex("peo-provenance"):]
@@ -88,9 +88,9 @@ def test_provenance_names_every_round(page, rounds, published):
 
 
 def test_labels_actions_and_sentences(page, rounds, published):
-    from peo_lib.register import read_register
-    from peo_lib.trends import trend_sentence
-    from peo_lib.trends_report import core_scales
+    from peo_lib.data.register import read_register
+    from peo_lib.stats.trends import trend_sentence
+    from peo_lib.report.trends import core_scales
 
     _, data, _ = published
     text = htmllib.unescape(page)
@@ -111,8 +111,8 @@ def test_labels_actions_and_sentences(page, rounds, published):
 
 
 def test_tables_equal_library_numbers(published, rounds):
-    from peo_lib.register import actions_before_after, read_register
-    from peo_lib.trends import consecutive_changes, scale_trend
+    from peo_lib.data.register import actions_before_after, read_register
+    from peo_lib.stats.trends import consecutive_changes, scale_trend
 
     path, data, _ = published
     xlsx = path / "tabellen.xlsx"
@@ -146,8 +146,8 @@ def test_group_points_below_min_n_are_hidden(rounds):
     """Disclosure control before plotting: a group under min_n and its complement are hidden."""
     import numpy as np
 
-    from peo_lib.trends import scale_trend
-    from peo_lib.trends_report import group_trend_table
+    from peo_lib.stats.trends import scale_trend
+    from peo_lib.report.trends import group_trend_table
 
     lib = scale_trend(rounds, scale="professionele_ruimte", by="ervaringsgroep")
     min_n = int(lib.loc[lib["ervaringsgroep"] == "startend", "n"].median()) + 1
@@ -171,7 +171,7 @@ def test_executed_notebook_keeps_parameters(published):
 
 
 def test_failed_run_keeps_previous_outputs(published):
-    from peo_lib.trends_report import run_trends_report
+    from peo_lib.report.trends import run_trends_report
 
     path, data, out = published
     before = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
@@ -186,7 +186,7 @@ def test_failed_run_keeps_previous_outputs(published):
     err = info.value
     assert isinstance(err, ReportError)
     assert err.ename == "RegisterError" and "bezig" in err.evalue
-    assert err.cell_index == 1 and "from peo_lib.report import" in err.first_line
+    assert err.cell_index == 1 and "from peo_lib.report.round import" in err.first_line
     assert "cell 1 of trends.ipynb" in str(err) and err.evidence.is_file()
     assert {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()} == before
     assert not [p for p in out.iterdir() if ".tmp-" in p.name]

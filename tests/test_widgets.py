@@ -24,7 +24,7 @@ def rounds(tiny_round):
 
 @pytest.fixture
 def dash(rounds, tmp_path):
-    from peo_lib.widgets import Dashboard
+    from peo_lib.dashboard.widget import Dashboard
 
     return Dashboard(rounds, out_dir=tmp_path, warm_up=False)
 
@@ -103,7 +103,7 @@ def test_mean_and_interval_match_a_t_interval(dash, tiny_round):
 
 
 def test_small_group_shows_n_below_5_and_no_number(small_group_round, tmp_path):
-    from peo_lib.widgets import Dashboard
+    from peo_lib.dashboard.widget import Dashboard
 
     dash = Dashboard({"2099-1": small_group_round}, out_dir=tmp_path, warm_up=False)
     dash.subject.value = "item:PR01"
@@ -173,7 +173,7 @@ def test_save_png_writes_the_current_view(dash, tmp_path):
 
 
 def test_bad_arguments_name_the_value(dash, rounds):
-    from peo_lib.widgets import Dashboard
+    from peo_lib.dashboard.widget import Dashboard
 
     with pytest.raises(ValueError, match="non-empty dict"):
         Dashboard({})
@@ -184,7 +184,7 @@ def test_bad_arguments_name_the_value(dash, rounds):
 
 
 def test_load_tables_caches_counts_without_respondent_ids(tiny_data_dir, tmp_path):
-    from peo_lib.widgets import RoundTables, load_tables
+    from peo_lib.dashboard.widget import RoundTables, load_tables
 
     cache = tmp_path / "cache"
     first = load_tables(tiny_data_dir, cache_dir=cache)
@@ -200,7 +200,7 @@ def test_load_tables_caches_counts_without_respondent_ids(tiny_data_dir, tmp_pat
 
 def test_load_tables_without_codebooks_is_a_clear_error(tmp_path):
     from peo_lib.errors import PEOError
-    from peo_lib.widgets import load_tables
+    from peo_lib.dashboard.widget import load_tables
 
     with pytest.raises(PEOError, match="no codebooks"):
         load_tables(tmp_path, cache_dir=tmp_path / "c")
@@ -218,7 +218,7 @@ def test_notebook_is_thin_and_clean():
 
 
 def test_voila_command_is_local_and_offline(tmp_path):
-    from peo_lib.dashboard import TEMPLATE_ROOT, voila_command, voila_env
+    from peo_lib.dashboard.server import TEMPLATE_ROOT, voila_command, voila_env
 
     cmd = voila_command(tmp_path / "x.ipynb", port=8899)
     assert "--Voila.ip=127.0.0.1" in cmd and "--no-browser" in cmd and "--template=peo" in cmd
@@ -230,7 +230,7 @@ def test_voila_command_is_local_and_offline(tmp_path):
 
 
 def test_serve_dashboard_refuses_missing_data_and_busy_port(tmp_path, tiny_data_dir):
-    from peo_lib.dashboard import serve_dashboard
+    from peo_lib.dashboard.server import serve_dashboard
     from peo_lib.errors import PEOError
 
     with pytest.raises(PEOError, match="no codebooks"):

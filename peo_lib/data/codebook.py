@@ -32,7 +32,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import CodebookError
+from peo_lib.errors import CodebookError
 
 __all__ = [
     "Codebook",

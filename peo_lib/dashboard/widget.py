@@ -26,14 +26,14 @@ Design decisions
   cached static background; the Agg buffer is encoded as PNG (fast zlib
   level) into an ``ipywidgets.Image``. No seaborn, no full redraw.
 * **Privacy.** Every suppression decision is taken by
-  :func:`peo_lib.privacy.disclosure_mask` (primary, complementary, LP audit),
+  :func:`peo_lib.privacy.disclosure.disclosure_mask` (primary, complementary, LP audit),
   on the group x category counts for the distribution and on the group sizes
   for means and trends; results are cached per selection (a background thread
   fills the cache while the presenter talks, because the LP audit can take
   100 ms). A hidden row shows only ``n<5``; hidden cells of a visible row are
   merged into one hatched block centred on zero (its width is the total
   minus the visible cells, which is public anyway), so no position or width
-  gives a hidden cell back. As in :mod:`peo_lib.descriptives`, respondents
+  gives a hidden cell back. As in :mod:`peo_lib.stats.descriptives`, respondents
   whose group is unknown are left out of a breakdown, and ``Totaal`` in a
   breakdown is the total of the groups shown (so ``Totaal`` minus the groups
   reveals nothing within the figure). Open point for the privacy owner: the
@@ -144,7 +144,7 @@ def _text_colour(hex_colour: str) -> str:
 
 
 def _fmt(x, decimals=1) -> str:
-    from .formatting import format_nl
+    from peo_lib.formatting import format_nl
 
     return format_nl(x, decimals)
 
@@ -264,7 +264,7 @@ def _group_codes(rnd, breakdown: str):
 
 
 def round_tables(rnd) -> RoundTables:
-    """Reduce a :class:`~peo_lib.rounds.Round` to the dashboard's count tables.
+    """Reduce a :class:`~peo_lib.data.rounds.Round` to the dashboard's count tables.
 
     Parameters
     ----------
@@ -280,7 +280,7 @@ def round_tables(rnd) -> RoundTables:
     One ``np.bincount`` per breakdown over (group, subject, category): about
     10 ms for 10,000 respondents x 40 items on a laptop.
     """
-    from .scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     if not hasattr(rnd, "items") or not hasattr(rnd, "codebook"):
         raise TypeError(f"expected a Round from load_round(), got {type(rnd).__name__}")
@@ -335,8 +335,8 @@ def round_tables(rnd) -> RoundTables:
 
 
 def _cache_key(cb, raw_path: Path) -> str:
-    from .codebook import codebook_hash
-    from .io import sha256_file
+    from peo_lib.data.codebook import codebook_hash
+    from peo_lib.data.readers import sha256_file
 
     h = hashlib.sha256()
     h.update(f"v{_CACHE_VERSION}|{codebook_hash(cb)}|{sha256_file(raw_path)}".encode())
@@ -365,10 +365,10 @@ def load_tables(data_dir=None, *, cache_dir=None) -> dict[str, RoundTables]:
     PEOError
         No codebooks in the folder, or a codebook / raw file error.
     """
-    from . import paths
-    from .codebook import read_codebook
-    from .errors import CodebookError
-    from .rounds import load_round
+    from peo_lib import paths
+    from peo_lib.data.codebook import read_codebook
+    from peo_lib.errors import CodebookError
+    from peo_lib.data.rounds import load_round
 
     cdir = paths.codebook_dir(data_dir)
     rdir = paths.raw_dir(data_dir)
@@ -430,7 +430,7 @@ def _dist_mask(counts: np.ndarray, labels, min_n: int):
 
 def _size_mask(sizes: np.ndarray, min_n: int):
     """(group hidden G, total hidden) for statistics per group, via privacy.py."""
-    from .privacy import disclosure_mask
+    from peo_lib.privacy.disclosure import disclosure_mask
 
     s = pd.Series(np.asarray(sizes, dtype=float), index=range(len(sizes)), name="n")
     m = disclosure_mask(s, min_n=min_n, margins=True, include_margins=True).to_numpy(dtype=bool)
@@ -565,7 +565,7 @@ def _known(labels):
 
 
 def _small_label(min_n: int) -> str:
-    from .privacy import label_small
+    from peo_lib.privacy.disclosure import label_small
 
     return label_small(min_n)
 
@@ -1016,7 +1016,7 @@ class Dashboard:
     Parameters
     ----------
     rounds : dict
-        Round id -> :class:`~peo_lib.rounds.Round` (from
+        Round id -> :class:`~peo_lib.data.rounds.Round` (from
         :func:`peo_lib.load_rounds`) or -> :class:`RoundTables` (from
         :func:`load_tables`, faster to start).
     out_dir : str or Path, optional
@@ -1041,7 +1041,7 @@ class Dashboard:
     def __init__(self, rounds: dict, *, out_dir=None, warm_up: bool = True):
         import ipywidgets as W
 
-        from . import paths
+        from peo_lib import paths
 
         if not isinstance(rounds, dict) or not rounds:
             raise ValueError(f"`rounds` must be a non-empty dict of round id -> Round, got {rounds!r:.80}")
@@ -1563,8 +1563,8 @@ def show_dashboard(data_dir=None, *, out_dir=None):
     """
     from IPython.display import HTML, display
 
-    from . import paths
-    from .errors import PEOError
+    from peo_lib import paths
+    from peo_lib.errors import PEOError
 
     data_dir = data_dir or os.environ.get("PEO_DATA_DIR") or None
     out = Path(out_dir) if out_dir else paths.OUT_DIR

@@ -2,16 +2,16 @@
 
 All computation of the round notebook (``notebooks/ronde.ipynb``) lives here;
 the notebook only calls one method per section. Statistics come from
-:mod:`peo_lib.descriptives`, :mod:`peo_lib.reliability` and
-:mod:`peo_lib.compare`, disclosure control and open answers from
-:mod:`peo_lib.privacy`; this module combines them, applies the privacy rules
+:mod:`peo_lib.stats.descriptives`, :mod:`peo_lib.stats.reliability` and
+:mod:`peo_lib.stats.compare`, disclosure control and open answers from
+:mod:`peo_lib.privacy.disclosure`; this module combines them, applies the privacy rules
 and presents the result in Dutch.
 
 Two layers
 ----------
 * Functions (``response_overview``, ``scale_summary``, ``likert_table``,
   ``experience_comparison``, ``theme_items``, ``change_since_previous``)
-  take a :class:`~peo_lib.rounds.Round` and return tidy DataFrames with
+  take a :class:`~peo_lib.data.rounds.Round` and return tidy DataFrames with
   stable English column names, unrounded numbers and a boolean
   ``suppressed`` column: the statistics of suppressed rows are NaN. These are
   what tests compare with the library's own numbers, and what goes into
@@ -30,20 +30,20 @@ Decisions where the contract is silent
   answers) is below ``min_n``; single answer categories of the whole round
   are not (the group is everyone). Grouped counts (response overview,
   starters vs experienced) get primary and complementary suppression from
-  :func:`peo_lib.privacy.suppress_tidy` / :func:`~peo_lib.privacy.disclosure_mask`.
+  :func:`peo_lib.privacy.disclosure.suppress_tidy` / :func:`~peo_lib.privacy.disclosure.disclosure_mask`.
 * Diverging charts are drawn per block and per response set with at most
   nine answer values; items with more values (the 0-10 grade) are shown as a
   mean in a table.
 * "Previous round" = the latest round in ``DATA_DIR/codebooks`` before this
   one. Only core items asked with the same wording and response set in both
-  rounds are compared (:func:`peo_lib.codebook.compare_codebooks`), with the
+  rounds are compared (:func:`peo_lib.data.codebook.compare_codebooks`), with the
   same tests as starters vs experienced (the rounds are independent samples).
 * ``audience=None`` is the full round summary, for the panel and for
   researchers: with group sizes, omega and test details (the old
   ``onderzoek``/``panel``/``partners`` distinction is gone; it only changed
   such detail). An audience (:data:`AUDIENCES`) gets a tailored summary
   from the same notebook (its cells are tagged per audience, see
-  :mod:`peo_lib.publish`) without omega and group sizes of tests; the same
+  :mod:`peo_lib.publish.runner`) without omega and group sizes of tests; the same
   privacy rules apply to every audience:
 
   - ``onderwijs``: starters vs experienced first (:func:`experience_comparison`,
@@ -55,7 +55,7 @@ Decisions where the contract is silent
     when every organisation group reaches ``min_n`` on every figure of the
     table, else a sentence says why (no partial tables);
   - ``gemeenten``: :func:`municipal_scale_means`, :func:`municipal_item_shares`
-    (rules items first) with :func:`peo_lib.privacy.suppress_groups` and a
+    (rules items first) with :func:`peo_lib.privacy.disclosure.suppress_groups` and a
     total row over the respondents who gave their gemeente, and
     :func:`municipal_differences`.
 """
@@ -71,9 +71,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .audiences import AUDIENCE_LABELS, AUDIENCES
-from .errors import PrivacyError, ReportError
-from .formatting import format_nl, format_p, format_pct
+from peo_lib.vocab import AUDIENCE_LABELS, AUDIENCES
+from peo_lib.errors import PrivacyError, ReportError
+from peo_lib.formatting import format_nl, format_p, format_pct
 
 __all__ = [
     "AUDIENCES",
@@ -165,7 +165,7 @@ def figure_folder(audience=None) -> str:
 
 
 def _small(min_n) -> str:
-    from .privacy import label_small
+    from peo_lib.privacy.disclosure import label_small
 
     return label_small(min_n)
 
@@ -193,10 +193,10 @@ def response_overview(rnd, *, min_n=None, variables=BACKGROUND_VARIABLES) -> pd.
         for a missing value when at least ``min_n`` are unknown; fewer are
         left out, see the comment in the code), ``n``, ``pct`` (of all respondents),
         ``suppressed``. Each variable is protected on its own with
-        :func:`peo_lib.privacy.suppress_tidy` (``total=True``: the total n
+        :func:`peo_lib.privacy.disclosure.suppress_tidy` (``total=True``: the total n
         is published, so a complement is hidden too).
     """
-    from .privacy import suppress_tidy
+    from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
     rows = []
@@ -231,14 +231,14 @@ def scale_summary(rnd, *, min_n=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :func:`peo_lib.descriptives.scale_descriptives` (``scale``, ``label``,
+        :func:`peo_lib.stats.descriptives.scale_descriptives` (``scale``, ``label``,
         ``k``, ``n``, ``n_scored``, ``mean``, ``sd``, ``ci_low``, ``ci_high``)
-        joined with :func:`peo_lib.reliability.scale_reliability`
+        joined with :func:`peo_lib.stats.reliability.scale_reliability`
         (``alpha``, ``omega``, ``n_complete``), plus ``suppressed``.
     """
-    from .descriptives import scale_descriptives
-    from .privacy import suppress_tidy
-    from .reliability import scale_reliability
+    from peo_lib.stats.descriptives import scale_descriptives
+    from peo_lib.privacy.disclosure import suppress_tidy
+    from peo_lib.stats.reliability import scale_reliability
 
     min_n = resolve_min_n(rnd, min_n)
     desc = scale_descriptives(rnd)
@@ -258,12 +258,12 @@ def scale_means_by_group(rnd, *, by="ervaringsgroep", min_n=None) -> pd.DataFram
     Returns
     -------
     DataFrame
-        :func:`peo_lib.descriptives.scale_descriptives` with ``by`` (column
-        ``group``), plus ``suppressed`` (:func:`peo_lib.privacy.suppress_tidy`,
+        :func:`peo_lib.stats.descriptives.scale_descriptives` with ``by`` (column
+        ``group``), plus ``suppressed`` (:func:`peo_lib.privacy.disclosure.suppress_tidy`,
         ``by="scale"``, ``total=True``).
     """
-    from .descriptives import scale_descriptives
-    from .privacy import suppress_tidy
+    from peo_lib.stats.descriptives import scale_descriptives
+    from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
     desc = scale_descriptives(rnd, by=by)
@@ -310,15 +310,15 @@ def likert_table(rnd, *, items=None, min_n=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :func:`peo_lib.descriptives.item_distribution` of each item, stacked
+        :func:`peo_lib.stats.descriptives.item_distribution` of each item, stacked
         (``item``, ``kind``, ``code``, ``label``, ``n``, ``base``, ``pct``,
         ``pct_rounded``), plus ``text`` and ``suppressed`` (the item's valid
         base is below ``min_n``, decided by
-        :func:`peo_lib.privacy.suppress_tidy` per item); hidden rows have
+        :func:`peo_lib.privacy.disclosure.suppress_tidy` per item); hidden rows have
         NaN ``n``, ``pct`` and ``pct_rounded``.
     """
-    from .descriptives import item_distribution
-    from .privacy import suppress_tidy
+    from peo_lib.stats.descriptives import item_distribution
+    from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
     ids = list(rnd.codebook.items) if items is None else list(items)
@@ -334,7 +334,7 @@ def likert_table(rnd, *, items=None, min_n=None) -> pd.DataFrame:
 
 
 def _likert_wide(dist: pd.DataFrame, rnd, items) -> tuple[pd.DataFrame, list, list]:
-    """One row per item for :func:`peo_lib.plots.likert_chart`."""
+    """One row per item for :func:`peo_lib.report.plots.likert_chart`."""
     rs = rnd.codebook.response_set_of(items[0])
     cats = [rs.values[c] for c in sorted(rs.values)]
     miss = list(rs.missing.values())
@@ -353,7 +353,7 @@ def _likert_wide(dist: pd.DataFrame, rnd, items) -> tuple[pd.DataFrame, list, li
 
 
 def experience_comparison(rnd, *, min_n=None) -> pd.DataFrame:
-    """Starters vs experienced on every scale and item (:func:`peo_lib.compare.compare_groups`).
+    """Starters vs experienced on every scale and item (:func:`peo_lib.stats.compare.compare_groups`).
 
     Returns
     -------
@@ -363,12 +363,12 @@ def experience_comparison(rnd, *, min_n=None) -> pd.DataFrame:
         ``rank_biserial``, ``p``, ``p_adj``, ``significant``, ``suppressed``,
         ``zin``, ...). With a report ``min_n`` above the codebook's, rows
         with a group below it are suppressed here too. ``n1``/``n2`` are
-        float with NaN where :func:`peo_lib.privacy.disclosure_mask` hides
+        float with NaN where :func:`peo_lib.privacy.disclosure.disclosure_mask` hides
         them (a group size below ``min_n``, and its complement: the item's
         base is published in the charts).
     """
-    from .compare import compare_groups
-    from .privacy import disclosure_mask
+    from peo_lib.stats.compare import compare_groups
+    from peo_lib.privacy.disclosure import disclosure_mask
 
     min_n = resolve_min_n(rnd, min_n)
     bg = rnd.background.get("ervaringsgroep")
@@ -396,7 +396,7 @@ def experience_comparison(rnd, *, min_n=None) -> pd.DataFrame:
 
 
 def theme_items(rnd, *, min_n=None, block=None) -> pd.DataFrame:
-    """Means and top-2 shares of the theme block's items (:func:`~peo_lib.descriptives.item_descriptives`).
+    """Means and top-2 shares of the theme block's items (:func:`~peo_lib.stats.descriptives.item_descriptives`).
 
     Items with fewer than ``min_n`` valid answers are hidden.
     """
@@ -404,8 +404,8 @@ def theme_items(rnd, *, min_n=None, block=None) -> pd.DataFrame:
 
 
 def _item_means(rnd, items, *, min_n=None) -> pd.DataFrame:
-    from .descriptives import item_descriptives
-    from .privacy import suppress_tidy
+    from peo_lib.stats.descriptives import item_descriptives
+    from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
     if not items:
@@ -419,7 +419,7 @@ def _item_means(rnd, items, *, min_n=None) -> pd.DataFrame:
 
 def previous_round_id(round_id, *, data_dir=None):
     """The latest round before ``round_id`` with a codebook in ``DATA_DIR/codebooks``, or None."""
-    from .paths import codebook_dir
+    from peo_lib.paths import codebook_dir
 
     folder = codebook_dir(data_dir)
     ids = sorted({p.stem for p in list(folder.glob("*.yml")) + list(folder.glob("*.yaml"))})
@@ -431,7 +431,7 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
     """Core items (and core scales) of this round against the previous round.
 
     The two rounds are stacked as two independent groups and compared with
-    :func:`peo_lib.compare.compare_groups` (``by="ronde"``, group 1 = this
+    :func:`peo_lib.stats.compare.compare_groups` (``by="ronde"``, group 1 = this
     round): ``diff`` is *this round minus the previous one*. Only items of
     the core block asked in both rounds with the same wording and response
     set, and scales whose items all qualify.
@@ -443,9 +443,9 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
         a Dutch ``zin`` about the change; rows with fewer than ``min_n`` in
         a round are suppressed.
     """
-    from .codebook import CORE_BLOCK, compare_codebooks
-    from .compare import compare_groups
-    from .rounds import Round
+    from peo_lib.data.codebook import CORE_BLOCK, compare_codebooks
+    from peo_lib.stats.compare import compare_groups
+    from peo_lib.data.rounds import Round
 
     min_n = max(resolve_min_n(rnd, min_n), resolve_min_n(prev, None))
     cb, pcb = rnd.codebook, prev.codebook
@@ -478,7 +478,7 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
 
 
 def _change_sentence(row, *, min_n) -> str:
-    from .compare import effect_size_words
+    from peo_lib.stats.compare import effect_size_words
 
     subject = (f"de stelling ‘{str(row['label']).rstrip('.')}’" if row["kind"] == "item"
                else f"‘{row['label']}’")
@@ -501,8 +501,8 @@ def _change_sentence(row, *, min_n) -> str:
 
 
 def open_answers(rnd, *, cache_dir=None, by=None) -> pd.DataFrame:
-    """Scrubbed open answers in groups of at least ``min_n_open`` (:func:`peo_lib.privacy.open_answers_for_output`)."""
-    from .privacy import open_answers_for_output
+    """Scrubbed open answers in groups of at least ``min_n_open`` (:func:`peo_lib.privacy.disclosure.open_answers_for_output`)."""
+    from peo_lib.privacy.disclosure import open_answers_for_output
 
     return open_answers_for_output(rnd, by=by, cache_dir=cache_dir)
 
@@ -567,14 +567,14 @@ def experience_items(rnd, *, items=None, min_n=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :func:`peo_lib.descriptives.item_descriptives` with ``by="ervaringsgroep"``
+        :func:`peo_lib.stats.descriptives.item_descriptives` with ``by="ervaringsgroep"``
         (``group`` as str: ``startend``/``ervaren``) without ``missing_reasons``, plus
         ``suppressed``: per item a group with ``0 < n_valid < min_n`` is hidden, and the
-        other group too (:func:`peo_lib.privacy.suppress_groups`, ``total=True``: the
+        other group too (:func:`peo_lib.privacy.disclosure.suppress_groups`, ``total=True``: the
         item's overall base is published).
     """
-    from .descriptives import item_descriptives
-    from .privacy import suppress_groups
+    from peo_lib.stats.descriptives import item_descriptives
+    from peo_lib.privacy.disclosure import suppress_groups
 
     min_n = resolve_min_n(rnd, min_n)
     ids = (room_items(rnd) + [i for i in rules_items(rnd) if i not in room_items(rnd)]) if items is None \
@@ -610,11 +610,11 @@ def scale_score_bins(rnd, *, min_n=None) -> pd.DataFrame:
         ``high`` (the score range), ``n``, ``base`` (respondents with a score),
         ``pct`` (of ``base``), ``suppressed``. Per scale, bins with ``0 < n < min_n``
         are hidden, and a complement (the base is published):
-        :func:`peo_lib.privacy.suppress_groups` with ``by="scale"``. A scale scored
+        :func:`peo_lib.privacy.disclosure.suppress_groups` with ``by="scale"``. A scale scored
         for fewer than ``min_n`` respondents is hidden as a whole.
     """
-    from .privacy import suppress_groups
-    from .scoring import score_scales
+    from peo_lib.privacy.disclosure import suppress_groups
+    from peo_lib.stats.scoring import score_scales
 
     min_n = resolve_min_n(rnd, min_n)
     cb = rnd.codebook
@@ -659,7 +659,7 @@ def scale_quartiles(rnd, *, min_n=None) -> pd.DataFrame:
         (``n_scored < min_n``). Minimum and maximum are not given: they are single
         respondents' scores.
     """
-    from .scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     min_n = resolve_min_n(rnd, min_n)
     cb = rnd.codebook
@@ -749,8 +749,8 @@ def organisation_results(rnd, *, what="scales", by="organisatie", min_n=None) ->
     Parameters
     ----------
     what : {"scales", "items"}
-        Scale means (:func:`peo_lib.descriptives.scale_descriptives`) or items
-        (:func:`peo_lib.descriptives.item_descriptives` of the statements: mean
+        Scale means (:func:`peo_lib.stats.descriptives.scale_descriptives`) or items
+        (:func:`peo_lib.stats.descriptives.item_descriptives` of the statements: mean
         and ``top2_pct``, % (helemaal) eens).
     by : str
         The background variable (default ``"organisatie"``).
@@ -761,7 +761,7 @@ def organisation_results(rnd, *, what="scales", by="organisatie", min_n=None) ->
         ``group`` (str) first, then the descriptives' columns, ``suppressed``;
         ``attrs["reason"]`` is None when the table may be shown.
     """
-    from .descriptives import item_descriptives, scale_descriptives
+    from peo_lib.stats.descriptives import item_descriptives, scale_descriptives
 
     _check_argument("what", ("scales", "items"), what)
     min_n = resolve_min_n(rnd, min_n)
@@ -802,15 +802,15 @@ def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None) -> pd.
         ``scale``, ``label``, ``group``, ``n`` (respondents in the gemeente),
         ``n_scored``, ``mean``, ``sd``, ``ci_low``, ``ci_high``, ``is_total`` and
         ``suppressed``. Per scale a gemeente with ``0 < n_scored < min_n`` is hidden
-        and so is a complement (:func:`peo_lib.privacy.suppress_groups`,
+        and so is a complement (:func:`peo_lib.privacy.disclosure.suppress_groups`,
         ``total=True``: the total row is shown). The total row (``group="Alle
         gemeenten"``) covers the respondents who gave their gemeente, so it is
         exactly the sum of the rows above it. Gemeenten without respondents are
         left out.
     """
-    from .descriptives import mean_ci, scale_descriptives
-    from .privacy import suppress_groups
-    from .scoring import score_scales
+    from peo_lib.stats.descriptives import mean_ci, scale_descriptives
+    from peo_lib.privacy.disclosure import suppress_groups
+    from peo_lib.stats.scoring import score_scales
 
     min_n = resolve_min_n(rnd, min_n)
     cb = rnd.codebook
@@ -857,8 +857,8 @@ def municipal_item_shares(rnd, *, items=None, by="gemeente", min_n=None) -> pd.D
         :func:`municipal_scale_means`, total row ``"Alle gemeenten"`` over the
         respondents who gave their gemeente.
     """
-    from .descriptives import item_descriptives
-    from .privacy import suppress_groups
+    from peo_lib.stats.descriptives import item_descriptives
+    from peo_lib.privacy.disclosure import suppress_groups
 
     min_n = resolve_min_n(rnd, min_n)
     ids = _chart_items(rnd, rules_items(rnd) if items is None else items)
@@ -905,8 +905,8 @@ def municipal_differences(rnd, *, by="gemeente", min_n=None, table=None) -> pd.D
     from scipy import stats
     from statsmodels.stats.multitest import multipletests
 
-    from .compare import SIGNIFICANCE
-    from .scoring import score_scales
+    from peo_lib.stats.compare import SIGNIFICANCE
+    from peo_lib.stats.scoring import score_scales
 
     min_n = resolve_min_n(rnd, min_n)
     table = municipal_scale_means(rnd, by=by, min_n=min_n) if table is None else table
@@ -957,7 +957,7 @@ def _municipal_sentence(r) -> str:
 
 def git_commit(repo=None) -> str:
     """``git rev-parse HEAD`` of the repository (short), with ``+wijzigingen`` when dirty; else ``"onbekend"``."""
-    from .paths import REPO_ROOT
+    from peo_lib.paths import REPO_ROOT
 
     repo = Path(repo or REPO_ROOT)
     try:
@@ -977,8 +977,8 @@ def git_commit(repo=None) -> str:
 
 def provenance(rnd, *, now=None) -> dict:
     """Where a report comes from: round, codebook and raw-file SHA-256, version, commit, time."""
-    from . import __version__
-    from .codebook import codebook_hash
+    from peo_lib import __version__
+    from peo_lib.data.codebook import codebook_hash
 
     now = now or datetime.now().astimezone()
     return {
@@ -1239,7 +1239,7 @@ class RoundReport(_SavesTables):
 
     # -- figures --------------------------------------------------------
     def _figure(self, name, fig, *, alt):
-        from .plots import figure_png
+        from peo_lib.report.plots import figure_png
 
         png = figure_png(fig)
         if self.out_dir is not None:
@@ -1298,7 +1298,7 @@ class RoundReport(_SavesTables):
 
     def scale_figure(self):
         """Means with 95% CI per scale, starters and experienced side by side."""
-        from .plots import mean_ci_chart
+        from peo_lib.report.plots import mean_ci_chart
 
         sg = self.scales_by_group
         groups = [g for g in ("startend", "ervaren") if g in set(sg["group"])]
@@ -1325,7 +1325,7 @@ class RoundReport(_SavesTables):
 
     def likert_figures(self, block=None):
         """Diverging stacked bars per block (and per response set), with notes."""
-        from .plots import likert_chart
+        from peo_lib.report.plots import likert_chart
 
         cb = self.rnd.codebook
         out = []
@@ -1706,7 +1706,7 @@ class RoundReport(_SavesTables):
 
     def rules_section(self):
         """Rules and requirements per gemeente: the rules scales (chart and table) and their statements."""
-        from .plots import mean_ci_chart
+        from peo_lib.report.plots import mean_ci_chart
 
         from IPython.display import display
 
@@ -1785,12 +1785,12 @@ def default_data_dir(round_id) -> Path:
     codebook; otherwise the demo rounds in ``data/demo``, generated (seeded, as
     ``peo demo``) when missing, so the notebook's defaults run as is.
     """
-    from .paths import DATA_DIR, DEMO_DIR, codebook_path
+    from peo_lib.paths import DATA_DIR, DEMO_DIR, codebook_path
 
     if codebook_path(round_id, DATA_DIR).is_file():
         return Path(DATA_DIR)
     if not codebook_path(round_id, DEMO_DIR).is_file():
-        from . import demo
+        from peo_lib.data import demo
 
         if str(round_id) not in demo.ROUND_IDS:
             return Path(DATA_DIR)  # load_round names the missing codebook
@@ -1836,9 +1836,9 @@ def build_report(round_id, *, data_dir=None, out_dir=None, min_n=None, audience=
     -------
     RoundReport
     """
-    from .errors import PEOError
-    from .paths import codebook_path, raw_dir
-    from .rounds import load_round
+    from peo_lib.errors import PEOError
+    from peo_lib.paths import codebook_path, raw_dir
+    from peo_lib.data.rounds import load_round
 
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir(round_id)
     rnd = load_round(codebook_path(round_id, data_dir), raw_dir(data_dir))

@@ -19,7 +19,7 @@ How columns are read
   ``stem - statement``; the statement is used as the item text.
 * Matching: each question is compared with every item of ``like`` by
   ``difflib.SequenceMatcher(...).ratio()`` on
-  :func:`~peo_lib.codebook.normalise_label` of the texts (the best of full
+  :func:`~peo_lib.data.codebook.normalise_label` of the texts (the best of full
   label and statement); pairs are assigned greedily from the highest
   similarity down. A pair with similarity >= ``accept`` (0.6) gets the old id;
   below ``certain`` (0.9) it is marked ``# CONTROLEER: ...`` in the YAML and
@@ -52,9 +52,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import CORE_BLOCK, ROUND_PATTERN, Codebook, normalise_label, read_codebook
-from .errors import CodebookError, PEOError
-from .io import read_raw
+from peo_lib.data.codebook import CORE_BLOCK, ROUND_PATTERN, Codebook, normalise_label, read_codebook
+from peo_lib.errors import CodebookError, PEOError
+from peo_lib.data.readers import read_raw
 
 __all__ = ["draft_codebook", "init_round", "InitRoundResult", "similarity", "MARKER"]
 
@@ -317,7 +317,7 @@ def draft_codebook(round_id: str, raw_path, *, like=None, format: str = "auto", 
         The new round, e.g. ``"2023-2"``.
     raw_path : str or Path
         The export (.sav, Qualtrics CSV, CSV, .xlsx), read with
-        :func:`peo_lib.io.read_raw`.
+        :func:`peo_lib.data.readers.read_raw`.
     like : str, Path or Codebook, optional
         The previous round's codebook: its item ids, response sets, scales,
         background variables and privacy settings are reused where the
@@ -331,7 +331,7 @@ def draft_codebook(round_id: str, raw_path, *, like=None, format: str = "auto", 
     Returns
     -------
     yaml_text : str
-        A codebook that :func:`~peo_lib.codebook.read_codebook` accepts; lines
+        A codebook that :func:`~peo_lib.data.codebook.read_codebook` accepts; lines
         to check carry ``# CONTROLEER: ...``.
     notes : list of str
         Dutch notes for the researcher (every ``CONTROLEER`` and what was
@@ -682,7 +682,7 @@ def init_round(round_id: str, *, raw, like=None, data_dir=None, force: bool = Fa
     RawDataError
         The export cannot be read.
     """
-    from . import paths
+    from peo_lib import paths
 
     raw = Path(raw)
     if not raw.is_file() and not raw.is_absolute():

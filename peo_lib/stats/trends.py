@@ -46,9 +46,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .codebook import CORE_BLOCK, Codebook, compare_codebooks
-from .formatting import format_nl
-from .scoring import score_scales
+from peo_lib.data.codebook import CORE_BLOCK, Codebook, compare_codebooks
+from peo_lib.formatting import format_nl
+from peo_lib.stats.scoring import score_scales
 
 __all__ = [
     "comparability",
@@ -168,7 +168,7 @@ def comparability(rounds, *, core_only: bool = True) -> pd.DataFrame:
     Parameters
     ----------
     rounds : dict of Round or list of Round
-        As returned by :func:`~peo_lib.rounds.load_rounds`.
+        As returned by :func:`~peo_lib.data.rounds.load_rounds`.
     core_only : bool, default True
         Only items that are in the ``kern`` block in at least one round (and
         scales made of such items); ``False`` lists every item and scale.
@@ -188,8 +188,8 @@ def comparability(rounds, *, core_only: bool = True) -> pd.DataFrame:
 
     Notes
     -----
-    Changes are found with :func:`peo_lib.codebook.compare_codebooks`
-    (wording compared after :func:`~peo_lib.codebook.normalise_label`;
+    Changes are found with :func:`peo_lib.data.codebook.compare_codebooks`
+    (wording compared after :func:`~peo_lib.data.codebook.normalise_label`;
     response sets compared by codes and labels, not by name).
     """
     rounds = _as_rounds(rounds)
@@ -363,7 +363,7 @@ def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.9
         ``ci_low``, ``ci_high``, ``series`` (number of the comparable
         stretch: draw a new line where it changes). Only rounds that have the
         scale. Groups are listed even when small: apply disclosure control
-        (``peo_lib.privacy``) before showing the table.
+        (``peo_lib.privacy.disclosure``) before showing the table.
 
     Notes
     -----

@@ -24,18 +24,18 @@ import time
 import webbrowser
 from pathlib import Path
 
-from .errors import PEOError
+from peo_lib.errors import PEOError
 
 __all__ = ["serve_dashboard", "voila_command", "voila_env", "dashboard_notebook", "TEMPLATE_ROOT",
            "TEMPLATE_NAME", "wait_for_port", "stop_process"]
 
-TEMPLATE_ROOT = Path(__file__).resolve().parent / "static" / "jupyter"
+from peo_lib.paths import VOILA_TEMPLATE_ROOT as TEMPLATE_ROOT  # noqa: E402
 TEMPLATE_NAME = "peo"
 
 _NOTEBOOK_CELLS = [
     "# Parameters: folder with codebooks/ and raw/ (None: $PEO_DATA_DIR, else the repository's data/).\n"
     "data_dir = None",
-    "from peo_lib.widgets import show_dashboard\n\ndash = show_dashboard(data_dir=data_dir)",
+    "from peo_lib.dashboard.widget import show_dashboard\n\ndash = show_dashboard(data_dir=data_dir)",
 ]
 
 
@@ -45,7 +45,7 @@ def dashboard_notebook(*, out_dir=None) -> Path:
     An installed (non-editable) package has no ``notebooks/`` folder; the copy
     has the same two cells.
     """
-    from . import paths
+    from peo_lib import paths
 
     nb = paths.NOTEBOOK_DIR / "dashboard.ipynb"
     if nb.is_file():
@@ -187,7 +187,7 @@ def serve_dashboard(*, data_dir=None, out_dir=None, port: int = 8866, open_brows
     PEOError
         No codebooks in the data folder, port in use, or Voila did not start.
     """
-    from . import paths
+    from peo_lib import paths
 
     _check_port(port)
     cdir = paths.codebook_dir(data_dir)

@@ -96,7 +96,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import PEOError
+from peo_lib.errors import PEOError
 
 __all__ = ["ROUND_IDS", "generate"]
 
@@ -1009,9 +1009,9 @@ def generate(target, *, seed: int = 2020) -> list[str]:
     planned += [target / "raw" / s.file for s in ROUND_SPECS] + [target / "verbeteracties.yml"]
     _check_target(target, planned)
     target.mkdir(parents=True, exist_ok=True)
-    _atomic_write(target / MARKER, b"Synthetic PEO demo data written by `peo demo` (peo_lib.demo).\n"
+    _atomic_write(target / MARKER, b"Synthetic PEO demo data written by `peo demo` (peo_lib.data.demo).\n"
                                    b"Files named in peo_lib/demo.py are overwritten when it runs again.\n")
-    header = (f"# Synthetic demo codebook written by peo_lib.demo (seed {seed}).\n"
+    header = (f"# Synthetic demo codebook written by peo_lib.data.demo (seed {seed}).\n"
               "# Regenerate with `peo demo`; edits here are overwritten.\n")
     lines = []
     for k, spec in enumerate(ROUND_SPECS):

@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .codebook import ROUND_PATTERN, Codebook, read_yaml
-from .errors import RegisterError
+from peo_lib.data.codebook import ROUND_PATTERN, Codebook, read_yaml
+from peo_lib.errors import RegisterError
 
 __all__ = ["Action", "Register", "read_register", "parse_register", "actions_before_after", "STATUSES"]
 
@@ -231,7 +231,7 @@ def read_register(path, *, codebooks=None) -> Register:
 
 def _indicator_values(rnd, kind: str, ident: str):
     """Per-respondent values of a scale score or an item's agree indicator (None if not asked)."""
-    from .scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     cb = rnd.codebook
     if kind == "scale":
@@ -251,7 +251,7 @@ def actions_before_after(rounds, register, *, level: float = 0.95) -> pd.DataFra
     Parameters
     ----------
     rounds : dict of Round or list of Round
-        From :func:`~peo_lib.rounds.load_rounds`.
+        From :func:`~peo_lib.data.rounds.load_rounds`.
     register : Register or str or Path
         From :func:`read_register` (or its path).
     level : float, default 0.95
@@ -277,10 +277,10 @@ def actions_before_after(rounds, register, *, level: float = 0.95) -> pd.DataFra
     Notes
     -----
     See the module docstring for how ``ronde_start`` is read. Apply
-    disclosure control (``peo_lib.privacy``) before showing ``n`` below the
+    disclosure control (``peo_lib.privacy.disclosure``) before showing ``n`` below the
     round's ``min_n``.
     """
-    from .trends import _as_rounds, _series_ids, welch_test
+    from peo_lib.stats.trends import _as_rounds, _series_ids, welch_test
 
     rounds = _as_rounds(rounds)
     if not isinstance(register, Register):

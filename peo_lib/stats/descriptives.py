@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .reliability import _check_argument
+from peo_lib.stats.reliability import _check_argument
 
 __all__ = [
     "largest_remainder",
@@ -357,7 +357,7 @@ SCALE_COLUMNS = ["scale", "label", "k", "n", "n_scored", "mean", "sd", "ci_low",
 def scale_descriptives(rnd, *, by=None) -> pd.DataFrame:
     """Mean scale scores with 95% t intervals (per group).
 
-    Scores come from :func:`peo_lib.scoring.score_scales` (reverse keys and
+    Scores come from :func:`peo_lib.stats.scoring.score_scales` (reverse keys and
     ``min_valid`` applied, SPSS ``MEAN.k``).
 
     Parameters
@@ -373,7 +373,7 @@ def scale_descriptives(rnd, *, by=None) -> pd.DataFrame:
         ``n`` (respondents in the group), ``n_scored`` (with a score),
         ``mean``, ``sd``, ``ci_low``, ``ci_high`` (as R ``t.test``).
     """
-    from .scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     _check_round(rnd)
     cb = rnd.codebook

@@ -1,7 +1,7 @@
 """Scale reliability: Cronbach's alpha (as R ``psych::alpha``) and omega total.
 
 All functions take ``items``: a respondent x item DataFrame of numeric codes,
-already reverse keyed (see :func:`peo_lib.scoring.reverse_keyed`), NaN for
+already reverse keyed (see :func:`peo_lib.stats.scoring.reverse_keyed`), NaN for
 missing. Missing data is handled as ``psych::alpha`` does:
 
 ``missing="pairwise"`` (psych's default ``use="pairwise"``)
@@ -49,7 +49,7 @@ def _check_items(items, *, min_items: int = 2) -> pd.DataFrame:
     if isinstance(items, pd.Series) or not isinstance(items, (pd.DataFrame, np.ndarray)):
         raise TypeError(
             f"items must be a DataFrame (respondent x item), got {type(items).__name__}; "
-            "for a scale of a Round use peo_lib.scoring.reverse_keyed(rnd, scale=...)"
+            "for a scale of a Round use peo_lib.stats.scoring.reverse_keyed(rnd, scale=...)"
         )
     df = pd.DataFrame(items)
     if df.ndim != 2 or df.shape[1] < min_items:
@@ -328,7 +328,7 @@ def scale_reliability(rnd, *, missing: str = "pairwise") -> pd.DataFrame:
     ----------
     rnd : Round
         From :func:`peo_lib.load_round`; items are reverse keyed per scale with
-        :func:`peo_lib.scoring.reverse_keyed`.
+        :func:`peo_lib.stats.scoring.reverse_keyed`.
     missing : {"pairwise", "listwise"}
         Policy for ``alpha``, ``alpha_std``, ``omega`` and the item
         statistics; ``alpha_listwise`` is always listwise.
@@ -344,7 +344,7 @@ def scale_reliability(rnd, *, missing: str = "pairwise") -> pd.DataFrame:
         (lowest psych ``r.drop``), ``weakest_item`` (its item id),
         ``max_alpha_if_deleted``. Scales with one item get NaN statistics.
     """
-    from .scoring import reverse_keyed
+    from peo_lib.stats.scoring import reverse_keyed
 
     _check_argument("missing", MISSING_POLICIES, missing)
     rows = []

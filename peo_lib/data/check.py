@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import paths
-from .errors import CodebookError
-from .rounds import Round, load_round
+from peo_lib import paths
+from peo_lib.errors import CodebookError
+from peo_lib.data.rounds import Round, load_round
 
 __all__ = ["CheckReport", "check_round", "summarise_round"]
 

@@ -1,11 +1,11 @@
 """The trend report: every round together, privacy applied, published like a round report.
 
-Two halves, as :mod:`peo_lib.report` + :mod:`peo_lib.publish` for one round:
+Two halves, as :mod:`peo_lib.report.round` + :mod:`peo_lib.publish.runner` for one round:
 
 * Tables and sections (:func:`build_trends_report` -> :class:`TrendsReport`),
   called one line per section by ``notebooks/trends.ipynb``. Statistics come
-  from :mod:`peo_lib.trends` and :mod:`peo_lib.register`; this module applies
-  disclosure control (:mod:`peo_lib.privacy`) and presents in Dutch. The tidy
+  from :mod:`peo_lib.stats.trends` and :mod:`peo_lib.data.register`; this module applies
+  disclosure control (:mod:`peo_lib.privacy.disclosure`) and presents in Dutch. The tidy
   functions (``raw_trend_table``, ``group_trend_table``,
   ``adjusted_trend_table``, ``changes_table``, ``actions_table``) return
   unrounded numbers with a boolean ``suppressed`` column (statistics NaN
@@ -13,7 +13,7 @@ Two halves, as :mod:`peo_lib.report` + :mod:`peo_lib.publish` for one round:
 * Publishing (:func:`run_trends_report`): papermill runs the notebook in
   this interpreter's kernel, nbconvert exports code-free offline HTML with
   the round report's template, and ``OUT/trends`` is swapped in atomically
-  (all from :mod:`peo_lib.publish`).
+  (all from :mod:`peo_lib.publish.runner`).
 
 Outputs, in ``OUT/trends/``::
 
@@ -25,12 +25,12 @@ Outputs, in ``OUT/trends/``::
 Decisions where the contract is silent
 --------------------------------------
 * Core scales: the scales made only of ``kern`` items
-  (:func:`peo_lib.trends.comparability`, ``core_only=True``), in codebook order.
+  (:func:`peo_lib.stats.trends.comparability`, ``core_only=True``), in codebook order.
 * ``min_n``: the strictest ``privacy.min_n`` of all rounds (one threshold for
   the whole report).
 * Suppression: a round's mean (raw or adjusted) on fewer than ``min_n``
   respondents is hidden; per-group points (startend/ervaren) are protected
-  per round with :func:`peo_lib.privacy.suppress_groups` (``total=True``:
+  per round with :func:`peo_lib.privacy.disclosure.suppress_groups` (``total=True``:
   the round's overall mean is shown, so the other group is hidden too). A
   change between two rounds is hidden when either mean is; an action's
   before/after value when it rests on fewer than ``min_n`` answers.
@@ -54,9 +54,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import NotebookCellError, ReportError
-from .formatting import MISSING_TEXT, format_nl
-from .report import _Html, _html_table, _p, _Png, _SavesTables, git_commit
+from peo_lib.errors import NotebookCellError, ReportError
+from peo_lib.formatting import MISSING_TEXT, format_nl
+from peo_lib.report.round import _Html, _html_table, _p, _Png, _SavesTables, git_commit
 
 __all__ = [
     "TrendsReport",
@@ -91,7 +91,7 @@ _STATS = ["n", "mean", "sd", "se", "ci_low", "ci_high"]
 
 def core_scales(rounds) -> list[str]:
     """Ids of the core scales (only ``kern`` items) in any of the rounds, in codebook order."""
-    from .trends import comparability
+    from peo_lib.stats.trends import comparability
 
     comp = comparability(rounds, core_only=True)
     return list(comp.loc[comp["kind"] == "scale", "id"])
@@ -103,9 +103,9 @@ def report_min_n(rounds) -> int:
 
 
 def raw_trend_table(rounds, *, scale, min_n) -> pd.DataFrame:
-    """:func:`peo_lib.trends.scale_trend`, rounds with fewer than ``min_n`` scores hidden."""
-    from .privacy import suppress_tidy
-    from .trends import scale_trend
+    """:func:`peo_lib.stats.trends.scale_trend`, rounds with fewer than ``min_n`` scores hidden."""
+    from peo_lib.privacy.disclosure import suppress_tidy
+    from peo_lib.stats.trends import scale_trend
 
     t = scale_trend(rounds, scale=scale)
     return suppress_tidy(t, group_cols="round", count_col="n", min_n=min_n, total=False, stat_cols=_STATS)
@@ -114,12 +114,12 @@ def raw_trend_table(rounds, *, scale, min_n) -> pd.DataFrame:
 def group_trend_table(rounds, *, scale, min_n, by="ervaringsgroep") -> pd.DataFrame:
     """``scale_trend(by=...)`` with small groups (and a complement) hidden per round.
 
-    :func:`peo_lib.privacy.suppress_groups` per round with ``total=True``:
+    :func:`peo_lib.privacy.disclosure.suppress_groups` per round with ``total=True``:
     the round's overall mean and n are published, so one small group alone
     would be given back by the other.
     """
-    from .privacy import suppress_groups
-    from .trends import scale_trend
+    from peo_lib.privacy.disclosure import suppress_groups
+    from peo_lib.stats.trends import scale_trend
 
     t = scale_trend(rounds, scale=scale, by=by)
     t[by] = t[by].astype(str)
@@ -127,12 +127,12 @@ def group_trend_table(rounds, *, scale, min_n, by="ervaringsgroep") -> pd.DataFr
 
 
 def adjusted_trend_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functie")) -> pd.DataFrame:
-    """:func:`peo_lib.trends.adjusted_trend`, rounds with fewer than ``min_n`` in the model hidden.
+    """:func:`peo_lib.stats.trends.adjusted_trend`, rounds with fewer than ``min_n`` in the model hidden.
 
     Empty (with the columns) when no covariate is usable.
     """
-    from .privacy import suppress_tidy
-    from .trends import adjusted_trend
+    from peo_lib.privacy.disclosure import suppress_tidy
+    from peo_lib.stats.trends import adjusted_trend
 
     try:
         with warnings.catch_warnings():
@@ -153,14 +153,14 @@ def changes_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functi
     Returns
     -------
     DataFrame
-        :func:`peo_lib.trends.consecutive_changes` (``method="welch"``)
+        :func:`peo_lib.stats.trends.consecutive_changes` (``method="welch"``)
         columns, plus ``adj_diff``, ``adj_ci_low``, ``adj_ci_high``,
         ``adj_p_adjusted``, ``adj_significant`` (``method="adjusted"``) and
         ``suppressed`` (a round of the pair has fewer than ``min_n`` scores:
         every statistic NaN). The BH correction is the library's, over all
         comparable pairs of the scale.
     """
-    from .trends import consecutive_changes, scale_trend
+    from peo_lib.stats.trends import consecutive_changes, scale_trend
 
     ch = consecutive_changes(rounds, scale=scale, method="welch", alpha=alpha)
     adj_cols = {"diff": "adj_diff", "ci_low": "adj_ci_low", "ci_high": "adj_ci_high",
@@ -188,12 +188,12 @@ def changes_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functi
 
 
 def actions_table(rounds, register, *, min_n) -> pd.DataFrame:
-    """:func:`peo_lib.register.actions_before_after`, values on fewer than ``min_n`` answers hidden.
+    """:func:`peo_lib.data.register.actions_before_after`, values on fewer than ``min_n`` answers hidden.
 
     A hidden side hides the change too; ``suppressed`` is True when any value
     of the row was hidden. Counts of visible sides are at least ``min_n``.
     """
-    from .register import actions_before_after
+    from peo_lib.data.register import actions_before_after
 
     t = actions_before_after(rounds, register)
     hide_b = t["n_before"].notna() & (t["n_before"] < min_n)
@@ -209,8 +209,8 @@ def actions_table(rounds, register, *, min_n) -> pd.DataFrame:
 
 
 def comparability_table(rounds) -> pd.DataFrame:
-    """:func:`peo_lib.trends.comparability` of the core items and scales (no counts: nothing to hide)."""
-    from .trends import comparability
+    """:func:`peo_lib.stats.trends.comparability` of the core items and scales (no counts: nothing to hide)."""
+    from peo_lib.stats.trends import comparability
 
     return comparability(rounds, core_only=True)
 
@@ -221,8 +221,8 @@ def comparability_table(rounds) -> pd.DataFrame:
 
 def trends_provenance(rounds, *, register=None, now=None) -> dict:
     """Where the trend report comes from: each round's codebook and raw SHA-256, register, version, commit, time."""
-    from . import __version__
-    from .codebook import codebook_hash
+    from peo_lib import __version__
+    from peo_lib.data.codebook import codebook_hash
 
     now = now or datetime.now().astimezone()
     return {
@@ -262,7 +262,7 @@ class TrendsReport(_SavesTables):
     """
 
     def __init__(self, rounds: dict, *, register=None, register_note=None, out_dir=None, min_n=None):
-        from .privacy import label_small
+        from peo_lib.privacy.disclosure import label_small
 
         if not rounds:
             raise ReportError("the trend report needs at least one round")
@@ -325,7 +325,7 @@ class TrendsReport(_SavesTables):
 
     def tables(self, scale) -> dict:
         """raw, groups, adjusted, changes and sentence of one scale (computed once)."""
-        from .trends import trend_sentence
+        from peo_lib.stats.trends import trend_sentence
 
         if scale not in self._tables:
             with warnings.catch_warnings():
@@ -342,7 +342,7 @@ class TrendsReport(_SavesTables):
 
     # -- figures ------------------------------------------------------------
     def _figure(self, name, fig, *, alt):
-        from .plots import figure_png
+        from peo_lib.report.plots import figure_png
 
         png = figure_png(fig)
         if self.out_dir is not None:
@@ -356,7 +356,7 @@ class TrendsReport(_SavesTables):
 
     def scale_figure(self, scale):
         """Trend figure of one scale (raw + adjusted, startend + ervaren, action starts)."""
-        from .trend_plots import trend_chart
+        from peo_lib.report.trend_plots import trend_chart
 
         t = self.tables(scale)
         acts = self.related_actions(scale)
@@ -379,7 +379,7 @@ class TrendsReport(_SavesTables):
 
     def response_table(self):
         """Respondents per round (and per experience group), small cells suppressed."""
-        from .privacy import suppress_tidy
+        from peo_lib.privacy.disclosure import suppress_tidy
 
         rows = []
         for rid, r in self.rounds.items():
@@ -490,7 +490,7 @@ class TrendsReport(_SavesTables):
             "dat rekening houdt met de samenstelling.", "peo-note"))
 
     def sentence(self, scale):
-        """The plain Dutch paragraph of :func:`peo_lib.trends.trend_sentence`."""
+        """The plain Dutch paragraph of :func:`peo_lib.stats.trends.trend_sentence`."""
         text = self.tables(scale)["sentence"]
         return _Html(f'<p class="peo-trend-sentence" data-scale="{html.escape(scale)}">{html.escape(text)}</p>')
 
@@ -582,7 +582,7 @@ def _diff(d, measure) -> str:
 
 
 def _empty_register():
-    from .register import Register
+    from peo_lib.data.register import Register
 
     return Register(actions=[])
 
@@ -593,7 +593,7 @@ def _empty_register():
 
 def default_trends_data_dir() -> Path:
     """The data folder when none is given: ``data/`` when it holds codebooks, else the demo (made when missing)."""
-    from .paths import DATA_DIR, DEMO_DIR, codebook_dir
+    from peo_lib.paths import DATA_DIR, DEMO_DIR, codebook_dir
 
     def has_codebooks(d):
         folder = codebook_dir(d)
@@ -602,7 +602,7 @@ def default_trends_data_dir() -> Path:
     if has_codebooks(DATA_DIR):
         return Path(DATA_DIR)
     if not has_codebooks(DEMO_DIR):
-        from . import demo
+        from peo_lib.data import demo
 
         demo.generate(DEMO_DIR)
     return Path(DEMO_DIR)
@@ -630,9 +630,9 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
     CodebookError, RawDataError, RegisterError
         A codebook, raw file or the register is invalid.
     """
-    from .paths import codebook_dir, raw_dir
-    from .register import read_register
-    from .rounds import load_rounds
+    from peo_lib.paths import codebook_dir, raw_dir
+    from peo_lib.data.register import read_register
+    from peo_lib.data.rounds import load_rounds
 
     data_dir = Path(data_dir) if data_dir is not None else default_trends_data_dir()
     folder = codebook_dir(data_dir)
@@ -655,7 +655,7 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
 # ----------------------------------------------------------------------
 
 def _notebook_path() -> Path:
-    from .paths import NOTEBOOK_DIR
+    from peo_lib.paths import NOTEBOOK_DIR
 
     return NOTEBOOK_DIR / NOTEBOOK_NAME
 
@@ -664,7 +664,7 @@ def _cell_error(exc, nb_path: Path, evidence: Path) -> NotebookCellError:
     """NotebookCellError naming the cell of notebooks/trends.ipynb (injected-parameters cell not counted)."""
     import nbformat
 
-    from .publish import _first_line
+    from peo_lib.publish.runner import _first_line
 
     index = getattr(exc, "cell_index", None)
     src_index = index
@@ -685,7 +685,7 @@ def _cell_error(exc, nb_path: Path, evidence: Path) -> NotebookCellError:
 def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
     """Execute ``notebooks/trends.ipynb`` and write ``OUT/trends/`` atomically.
 
-    Same publishing rules as :func:`peo_lib.publish.run_round_report`: the
+    Same publishing rules as :func:`peo_lib.publish.runner.run_round_report`: the
     kernel of this interpreter, the code-free offline HTML template, a build
     in ``OUT/.trends.tmp-*`` swapped in with two renames, the failed notebook
     kept in ``OUT/.trends.failed/trends.ipynb``.
@@ -712,8 +712,8 @@ def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
     ReportError
         Timeout, missing notebook, missing output, or an HTML that would reference a URL.
     """
-    from .paths import OUT_DIR
-    from .publish import KERNEL_NAME, _first_line, _swap_in, export_html, kernel_manager_class
+    from peo_lib.paths import OUT_DIR
+    from peo_lib.publish.runner import KERNEL_NAME, _first_line, _swap_in, export_html, kernel_manager_class
 
     data_dir = Path(data_dir).resolve() if data_dir is not None else default_trends_data_dir().resolve()
     out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()

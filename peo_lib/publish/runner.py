@@ -15,7 +15,7 @@ Outputs of one round (design.md), in ``OUT/ROUND/``::
     figuren/*.png      the figures, the same PNG bytes as in the HTML
 
 Audience summaries (``audience="onderwijs"``, ... see
-:data:`peo_lib.report.AUDIENCES`) come from the same notebook: cells tagged
+:data:`peo_lib.report.round.AUDIENCES`) come from the same notebook: cells tagged
 ``panel`` belong to the full summary, cells tagged with an audience to that
 audience's summary, untagged cells to every summary; :func:`select_cells`
 drops the others before papermill runs it. An audience summary goes next to
@@ -69,7 +69,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import NotebookCellError, PEOError, ReportError
+from peo_lib.errors import NotebookCellError, PEOError, ReportError
 
 __all__ = [
     "run_round_report",
@@ -87,7 +87,7 @@ __all__ = [
 ]
 
 KERNEL_NAME = "peo-python"
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+from peo_lib.paths import TEMPLATE_DIR  # noqa: E402  (re-exported)
 TEMPLATE_NAME = "peo"
 OUTPUT_FILES = ("ronde.ipynb", "samenvatting.html", "tabellen.xlsx")
 PANEL_TAG = "panel"
@@ -95,7 +95,7 @@ PANEL_TAG = "panel"
 
 def output_names(audience=None) -> dict:
     """File names of one summary in ``OUT/ROUND``: ``notebook``, ``html`` and ``figures`` (a folder)."""
-    from .report import _audience
+    from peo_lib.report.round import _audience
 
     audience = _audience(audience)
     if audience is None:
@@ -114,7 +114,7 @@ def select_cells(nb, audience=None):
     """
     import copy
 
-    from .report import AUDIENCES, _audience
+    from peo_lib.report.round import AUDIENCES, _audience
 
     audience = _audience(audience)
     want = PANEL_TAG if audience is None else audience
@@ -127,7 +127,7 @@ def select_cells(nb, audience=None):
 
 
 def _notebook_path() -> Path:
-    from .paths import NOTEBOOK_DIR
+    from peo_lib.paths import NOTEBOOK_DIR
 
     return NOTEBOOK_DIR / "ronde.ipynb"
 
@@ -334,7 +334,7 @@ def _record_source(path: Path, nb_path: Path, audience) -> None:
 
 def _round_lock(out_root: Path, round_id: str):
     """Exclusive lock for installing outputs of one round (processes of ``--jobs``, several audiences)."""
-    from .privacy import _file_lock
+    from peo_lib.privacy.disclosure import _file_lock
 
     return _file_lock(out_root / ".cache" / "locks" / f"{round_id}.lock")
 
@@ -355,7 +355,7 @@ def _link_tree(src: Path, dst: Path) -> None:
 
 def _install(tmp: Path, target: Path, audience=None) -> None:
     """Put a finished run's outputs in place (see the module notes); call under :func:`_round_lock`."""
-    from .report import AUDIENCES
+    from peo_lib.report.round import AUDIENCES
 
     if audience is None:
         if target.is_dir():
@@ -416,8 +416,8 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
     ReportError
         Timeout, missing notebook, or an HTML that would reference a URL.
     """
-    from .paths import DATA_DIR, OUT_DIR
-    from .report import AUDIENCE_LABELS, _audience
+    from peo_lib.paths import DATA_DIR, OUT_DIR
+    from peo_lib.report.round import AUDIENCE_LABELS, _audience
 
     round_id = str(round_id)
     audience = _audience(audience)  # fail fast on a typo, before a kernel starts
@@ -427,7 +427,7 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
     # rounds must never silently come from synthetic data.
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
     out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
-    from .paths import codebook_dir, codebook_path
+    from peo_lib.paths import codebook_dir, codebook_path
 
     if not codebook_path(round_id, data_dir).is_file():  # fail fast, before a kernel starts
         folder = codebook_dir(data_dir)
@@ -503,7 +503,7 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
 
 def all_round_ids(data_dir=None) -> list[str]:
     """Every round with a codebook in ``DATA_DIR/codebooks``, in time order (``peo report --all``)."""
-    from .paths import DATA_DIR, codebook_dir
+    from peo_lib.paths import DATA_DIR, codebook_dir
 
     folder = codebook_dir(data_dir if data_dir is not None else DATA_DIR)
     ids = {p.stem for p in list(folder.glob("*.yml")) + list(folder.glob("*.yaml"))}
@@ -525,7 +525,7 @@ def _run_one(round_id, kwargs):
 
 
 def _progress(done, total, round_id, seconds, path, error, stream):
-    from .formatting import format_nl
+    from peo_lib.formatting import format_nl
 
     if stream is None:
         return
@@ -563,7 +563,7 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
         After every round has run, when any failed: one line per failed
         round (summary) (the others' outputs are written).
     """
-    from .report import _audience
+    from peo_lib.report.round import _audience
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"`jobs` must be a whole number >= 1, but {jobs!r} was passed.")
     ids = [str(r) for r in round_ids]
@@ -595,7 +595,7 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
                 _progress(k, len(tasks), label, secs, path, err, stream)
                 (errors if err else results)[label] = (rounds[fut], err or Path(path))
     if stream is not None:
-        from .formatting import format_nl
+        from peo_lib.formatting import format_nl
 
         what = "rondes" if len(audiences) == 1 else "samenvattingen"
         print(f"{len(results)} van {len(tasks)} {what} klaar in {format_nl(time.perf_counter() - t_start, 1)} s",

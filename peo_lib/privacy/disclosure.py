@@ -1083,7 +1083,7 @@ def _scrub_cache_key(rnd, redact_terms, version) -> str:
 
 
 def _default_scrub_cache() -> Path:
-    from .paths import OUT_DIR
+    from peo_lib.paths import OUT_DIR
 
     return OUT_DIR / ".cache" / "scrub"
 

@@ -1,8 +1,8 @@
 """Figures of the trend report: a scale's mean per round, raw and adjusted, and per group.
 
-Like :mod:`peo_lib.plots` (whose palette, figure factory and Dutch number
+Like :mod:`peo_lib.report.plots` (whose palette, figure factory and Dutch number
 formatter are imported, not copied), these functions draw only tables that
-already passed disclosure control (:mod:`peo_lib.privacy`): a suppressed
+already passed disclosure control (:mod:`peo_lib.privacy.disclosure`): a suppressed
 point is not drawn; its round gets the label ``n<5`` at the foot of the
 panel. They return a :class:`matplotlib.figure.Figure` without pyplot state.
 
@@ -15,7 +15,7 @@ Design choices (A4 print, colour-blind readers)
   vermillion, ervaren bluish green; adjusted black), and every line also
   differs by marker shape and dash pattern, so the figure works in greyscale.
 * A line joins only rounds of one comparable stretch (``series`` of
-  :func:`peo_lib.trends.scale_trend`): where the wording changed, the line
+  :func:`peo_lib.stats.trends.scale_trend`): where the wording changed, the line
   breaks.
 * Improvement actions: a dotted vertical line *between* the last round before
   ``ronde_start`` and ``ronde_start`` (the register reads ``ronde_start`` as
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plots import A4_WIDTH_IN, GROUP_COLORS, GROUP_MARKERS, _figure, _nl_formatter, _rc
+from peo_lib.report.plots import A4_WIDTH_IN, GROUP_COLORS, GROUP_MARKERS, _figure, _nl_formatter, _rc
 
 __all__ = ["trend_chart", "action_position", "ADJUSTED_COLOR", "GROUP_STYLE"]
 
@@ -111,10 +111,10 @@ def trend_chart(raw, *, adjusted=None, groups=None, group_col="ervaringsgroep", 
     Parameters
     ----------
     raw : DataFrame
-        :func:`peo_lib.trends.scale_trend` after disclosure control: ``round``,
+        :func:`peo_lib.stats.trends.scale_trend` after disclosure control: ``round``,
         ``mean``, ``ci_low``, ``ci_high``, ``series``, ``suppressed``.
     adjusted : DataFrame, optional
-        :func:`peo_lib.trends.adjusted_trend` after disclosure control (same
+        :func:`peo_lib.stats.trends.adjusted_trend` after disclosure control (same
         columns). Drawn dashed in black beside the raw line.
     groups : DataFrame, optional
         ``scale_trend(..., by=group_col)`` after disclosure control; one line

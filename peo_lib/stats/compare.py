@@ -27,9 +27,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .descriptives import _check_round, _groups
-from .formatting import format_nl, format_p
-from .reliability import _check_argument
+from peo_lib.stats.descriptives import _check_round, _groups
+from peo_lib.formatting import format_nl, format_p
+from peo_lib.stats.reliability import _check_argument
 
 __all__ = [
     "compare_groups",
@@ -198,7 +198,7 @@ def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "erva
         Group 1 and group 2 (categories of ``by``); differences are group 1
         minus group 2.
     what : {"scales", "items"} or a tuple of them
-        Scales (scores from :func:`peo_lib.scoring.score_scales`), items
+        Scales (scores from :func:`peo_lib.stats.scoring.score_scales`), items
         (codes as asked, not reverse keyed), or both (default).
 
     Returns
@@ -223,7 +223,7 @@ def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "erva
     from scipy import stats
     from statsmodels.stats.multitest import multipletests
 
-    from .scoring import score_scales
+    from peo_lib.stats.scoring import score_scales
 
     _check_round(rnd)
     what = _normalise_what(what)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import RawDataError
+from peo_lib.errors import RawDataError
 
 __all__ = ["RawTable", "read_raw", "detect_format", "sha256_file", "decode_text"]
 

@@ -1,7 +1,7 @@
 """Figures of the round report: diverging stacked Likert bars and means with CI.
 
 Plot functions draw only tables that already passed disclosure control
-(:mod:`peo_lib.privacy`): a suppressed row is drawn as the label ``n<5``,
+(:mod:`peo_lib.privacy.disclosure`): a suppressed row is drawn as the label ``n<5``,
 never as bars. They build a :class:`matplotlib.figure.Figure` directly (no
 pyplot state, no GUI backend, nothing to close by hand) and return it; the
 report renders each figure once to PNG bytes (:func:`figure_png`) and uses the
@@ -29,7 +29,7 @@ import textwrap
 
 import numpy as np
 
-from .formatting import format_nl
+from peo_lib.formatting import format_nl
 
 __all__ = [
     "likert_chart",

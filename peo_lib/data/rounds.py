@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, compare_codebooks, normalise_label, read_codebook
-from .errors import CodebookError, RawDataError
-from .io import RawTable, read_raw, sha256_file
+from peo_lib.data.codebook import Codebook, compare_codebooks, normalise_label, read_codebook
+from peo_lib.errors import CodebookError, RawDataError
+from peo_lib.data.readers import RawTable, read_raw, sha256_file
 
 __all__ = ["Round", "load_round", "load_rounds", "recode_codes", "EXPERIENCE_GROUPS", "round_from_table"]
 
@@ -373,7 +373,7 @@ def load_rounds(codebook_dir, raw_dir=None, *, rounds=None) -> dict[str, Round]:
     dict
         Round id -> :class:`Round`, oldest first. Item ids whose wording or
         response set changed between rounds raise a
-        :class:`~peo_lib.codebook.CodebookChangeWarning`.
+        :class:`~peo_lib.data.codebook.CodebookChangeWarning`.
     """
     if isinstance(codebook_dir, (str, Path)) and Path(codebook_dir).is_dir():
         files = sorted(Path(codebook_dir).glob("*.yml")) + sorted(Path(codebook_dir).glob("*.yaml"))
