@@ -11,6 +11,7 @@ __all__ = [
     "CodebookError",
     "RawDataError",
     "RegisterError",
+    "NoRoundsError",
     "ReportError",
     "NotebookCellError",
     "PrivacyError",
@@ -75,6 +76,16 @@ class RawDataError(PEOError):
 
 class RegisterError(CodebookError):
     """The improvement-actions register (verbeteracties.yml) is invalid."""
+
+
+class NoRoundsError(PEOError):
+    """A data dir holds no round (no codebook): nothing to report, and never a silent demo instead."""
+
+    def __init__(self, codebooks, raw):
+        self.codebooks = str(codebooks)
+        super().__init__(f"no codebooks in {codebooks}: put each round's codebook there as YYYY-N.yml and its "
+                         f"raw export in {raw}, or pass --data-dir data/demo for the demo rounds "
+                         "(made by `peo demo`)")
 
 
 class ReportError(PEOError):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 __all__ = ["REPO_ROOT", "DATA_DIR", "DEMO_DIR", "OUT_DIR", "NOTEBOOK_DIR", "PACKAGE_DIR", "TEMPLATE_DIR",
            "VOILA_TEMPLATE_ROOT", "codebook_dir", "raw_dir",
-           "codebook_path"]
+           "codebook_path",
+           "codebook_files", "round_ids", "require_round_ids", "cache_dir", "scrub_cache_dir"]
 
 
 def _repo_root() -> Path:
@@ -39,6 +40,44 @@ def codebook_dir(data_dir=None) -> Path:
 
 def raw_dir(data_dir=None) -> Path:
     return Path(data_dir or DATA_DIR) / "raw"
+
+
+def codebook_files(data_dir=None, *, folder=None) -> list[Path]:
+    """Every codebook of a data dir (``*.yml``, ``*.yaml``; or of ``folder``), in round order; [] when none."""
+    base = Path(folder) if folder is not None else codebook_dir(data_dir)
+    if not base.is_dir():
+        return []
+    return sorted((p for p in base.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()),
+                  key=lambda p: p.stem)
+
+
+def round_ids(data_dir=None) -> list[str]:
+    """The round ids of a data dir (codebook file names), oldest first (``YYYY-N`` sorts in time)."""
+    return sorted({p.stem for p in codebook_files(data_dir)})
+
+
+def require_round_ids(data_dir=None) -> list[str]:
+    """:func:`round_ids`, or a :class:`~peo_lib.errors.NoRoundsError` saying where rounds go."""
+    ids = round_ids(data_dir)
+    if not ids:
+        from peo_lib.errors import NoRoundsError
+
+        raise NoRoundsError(codebook_dir(data_dir), raw_dir(data_dir))
+    return ids
+
+
+def cache_dir() -> Path:
+    """The user's private cache of derived data: ``$PEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/peo``
+    (``~/.cache/peo``). Never inside an output folder, which may be published."""
+    env = os.environ.get("PEO_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peo"
+
+
+def scrub_cache_dir() -> Path:
+    """Where scrubbed open answers are cached (keyed by raw-file hash, redact terms and scrubber version)."""
+    return cache_dir() / "scrub"
 
 
 def codebook_path(round_id: str, data_dir=None) -> Path:

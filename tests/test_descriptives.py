@@ -154,7 +154,7 @@ def test_distribution_by_group_keeps_order_and_empty_groups():
 
 
 def test_by_is_checked_with_allowed_names(tiny_round):
-    with pytest.raises(ValueError, match=r"by='organisatie'.*'functie', 'gemeente', 'ervaringsgroep'"):
+    with pytest.raises(ValueError, match=r"`by` must be one of \['functie', 'gemeente', 'ervaringsgroep'\] or None, but 'organisatie'"):
         item_descriptives(tiny_round, by="organisatie")
     with pytest.raises(ValueError, match="numeric"):
         scale_descriptives(tiny_round, by="ervaring_jaren")

@@ -205,11 +205,11 @@ def test_stack_rounds_aligns_on_ids(shifted_mix):
 
 @pytest.mark.parametrize("call, match", [
     (lambda r: trends.scale_trend(r, scale="ruimtje"), r"scale='ruimtje' is not a scale.*\['ruimte'\]"),
-    (lambda r: trends.scale_trend(r, scale="ruimte", by="leeftijd"), r"by='leeftijd' is not one of"),
+    (lambda r: trends.scale_trend(r, scale="ruimte", by="leeftijd"), r"`by` must be one of .*'leeftijd' was passed"),
     (lambda r: trends.consecutive_changes(r, scale="ruimte", method="bayes"),
-     r"method='bayes' is not one of \['welch', 'adjusted'\]"),
+     r"`method` must be one of \['welch', 'adjusted'\], but 'bayes'"),
     (lambda r: trends.adjusted_trend(r, scale="ruimte", covariates=("leeftijd",)),
-     r"covariates='leeftijd' is not one of"),
+     r"`covariates` must be one of .*'leeftijd' was passed"),
     (lambda r: trends.scale_trend(r, scale="ruimte", level=95), r"level=95"),
     (lambda r: trends.adjusted_item_trend(r, item="Z9"), r"item='Z9' is not an item"),
 ])

@@ -190,9 +190,7 @@ def serve_dashboard(*, data_dir=None, out_dir=None, port: int = 8866, open_brows
     from peo_lib import paths
 
     _check_port(port)
-    cdir = paths.codebook_dir(data_dir)
-    if not cdir.is_dir() or not (list(cdir.glob("*.yml")) or list(cdir.glob("*.yaml"))):
-        raise PEOError(f"{cdir}: no codebooks (*.yml); make demo data with `peo demo` or pass --data-dir")
+    paths.require_round_ids(data_dir)
     if not _port_free(port):
         raise PEOError(f"port {port} on 127.0.0.1 is in use; choose another with --port")
     notebook = dashboard_notebook(out_dir=out_dir)

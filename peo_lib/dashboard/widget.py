@@ -66,6 +66,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from peo_lib._validate import check_argument
+from peo_lib.stats.intervals import t_quantile
 
 __all__ = [
     "Dashboard",
@@ -116,10 +118,6 @@ _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h", "<", ">", "p", "*"]
 # helpers
 # ======================================================================
 
-def _check_argument(param, options, value):
-    """Raise a ValueError naming the parameter, the allowed values and the value passed."""
-    if value not in options:
-        raise ValueError(f"`{param}` must be one of {list(options)}, but {value!r} was passed.")
 
 
 def _colours(k: int) -> list[str]:
@@ -147,31 +145,6 @@ def _fmt(x, decimals=1) -> str:
     from peo_lib.formatting import format_nl
 
     return format_nl(x, decimals)
-
-
-_T975 = np.array([12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
-                  2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905,
-                  2.109816, 2.100922, 2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899,
-                  2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272])  # R: qt(0.975, 1:30)
-
-
-def _t975(df) -> np.ndarray:
-    """t quantile 0.975 as R ``qt(0.975, df)``; NaN where df < 1.
-
-    A table for df <= 30, the Cornish-Fisher expansion (Abramowitz & Stegun
-    26.7.5) above: error < 1e-6, and no scipy import at start-up.
-    """
-    df = np.asarray(df, dtype=float)
-    out = np.full(df.shape, np.nan)
-    small = (df >= 1) & (df <= 30)
-    out[small] = _T975[np.floor(df[small]).astype(int) - 1]
-    big = df > 30
-    if big.any():
-        z, v = 1.959963984540054, df[big]
-        out[big] = (z + (z**3 + z) / (4 * v) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
-                    + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
-                    + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * v**4))
-    return out
 
 
 def _wrap(text: str, width: int = 70, lines: int = 2) -> str:
@@ -372,10 +345,9 @@ def load_tables(data_dir=None, *, cache_dir=None) -> dict[str, RoundTables]:
 
     cdir = paths.codebook_dir(data_dir)
     rdir = paths.raw_dir(data_dir)
-    files = sorted(list(cdir.glob("*.yml")) + list(cdir.glob("*.yaml"))) if cdir.is_dir() else []
+    files = paths.codebook_files(data_dir)
     if not files:
-        raise CodebookError(cdir, "no codebooks (*.yml) found; make demo data with `peo demo` "
-                                  "or pass --data-dir")
+        paths.require_round_ids(data_dir)
     cache = Path(cache_dir) if cache_dir is not None else paths.OUT_DIR / "dashboard" / ".cache"
     out = {}
     for f in files:
@@ -413,28 +385,17 @@ def load_tables(data_dir=None, *, cache_dir=None) -> dict[str, RoundTables]:
 # ======================================================================
 
 def _dist_mask(counts: np.ndarray, labels, min_n: int):
-    """(cell hidden G x K, row hidden G, total cells hidden K, total hidden) via privacy.py.
+    """(cell hidden G x K, row hidden G, total cells hidden K, total hidden): the report's rule."""
+    from peo_lib.privacy.disclosure import distribution_mask
 
-    A distribution's percentages are computed on the group's base, so the
-    privacy rule ("any figure computed on fewer than min_n respondents") applies
-    to the group sizes: a group under min_n (and its complement, where the total
-    would reveal it) is hidden as a whole; single answer categories are not.
-    Masking every small category cell instead hid whole large groups (Den Haag,
-    n=66) as complements of rare answers elsewhere, which no panel can read.
-    """
-    counts = np.asarray(counts)
-    row, total_hidden = _size_mask(counts.sum(axis=1), min_n)
-    cell = np.repeat(row[:, None], counts.shape[1], axis=1)
-    return cell, row, np.full(counts.shape[1], total_hidden), total_hidden
+    return distribution_mask(counts, min_n=min_n)
 
 
 def _size_mask(sizes: np.ndarray, min_n: int):
-    """(group hidden G, total hidden) for statistics per group, via privacy.py."""
-    from peo_lib.privacy.disclosure import disclosure_mask
+    """(group hidden G, total hidden) for statistics per group: the report's rule."""
+    from peo_lib.privacy.disclosure import group_size_mask
 
-    s = pd.Series(np.asarray(sizes, dtype=float), index=range(len(sizes)), name="n")
-    m = disclosure_mask(s, min_n=min_n, margins=True, include_margins=True).to_numpy(dtype=bool)
-    return m[:-1, 0], bool(m[-1, 0])
+    return group_size_mask(sizes, min_n=min_n)
 
 
 class _Model:
@@ -526,7 +487,7 @@ class _Model:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(rows_n > 0, rows_s1 / rows_n, np.nan)
             var = np.where(rows_n > 1, (rows_s2 - rows_n * mean ** 2) / (rows_n - 1), np.nan)
-            half = _t975(rows_n - 1) * np.sqrt(np.clip(var, 0, None)) / np.sqrt(rows_n)
+            half = t_quantile(rows_n - 1) * np.sqrt(np.clip(var, 0, None)) / np.sqrt(rows_n)
         rows_h = rows_h | (rows_n == 0)
         out = pd.DataFrame({
             "rij": names,
@@ -1045,7 +1006,7 @@ class Dashboard:
 
         if not isinstance(rounds, dict) or not rounds:
             raise ValueError(f"`rounds` must be a non-empty dict of round id -> Round, got {rounds!r:.80}")
-        _check_argument("warm_up", [True, False], warm_up)
+        check_argument("warm_up", [True, False], warm_up)
         tables = {}
         for rid, r in sorted(rounds.items()):
             tables[rid] = r if isinstance(r, RoundTables) else round_tables(r)
@@ -1430,7 +1391,7 @@ class Dashboard:
         Path
             The file written (also reported in the dashboard).
         """
-        _check_argument("tab", ["verkennen", "bespreken"], tab)
+        check_argument("tab", ["verkennen", "bespreken"], tab)
         folder = self.out_dir / "dashboard"
         if tab == "bespreken":
             if not self._talk_shown:
@@ -1465,7 +1426,7 @@ class Dashboard:
 
     def figure_texts(self, *, tab: str = "verkennen") -> list[str]:
         """Every visible text in the current figure of a tab (labels, values, ``n<5``)."""
-        _check_argument("tab", ["verkennen", "bespreken"], tab)
+        check_argument("tab", ["verkennen", "bespreken"], tab)
         if tab == "bespreken" and not self._talk_shown:
             self._talk_goto(self.talk_index)
         fig = self._talk_fig if tab == "bespreken" else self._current_fig

@@ -376,7 +376,9 @@ def load_rounds(codebook_dir, raw_dir=None, *, rounds=None) -> dict[str, Round]:
         :class:`~peo_lib.data.codebook.CodebookChangeWarning`.
     """
     if isinstance(codebook_dir, (str, Path)) and Path(codebook_dir).is_dir():
-        files = sorted(Path(codebook_dir).glob("*.yml")) + sorted(Path(codebook_dir).glob("*.yaml"))
+        from peo_lib.paths import codebook_files
+
+        files = codebook_files(folder=codebook_dir)
     else:
         files = [Path(f) for f in codebook_dir]
     cbs = [read_codebook(f) for f in files]

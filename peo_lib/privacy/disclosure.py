@@ -71,8 +71,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from peo_lib._validate import check_argument, check_positive_int
 
 __all__ = [
+    "group_size_mask",
+    "distribution_mask",
     # disclosure control
     "disclosure_mask",
     "suppress",
@@ -100,18 +103,11 @@ TOTAL_LABEL = "Totaal"
 # argument checks
 # ======================================================================
 
-def _check_argument(param, options, value):
-    """Raise a ValueError naming the parameter, the allowed values and the value passed."""
-    if value not in options:
-        raise ValueError(f"`{param}` must be one of {options}, but {value!r} was passed.")
 
 
 def _check_min_n(min_n, param="min_n"):
     """min_n must be a positive integer (1 means: no suppression)."""
-    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 1:
-        raise ValueError(f"`{param}` must be a positive integer (e.g. 5, from the codebook's "
-                         f"privacy.{param}), but {min_n!r} was passed.")
-    return int(min_n)
+    return check_positive_int(min_n, param, hint=f"from the codebook's privacy.{param}")
 
 
 def _as_counts(counts) -> pd.DataFrame:
@@ -384,8 +380,8 @@ def disclosure_mask(counts, *, min_n, margins=True, include_margins=False) -> pd
     Westland  False   False
     """
     min_n = _check_min_n(min_n)
-    _check_argument("margins", [True, False], margins)
-    _check_argument("include_margins", [True, False], include_margins)
+    check_argument("margins", [True, False], margins)
+    check_argument("include_margins", [True, False], include_margins)
     if include_margins and not margins:
         raise ValueError("`include_margins=True` needs `margins=True`: totals that are shown "
                          "must be protected.")
@@ -395,6 +391,64 @@ def disclosure_mask(counts, *, min_n, margins=True, include_margins=False) -> pd
         full = _expand_margins(ext, mask)
         return pd.DataFrame(full, index=_with_total(frame.index), columns=_with_total(frame.columns))
     return pd.DataFrame(mask[: ext.R, : ext.C].copy(), index=frame.index, columns=frame.columns)
+
+
+def group_size_mask(sizes, *, min_n, total=True):
+    """Which groups' statistics are hidden: the one rule for figures computed per group.
+
+    A group under ``min_n`` is hidden, and (with ``total=True``, when a total of
+    all groups is shown beside them) the next-smallest group where the total
+    would reveal it: :func:`disclosure_mask` on the group sizes.
+
+    Parameters
+    ----------
+    sizes : array-like of int
+        The base of each group (respondents with a valid answer).
+    min_n : int
+    total : bool
+        Whether a total over the groups is published beside them.
+
+    Returns
+    -------
+    (ndarray of bool, bool)
+        Hidden per group, and whether the total itself is hidden.
+    """
+    min_n = _check_min_n(min_n)
+    sizes = np.asarray(sizes, dtype=float)
+    if not total:
+        return sizes < min_n, bool(sizes.sum() < min_n)
+    s = pd.Series(sizes, index=range(len(sizes)), name="n")
+    m = disclosure_mask(s, min_n=min_n, margins=True, include_margins=True).to_numpy(dtype=bool)
+    return m[:-1, 0], bool(m[-1, 0])
+
+
+def distribution_mask(counts, *, min_n, total=True):
+    """The one suppression rule for answer distributions (tables, charts, dashboard).
+
+    A distribution's percentages are computed on its group's base, so the rule
+    "any figure computed on fewer than min_n respondents" applies to the group
+    sizes: a group under ``min_n`` (and its complement, where a shown total
+    would reveal it) is hidden as a whole; single answer categories are not.
+    Masking every small category cell instead hid whole large groups (Den Haag,
+    n=66) as complements of rare answers elsewhere, which no panel can read.
+
+    Parameters
+    ----------
+    counts : array-like, groups x categories
+    min_n : int
+    total : bool
+        Whether a total row over the groups is shown.
+
+    Returns
+    -------
+    (cell G x K, row G, total cells K, total hidden)
+    """
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim == 1:
+        counts = counts[None, :]
+    row, total_hidden = group_size_mask(counts.sum(axis=1), min_n=min_n, total=total)
+    cell = np.repeat(row[:, None], counts.shape[1], axis=1)
+    return cell, row, np.full(counts.shape[1], total_hidden), total_hidden
 
 
 def _with_total(index: pd.Index, label=TOTAL_LABEL) -> pd.Index:
@@ -546,7 +600,7 @@ def suppress_tidy(table, *, group_cols, category_col=None, count_col="n", min_n,
         drop them.
     """
     min_n = _check_min_n(min_n)
-    _check_argument("total", [True, False], total)
+    check_argument("total", [True, False], total)
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"`table` must be a tidy DataFrame, not {type(table).__name__}.")
     keys = [group_cols] if isinstance(group_cols, str) else list(group_cols)

@@ -427,11 +427,11 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
     # rounds must never silently come from synthetic data.
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
     out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
-    from peo_lib.paths import codebook_dir, codebook_path
+    from peo_lib.paths import codebook_dir, codebook_path, round_ids
 
     if not codebook_path(round_id, data_dir).is_file():  # fail fast, before a kernel starts
         folder = codebook_dir(data_dir)
-        known = sorted(p.stem for p in folder.glob("*.y*ml")) if folder.is_dir() else []
+        known = round_ids(data_dir)
         raise ReportError(f"no codebook for round {round_id!r} in {folder} "
                           f"(available: {', '.join(known) or 'none'}); pass --data-dir for another folder")
     nb_path = NOTEBOOK
@@ -503,13 +503,9 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
 
 def all_round_ids(data_dir=None) -> list[str]:
     """Every round with a codebook in ``DATA_DIR/codebooks``, in time order (``peo report --all``)."""
-    from peo_lib.paths import DATA_DIR, codebook_dir
+    from peo_lib.paths import require_round_ids
 
-    folder = codebook_dir(data_dir if data_dir is not None else DATA_DIR)
-    ids = {p.stem for p in list(folder.glob("*.yml")) + list(folder.glob("*.yaml"))}
-    if not ids:
-        raise ReportError(f"no codebooks in {folder}")
-    return sorted(ids)
+    return require_round_ids(data_dir)
 
 
 def _run_one(round_id, kwargs):

@@ -74,6 +74,8 @@ import pandas as pd
 from peo_lib.vocab import AUDIENCE_LABELS, AUDIENCES
 from peo_lib.errors import PrivacyError, ReportError
 from peo_lib.formatting import format_nl, format_p, format_pct
+from peo_lib.sentences import change_sentence, municipal_sentence
+from peo_lib._validate import check_argument
 
 __all__ = [
     "AUDIENCES",
@@ -122,10 +124,6 @@ _BG_LABELS = {"functie": "Functie", "organisatie": "Organisatie", "gemeente": "G
 # options
 # ----------------------------------------------------------------------
 
-def _check_argument(param, options, value):
-    """Raise ValueError naming the parameter, the allowed values and the value passed."""
-    if value not in options:
-        raise ValueError(f"`{param}` must be one of {options}, but {value!r} was passed.")
 
 
 def resolve_min_n(rnd, min_n=None) -> int:
@@ -317,15 +315,14 @@ def likert_table(rnd, *, items=None, min_n=None) -> pd.DataFrame:
         :func:`peo_lib.privacy.disclosure.suppress_tidy` per item); hidden rows have
         NaN ``n``, ``pct`` and ``pct_rounded``.
     """
+    from peo_lib.privacy.disclosure import group_size_mask
     from peo_lib.stats.descriptives import item_distribution
-    from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
     ids = list(rnd.codebook.items) if items is None else list(items)
     dist = pd.concat([item_distribution(rnd, i) for i in ids], ignore_index=True)
-    bases = dist[dist["kind"] == "answer"].groupby("item", sort=False)["base"].first().reset_index()
-    hidden = suppress_tidy(bases, group_cols="item", count_col="base", min_n=min_n, total=False)
-    hide = dict(zip(hidden["item"], hidden["suppressed"]))
+    bases = dist[dist["kind"] == "answer"].groupby("item", sort=False)["base"].first()
+    hide = dict(zip(bases.index, group_size_mask(bases.to_numpy(), min_n=min_n, total=False)[0]))
     dist["suppressed"] = dist["item"].map(hide).astype(bool)
     for c in ("n", "base", "pct", "pct_rounded"):
         dist[c] = dist[c].astype(float).where(~dist["suppressed"])
@@ -419,10 +416,9 @@ def _item_means(rnd, items, *, min_n=None) -> pd.DataFrame:
 
 def previous_round_id(round_id, *, data_dir=None):
     """The latest round before ``round_id`` with a codebook in ``DATA_DIR/codebooks``, or None."""
-    from peo_lib.paths import codebook_dir
+    from peo_lib.paths import round_ids
 
-    folder = codebook_dir(data_dir)
-    ids = sorted({p.stem for p in list(folder.glob("*.yml")) + list(folder.glob("*.yaml"))})
+    ids = round_ids(data_dir)
     earlier = [r for r in ids if r < str(round_id)]
     return earlier[-1] if earlier else None
 
@@ -473,31 +469,8 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
                     background=pd.DataFrame({"ronde": group}, index=idx),
                     open_answers=pd.DataFrame(index=idx))
     out = compare_groups(stacked, by="ronde", groups=(rnd.id, prev.id))
-    out["zin"] = [_change_sentence(r, min_n=min_n) for r in out.to_dict("records")]
+    out["zin"] = [change_sentence(r, min_n=min_n) for r in out.to_dict("records")]
     return out
-
-
-def _change_sentence(row, *, min_n) -> str:
-    from peo_lib.stats.compare import effect_size_words
-
-    subject = (f"de stelling ‘{str(row['label']).rstrip('.')}’" if row["kind"] == "item"
-               else f"‘{row['label']}’")
-    if row["suppressed"]:
-        return f"Te weinig respondenten om {subject} te vergelijken (minder dan {min_n} in een ronde)."
-    means = (f"gemiddeld {format_nl(row['mean1'])} in {row['group1']} tegen {format_nl(row['mean2'])} "
-             f"in {row['group2']}")
-    if np.isnan(row["p"]):
-        return f"Op {subject}: {means}; een toets is niet mogelijk."
-    if row["kind"] == "scale":
-        es, words = f"d = {format_nl(row['cohen_d'], 2)}", effect_size_words(row["cohen_d"])
-    else:
-        es = f"r = {format_nl(row['rank_biserial'], 2)}"
-        words = effect_size_words(row["rank_biserial"], measure="rank_biserial")
-    detail = f"({means}; {es}, {words}; p na correctie {format_p(row['p_adj'])})"
-    if row["significant"]:
-        way = "hoger" if row["diff"] > 0 else "lager"
-        return f"Op {subject} scoren professionals in {row['group1']} {way} dan in {row['group2']} {detail}."
-    return f"Op {subject} is er geen significante verandering {detail}."
 
 
 def open_answers(rnd, *, cache_dir=None, by=None) -> pd.DataFrame:
@@ -763,7 +736,7 @@ def organisation_results(rnd, *, what="scales", by="organisatie", min_n=None) ->
     """
     from peo_lib.stats.descriptives import item_descriptives, scale_descriptives
 
-    _check_argument("what", ("scales", "items"), what)
+    check_argument("what", ("scales", "items"), what)
     min_n = resolve_min_n(rnd, min_n)
     if by not in rnd.background.columns or rnd.background[by].notna().sum() == 0:
         out = pd.DataFrame(columns=["group", "suppressed"])
@@ -935,20 +908,8 @@ def municipal_differences(rnd, *, by="gemeente", min_n=None, table=None) -> pd.D
     if ok.any():
         out.loc[ok, "p_adj"] = multipletests(out.loc[ok, "p"].to_numpy(), method="fdr_bh")[1]
     out["significant"] = out["p_adj"] < SIGNIFICANCE
-    out["zin"] = [_municipal_sentence(r) for r in out.to_dict("records")]
+    out["zin"] = [municipal_sentence(r) for r in out.to_dict("records")]
     return out[cols]
-
-
-def _municipal_sentence(r) -> str:
-    if r["k"] < 2:
-        return f"‘{r['label']}’: te weinig gemeenten met genoeg respondenten om te vergelijken."
-    spread = (f"de gemiddelden lopen van {format_nl(r['low_mean'])} ({r['lowest']}) tot "
-              f"{format_nl(r['high_mean'])} ({r['highest']})")
-    if np.isnan(r["p"]):
-        return f"‘{r['label']}’: {spread}; een toets is niet mogelijk."
-    verdict = "significant" if r["significant"] else "niet significant"
-    return (f"‘{r['label']}’: {spread}; de verschillen tussen gemeenten zijn na correctie {verdict} "
-            f"(Kruskal-Wallis over {r['k']} gemeenten; p na correctie {format_p(r['p_adj'])}).")
 
 
 # ----------------------------------------------------------------------

@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from peo_lib.stats.descriptives import _check_round, _groups
-from peo_lib.formatting import format_nl, format_p
-from peo_lib.stats.reliability import _check_argument
+from peo_lib._validate import check_argument
 
 __all__ = [
     "compare_groups",
@@ -40,11 +39,7 @@ __all__ = [
     "RANK_BISERIAL_BENCHMARKS",
 ]
 
-COHEN_D_BENCHMARKS = (0.2, 0.5, 0.8)
-#: Cohen's d benchmarks as rank-biserial correlations, r = 2 * Phi(d / sqrt(2)) - 1.
-RANK_BISERIAL_BENCHMARKS = tuple(round(math.erf(d / 2), 2) for d in COHEN_D_BENCHMARKS)
-_EFFECT_WORDS = ("een verwaarloosbaar verschil", "een klein verschil", "een middelgroot verschil",
-                 "een groot verschil")
+from peo_lib.sentences import COHEN_D_BENCHMARKS, RANK_BISERIAL_BENCHMARKS, effect_size_words  # noqa: E402,F401
 SIGNIFICANCE = 0.05
 WHAT = ("scales", "items")
 
@@ -102,86 +97,12 @@ def rank_biserial(x, y) -> float:
     return float(2 * u / (len(x) * len(y)) - 1)
 
 
-def effect_size_words(value, *, measure: str = "cohen_d") -> str:
-    """Dutch words for an effect size: ``"een klein verschil"``, ...
-
-    Parameters
-    ----------
-    value : float
-        Cohen's d or a rank-biserial correlation (sign ignored).
-    measure : {"cohen_d", "rank_biserial"}
-        Benchmarks :data:`COHEN_D_BENCHMARKS` (0.2, 0.5, 0.8) or
-        :data:`RANK_BISERIAL_BENCHMARKS` (the same effects as correlations).
-    """
-    _check_argument("measure", ("cohen_d", "rank_biserial"), measure)
-    if value is None or np.isnan(value):
-        return ""
-    bench = COHEN_D_BENCHMARKS if measure == "cohen_d" else RANK_BISERIAL_BENCHMARKS
-    return _EFFECT_WORDS[int(np.searchsorted(bench, abs(value), side="right"))]
-
-
-# -- sentences ----------------------------------------------------------
-
-_GROUP_PHRASES = {
-    ("ervaringsgroep", "startend"): "startende professionals",
-    ("ervaringsgroep", "ervaren"): "ervaren professionals",
-}
-
-
-def _group_phrase(by: str, group) -> str:
-    return _GROUP_PHRASES.get((by, group), f"respondenten met {by} ‘{group}’")
-
-
-def _pair_phrase(g1: str, g2: str) -> str:
-    suffix = " professionals"
-    if g1.endswith(suffix) and g2.endswith(suffix):
-        return f"{g1[:-len(suffix)]} en {g2}"
-    return f"{g1} en {g2}"
-
-
-def _subject(kind: str, label: str) -> str:
-    text = str(label).strip()
-    if kind == "item":
-        return f"de stelling ‘{text.rstrip('.')}’"
-    return f"‘{text}’"
-
-
-def _capitalise(s: str) -> str:
-    return s[:1].upper() + s[1:]
-
-
-def _sentence(row: dict, *, by: str, min_n: int) -> str:
-    g1, g2 = _group_phrase(by, row["group1"]), _group_phrase(by, row["group2"])
-    subject = _subject(row["kind"], row["label"])
-    if row["suppressed"]:
-        return _capitalise(f"te weinig respondenten om {_pair_phrase(g1, g2)} te vergelijken op {subject} "
-                           f"(minder dan {min_n} in een groep).")
-    means = f"{format_nl(row['mean1'])} tegen {format_nl(row['mean2'])}"
-    if np.isnan(row["p"]):
-        return _capitalise(f"{_pair_phrase(g1, g2)} scoren gemiddeld {means} op {subject}; "
-                           "een toets is niet mogelijk (geen spreiding in de antwoorden).")
-    if row["kind"] == "scale":
-        es, words = f"d = {format_nl(row['cohen_d'], 2)}", effect_size_words(row["cohen_d"])
-    else:
-        es = f"r = {format_nl(row['rank_biserial'], 2)}"
-        words = effect_size_words(row["rank_biserial"], measure="rank_biserial")
-    details = (f"({means}; verschil {format_nl(row['diff'])}; {es}; {words}; "
-               f"p na correctie {format_p(row['p_adj'])})")
-    if row["significant"]:
-        direction = "hoger" if row["diff"] > 0 else "lager"
-        return _capitalise(f"{g1} scoren gemiddeld {direction} op {subject} dan {g2} {details}.")
-    return _capitalise(f"het verschil tussen {_pair_phrase(g1, g2)} op {subject} is na correctie "
-                       f"niet significant {details}.")
-
-
-# -- main ---------------------------------------------------------------
-
 def _normalise_what(what) -> tuple[str, ...]:
     if isinstance(what, str):
         what = (what,)
     what = tuple(what)
     for w in what:
-        _check_argument("what", WHAT, w)
+        check_argument("what", WHAT, w)
     return what
 
 
@@ -235,7 +156,7 @@ def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "erva
     if len(groups) != 2 or groups[0] == groups[1]:
         raise ValueError(f"groups={groups!r}: give two different categories of {by!r}")
     for g in groups:
-        _check_argument("groups", tuple(all_groups), g)
+        check_argument("groups", tuple(all_groups), g)
     m1, m2 = all_groups[groups[0]], all_groups[groups[1]]
     cb = rnd.codebook
     min_n = max(int(cb.privacy.min_n), 2)
@@ -274,7 +195,9 @@ def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "erva
         p_adj[ok] = multipletests(out.loc[ok, "p"].to_numpy(), method="fdr_bh")[1]
     out["p_adj"] = p_adj
     out["significant"] = out["p_adj"] < SIGNIFICANCE
-    out["zin"] = [_sentence(r, by=by, min_n=min_n) for r in out.to_dict("records")]
+    from peo_lib.sentences import difference_sentence
+
+    out["zin"] = [difference_sentence(r, by=by, min_n=min_n) for r in out.to_dict("records")]
     out["n1"] = out["n1"].astype(int)
     out["n2"] = out["n2"].astype(int)
     out.attrs["by"] = by

@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peo_lib.stats.reliability import _check_argument
+from peo_lib.stats.intervals import mean_ci, mean_ci_from_sums  # noqa: F401  (mean_ci re-exported)
+
 
 __all__ = [
     "largest_remainder",
@@ -89,39 +90,9 @@ def largest_remainder(counts, *, decimals: int = 0):
     return pd.Series(out, index=index, name=getattr(counts, "name", None)) if index is not None else out
 
 
-def mean_ci(values, *, confidence: float = CONFIDENCE):
-    """Mean with a t-based confidence interval: ``mean ± t(1-a/2, n-1) * sd / sqrt(n)``.
-
-    Same as R ``t.test(x)$conf.int``. Returns ``(n, mean, sd, low, high)``;
-    the interval is NaN for ``n < 2``.
-    """
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = len(x)
-    if n == 0:
-        return 0, np.nan, np.nan, np.nan, np.nan
-    m = float(x.mean())
-    if n < 2:
-        return n, m, np.nan, np.nan, np.nan
-    sd = float(x.std(ddof=1))
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
-    return n, m, sd, float(m - half), float(m + half)
-
-
 def _mean_ci_arrays(n, s1, s2, confidence=CONFIDENCE):
-    """Vectorised mean, sd and t-interval from counts, sums and sums of squares."""
-    from scipy import stats
-
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, s1 / n, np.nan)
-        var = np.where(n > 1, (s2 - n * mean**2) / (n - 1), np.nan)
-        sd = np.sqrt(np.clip(var, 0, None))
-        t = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
-        half = t * sd / np.sqrt(n)
-    return mean, sd, mean - half, mean + half
+    """Vectorised mean, sd and t-interval (:func:`peo_lib.stats.intervals.mean_ci_from_sums`)."""
+    return mean_ci_from_sums(n, s1, s2, confidence=confidence)
 
 
 def wilson_ci(count, nobs, *, confidence: float = CONFIDENCE):
@@ -173,10 +144,8 @@ def _groups(rnd, by):
         hint = ""
         if isinstance(by, str) and by in rnd.background.columns:
             hint = f" ({by!r} is numeric: only categorical background variables can group)"
-        raise ValueError(
-            f"by={by!r} is not a categorical background variable of round {rnd.id}{hint}; "
-            f"choose one of {', '.join(repr(o) for o in options)} or None"
-        )
+        raise ValueError(f"`by` must be one of {list(options)} or None, but {by!r} was passed: it is not a "
+                         f"categorical background variable of round {rnd.id}{hint}")
     col = rnd.background[by]
     codes = col.cat.codes.to_numpy()
     return [(cat, codes == k) for k, cat in enumerate(col.cat.categories)]

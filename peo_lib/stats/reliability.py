@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from peo_lib._validate import check_argument
 
 __all__ = [
     "cronbach_alpha",
@@ -37,11 +38,6 @@ __all__ = [
 MISSING_POLICIES = ("pairwise", "listwise")
 
 
-def _check_argument(param: str, options, value) -> None:
-    """Raise ValueError naming the parameter, the value passed and the allowed values."""
-    if value not in options:
-        allowed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{param}={value!r} is not allowed; choose one of {allowed}")
 
 
 def _check_items(items, *, min_items: int = 2) -> pd.DataFrame:
@@ -74,7 +70,7 @@ def _cov_cor(df: pd.DataFrame, missing: str, *, corr: bool = True):
     the means and SDs of its own pair of items (pandas ``DataFrame.corr``
     does the same).
     """
-    _check_argument("missing", MISSING_POLICIES, missing)
+    check_argument("missing", MISSING_POLICIES, missing)
     k = df.shape[1]
     if missing == "listwise":
         df = df.dropna()
@@ -264,7 +260,7 @@ def reliability_table(items, *, missing: str = "pairwise") -> ReliabilityTable:
         ``.scale`` (Series) and ``.items`` (DataFrame).
     """
     df = _check_items(items)
-    _check_argument("missing", MISSING_POLICIES, missing)
+    check_argument("missing", MISSING_POLICIES, missing)
     C, R, n = _cov_cor(df, missing)
     k = C.shape[0]
     total = C.sum()
@@ -346,7 +342,7 @@ def scale_reliability(rnd, *, missing: str = "pairwise") -> pd.DataFrame:
     """
     from peo_lib.stats.scoring import reverse_keyed
 
-    _check_argument("missing", MISSING_POLICIES, missing)
+    check_argument("missing", MISSING_POLICIES, missing)
     rows = []
     for sid, sc in rnd.codebook.scales.items():
         row = {"scale": sid, "label": sc.label, "k": len(sc.items)}

@@ -44,11 +44,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from peo_lib.stats.intervals import mean_ci
 from scipy import stats
 
 from peo_lib.data.codebook import CORE_BLOCK, Codebook, compare_codebooks
 from peo_lib.formatting import format_nl
 from peo_lib.stats.scoring import score_scales
+from peo_lib._validate import check_argument
 
 __all__ = [
     "comparability",
@@ -72,10 +75,6 @@ _EXPERIENCE = "ervaringsgroep"
 
 # -- argument checks and normalisation -----------------------------------
 
-def _check_argument(name, options, value):
-    """Raise ValueError naming the parameter, the allowed values and the value passed."""
-    if value not in options:
-        raise ValueError(f"{name}={value!r} is not one of {list(options)}")
 
 
 def _as_rounds(rounds) -> dict:
@@ -335,13 +334,9 @@ def stack_rounds(rounds, *, items: bool = True) -> pd.DataFrame:
 
 def _mean_ci(x: np.ndarray, level: float) -> dict:
     """Mean, sd, se and the t interval of R ``t.test(x, conf.level=level)``."""
-    x = x[~np.isnan(x)]
-    n = len(x)
-    mean = float(x.mean()) if n else np.nan
-    sd = float(x.std(ddof=1)) if n > 1 else np.nan
+    n, mean, sd, lo, hi = mean_ci(x, confidence=level)
     se = sd / np.sqrt(n) if n > 1 else np.nan
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * se if n > 1 else np.nan
-    return dict(n=n, mean=mean, sd=sd, se=se, ci_low=mean - half, ci_high=mean + half)
+    return dict(n=n, mean=mean, sd=sd, se=se, ci_low=lo, ci_high=hi)
 
 
 def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
@@ -373,7 +368,7 @@ def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.9
     level = _check_level(level)
     rounds = _as_rounds(rounds)
     if by is not None:
-        _check_argument("by", (None, *GROUP_COLUMNS), by)
+        check_argument("by", (None, *GROUP_COLUMNS), by)
     have = _scale_rounds(rounds, scale)
     series = _series_ids([rounds[r].codebook for r in have], scale=scale)
     sub = {r: rounds[r] for r in have}
@@ -414,7 +409,7 @@ def _scale_range(rounds: dict, scale: str) -> tuple[int, int]:
 def _usable_covariates(df: pd.DataFrame, covariates, *, what: str) -> list[str]:
     covariates = list(covariates)
     for c in covariates:
-        _check_argument("covariates", GROUP_COLUMNS, c)
+        check_argument("covariates", GROUP_COLUMNS, c)
     keep = []
     for c in covariates:
         absent = [str(r) for r in df["round"].cat.categories
@@ -524,7 +519,7 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     sub = {r: rounds[r] for r in have}
     d, covs = _model_frame(sub, scale, covariates, what=f"adjusted_trend(scale={scale!r})")
     if by is not None:
-        _check_argument("by", tuple(covariates), by)
+        check_argument("by", tuple(covariates), by)
         if by not in covs:
             raise ValueError(f"by={by!r} cannot be used: it is not usable as a covariate in these rounds")
     series = _series_ids([rounds[r].codebook for r in have], scale=scale)
@@ -623,7 +618,7 @@ def fit_ordinal(data: pd.DataFrame, *, outcome: str, predictors, categories=None
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    _check_argument("distr", ("logit", "probit"), distr)
+    check_argument("distr", ("logit", "probit"), distr)
     cols = [outcome, *predictors]
     missing = [c for c in cols if c not in data.columns]
     if missing:
@@ -889,7 +884,7 @@ def consecutive_changes(rounds, *, scale: str, method: str = "welch",
     """
     from statsmodels.stats.multitest import multipletests
 
-    _check_argument("method", ("welch", "adjusted"), method)
+    check_argument("method", ("welch", "adjusted"), method)
     level = _check_level(level)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha={alpha!r}: expected a level between 0 and 1, e.g. 0.05")
