@@ -67,12 +67,12 @@ def require_round_ids(data_dir=None) -> list[str]:
 
 
 def cache_dir() -> Path:
-    """The user's private cache of derived data: ``$PEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/peo``
-    (``~/.cache/peo``). Never inside an output folder, which may be published."""
+    """The user's private cache of derived data: ``$PEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/peo_lib``
+    (``~/.cache/peo_lib``). Never inside an output folder, which may be published."""
     env = os.environ.get("PEO_CACHE_DIR")
     if env:
         return Path(env)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peo"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peo_lib"
 
 
 def scrub_cache_dir() -> Path:

@@ -9,6 +9,7 @@ with labels) into a temporary data dir: ``DIR/codebooks/2099-1.yml`` and
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 
 import matplotlib
@@ -16,6 +17,10 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
+
+# The private cache (scrubbed answers, dashboard tables) of a test run lives in a
+# fresh folder, never in the user's ~/.cache; kernels started by tests inherit it.
+os.environ["PEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="peo-test-cache-")
 
 TINY_CODEBOOK = textwrap.dedent(
     """\
