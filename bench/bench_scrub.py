@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from peo_lib.privacy.disclosure import Scrubber, scrub_open_answers
+from peo_lib.privacy.scrub import Scrubber, scrub_open_answers
 
 N = 1000
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "scrub_corpus.yml"

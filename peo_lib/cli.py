@@ -87,21 +87,12 @@ def _cmd_report(args) -> int:
     if not (args.rounds or args.all or args.trends):
         raise ReportError("give one or more ROUND ids, or --all (every round and the trend report), or --trends")
     ids = all_round_ids(args.data_dir) if args.all else list(args.rounds)
-    # Validate every round first (codebook + raw file, well under a second each):
-    # bad input then stops with its own one-line message before any kernel
-    # starts, and nothing in OUT is touched.
-    from peo_lib import paths
-    from peo_lib.data.check import check_round
-    from peo_lib.privacy.disclosure import scrub_open_answers
+    if args.trends and not ids:
+        from peo_lib.paths import require_round_ids
 
-    scrub_cache = Path(args.out or paths.OUT_DIR).resolve() / ".cache" / "scrub"
-    for round_id in ids:
-        rnd = check_round(round_id, data_dir=args.data_dir).round
-        # Scrub open answers here, in one process: deduce then starts at most
-        # once per run (~15 s, 1 GB) instead of once in every report kernel,
-        # which finds the scrubbed answers in the cache (keyed by raw SHA-256).
-        if rnd.codebook.open_questions:
-            scrub_open_answers(rnd, cache_dir=scrub_cache)
+        require_round_ids(args.data_dir)  # one line and nothing written when there are no rounds
+    # run_reports validates every round (codebook + raw file) and scrubs the open answers once,
+    # in this process, before any kernel starts: bad input stops with one line, OUT untouched.
     failed = None
     if ids:
         try:
@@ -111,7 +102,7 @@ def _cmd_report(args) -> int:
             failed = exc
     if args.all or args.trends:
         from peo_lib.formatting import format_nl
-        from peo_lib.report.trends import run_trends_report
+        from peo_lib.publish.runner import run_trends_report
 
         t0 = time.perf_counter()
         path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)

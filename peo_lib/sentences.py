@@ -17,7 +17,9 @@ from peo_lib.formatting import format_nl, format_p
 from peo_lib.vocab import EXPERIENCE, EXPERIENCED, STARTER
 
 __all__ = ["difference_sentence", "change_sentence", "municipal_sentence", "group_means_sentence",
-           "effect_size_words", "COHEN_D_BENCHMARKS", "RANK_BISERIAL_BENCHMARKS", "subject_phrase", "group_phrase"]
+           "effect_size_words", "COHEN_D_BENCHMARKS", "RANK_BISERIAL_BENCHMARKS", "subject_phrase", "group_phrase",
+           "years_phrase", "starter_phrase", "suppression_phrase", "missing_phrase", "join_words", "round_intro", "trends_intro",
+           "ROUND_INTROS"]
 
 
 COHEN_D_BENCHMARKS = (0.2, 0.5, 0.8)
@@ -171,3 +173,100 @@ def group_means_sentence(means: dict, *, by: str = EXPERIENCE, groups=(STARTER, 
     if overlap:
         text += "; de intervallen overlappen: voorzichtig met conclusies"
     return text + "."
+
+
+# -- texts that depend on a round's settings ------------------------------------------
+# The notebooks call these through the report (``rapport.intro("...")``) instead of typing
+# the numbers into markdown, so a round with another min_n or starter limit never prints
+# something untrue.
+
+def years_phrase(years) -> str:
+    """``2 jaar``, ``1,5 jaar``."""
+    years = float(years)
+    return f"{format_nl(years, 0 if years == int(years) else 1)} jaar"
+
+
+def starter_phrase(max_years) -> str:
+    """``hoogstens 2 jaar werkervaring`` (the codebook's ``starter_max_years``)."""
+    return f"hoogstens {years_phrase(max_years)} werkervaring"
+
+
+def suppression_phrase(min_n, small_label) -> str:
+    """The sentence that says how small groups are protected."""
+    return (f"Alle cijfers zijn beschermd: een cijfer dat op minder dan {min_n} respondenten rust, wordt niet "
+            f"getoond (aangegeven met {small_label}).")
+
+
+def join_words(words) -> str:
+    """``a``, ``a en b``, ``a, b en c``."""
+    words = [str(w) for w in words]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " en " + words[-1]
+
+
+def missing_phrase(reasons) -> str:
+    """How the missing reasons of a round (``Weet ik niet``, ...) are counted, or ``""`` when none was used."""
+    reasons = [str(r) for r in reasons]
+    if not reasons:
+        return ""
+    verb = "telt" if len(reasons) == 1 else "tellen"
+    where = "staat" if len(reasons) == 1 else "staan"
+    quoted = join_words(f"‘{r}’" for r in reasons)
+    return f"{quoted} {verb} niet mee in de percentages; {'het' if len(reasons) == 1 else 'ze'} {where} apart."
+
+
+def round_intro(key: str, *, min_n: int, small_label: str, starter_max_years, min_n_open: int,
+                missing_reasons=()) -> str:
+    """The introduction of one part of a round summary (``key``: see :data:`ROUND_INTROS`)."""
+    check_argument("key", ROUND_INTROS, key)
+    protect = suppression_phrase(min_n, small_label)
+    starters = starter_phrase(starter_max_years)
+    texts = {
+        "samenvatting": ("Deze samenvatting beschrijft één ronde van het Professional Ervaringsonderzoek (PEO) onder "
+                         "jeugdprofessionals in Haaglanden, over het thema ‘Ruimte voor de professional’. " + protect),
+        "antwoorden": ("Per stelling de verdeling van de antwoorden: links (bruin) oneens, rechts (groen) eens, "
+                       "neutraal in het midden. " + missing_phrase(missing_reasons)).strip(),
+        "vergelijking": (f"Startende professionals ({starters}) vergeleken met ervaren professionals, voor elke "
+                         "schaal en elke stelling: het verschil, de effectgrootte en de p-waarde na correctie voor "
+                         "het aantal toetsen. Onder elke tabel staat per regel een zin in gewone taal."),
+        "open": ("De antwoorden op de open vragen, ontdaan van namen, e-mailadressen, telefoonnummers, adressen, "
+                 f"plaatsen en organisatienamen. Antwoorden worden alleen getoond als ten minste {min_n_open} "
+                 "mensen de vraag beantwoordden."),
+        "onderwijs": ("Deze samenvatting is voor opleidingen en het onderwijs. Ze zet startende professionals "
+                      f"({starters}) naast ervaren professionals: waar verschillen zij, en wat zeggen starters over "
+                      "hun professionele ruimte en over regels en eisen? " + protect),
+        "professionals": ("Deze samenvatting is voor professionals in de jeugdhulp: waar sta ik? Per schaal staat hoe "
+                          "u uw eigen score uitrekent en hoe de scores van alle deelnemers verdeeld zijn; per stelling "
+                          "welk deel het eens of oneens was. Zo kunt u uw eigen antwoorden naast die van collega's "
+                          f"leggen. Groepjes van minder dan {min_n} deelnemers worden niet getoond ({small_label})."),
+        "aanbieders": ("Deze samenvatting is voor jeugdhulpaanbieders. Naast de uitkomsten van de hele regio staan de "
+                       "uitkomsten per type organisatie, maar alleen als elke groep groot genoeg is (ten minste "
+                       f"{min_n} respondenten); anders staat er waarom een tabel ontbreekt."),
+        "gemeenten": ("Deze samenvatting is voor gemeenten: de ervaren last van regels en eisen en de verschillen "
+                      f"tussen gemeenten. Een gemeente met minder dan {min_n} respondenten krijgt geen cijfers "
+                      f"({small_label}), en ook een tweede gemeente niet als die anders uit het totaal terug te "
+                      "rekenen is."),
+    }
+    return texts[key]
+
+
+#: The parts of a round summary with an introduction of their own.
+ROUND_INTROS = ("samenvatting", "antwoorden", "vergelijking", "open", "onderwijs", "professionals", "aanbieders",
+                "gemeenten")
+
+
+def trends_intro(key: str, *, min_n: int, small_label: str, starters: str) -> str:
+    """The introduction of one part of the trend report (``key``: ``trends`` or ``trendlijnen``)."""
+    check_argument("key", ("trends", "trendlijnen"), key)
+    if key == "trends":
+        return ("Dit rapport volgt de kernvragen van het Professional Ervaringsonderzoek (PEO) over alle rondes heen: "
+                "hoe ervaren jeugdprofessionals in Haaglanden hun professionele ruimte, werkplezier, intentie om te "
+                "blijven, regels en eisen en werkdruk, en wat verandert daarin? " + suppression_phrase(min_n, small_label))
+    return ("Per schaal het gemiddelde per ronde met een 95%-betrouwbaarheidsinterval. Links alle respondenten: de "
+            "doorgetrokken lijn is het gewone gemiddelde, de gestreepte lijn het gemiddelde gecorrigeerd voor de "
+            "samenstelling (alsof elke ronde even veel startende en ervaren professionals en dezelfde functies had). "
+            "Lopen de twee lijnen uiteen, dan komt een verschil tussen rondes (deels) doordat er andere mensen "
+            f"meededen. Rechts startende ({starters}) en ervaren professionals apart. Een stippellijn markeert de "
+            "start van een verbeteractie. Onder elke figuur de cijfers, de veranderingen tussen opeenvolgende rondes "
+            "(getoetst, met correctie voor het aantal vergelijkingen) en een samenvatting in gewone taal.")

@@ -3,14 +3,15 @@
 Kept separate so that slow first-time work happens during setup, not in the
 middle of a panel meeting.
 
-deduce (the de-identifier behind :mod:`peo_lib.privacy.disclosure`) builds an 83 MB
+deduce (the de-identifier behind :mod:`peo_lib.privacy.scrub`) builds an 83 MB
 lookup cache on its first initialisation, which takes about 3 minutes; every
 later start reads it in about 15-20 s. deduce writes that cache inside its own
 package folder (``site-packages/deduce/data/lookup/cache/lookup_structs.pickle``)
 and rebuilds it when the deduce version or its source lists change. This
-script builds it now, in the place :func:`peo_lib.privacy.disclosure.deduce_cache_path`
-picks: deduce's own folder when writable, else ``$PEO_DEDUCE_CACHE`` or
-``~/.cache/peo_lib/deduce`` (a shared read-only install).
+script builds it now, in the place :func:`peo_lib.privacy.scrub.deduce_cache_path`
+picks: ``$PEO_DEDUCE_CACHE`` when set, else deduce's own folder when writable,
+else ``deduce`` under :func:`peo_lib.paths.cache_dir` (``$PEO_CACHE_DIR/deduce``
+or ``~/.cache/peo_lib/deduce``; a shared read-only install).
 
 Usage: ``python -m peo_lib.setup_env [--no-deduce]``.
 """
@@ -39,7 +40,7 @@ def warm_deduce() -> dict:
     PermissionError
         The cache folder cannot be written; set ``PEO_DEDUCE_CACHE``.
     """
-    from peo_lib.privacy.disclosure import _new_deduce, deduce_cache_path
+    from peo_lib.privacy.scrub import _new_deduce, deduce_cache_path
 
     path = deduce_cache_path()
     cache = path / "cache"

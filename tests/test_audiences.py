@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pytest
 
-from peo_lib.report import round as report
+from peo_lib import report
 
 ROUND = "2021-1"
 SMALL_GEMEENTE = "Midden-Delfland"  # 1-4 respondents in every demo round
@@ -222,7 +222,8 @@ def _fill(folder, names, text):
 
 
 def test_install_keeps_the_other_summaries(tmp_path):
-    from peo_lib.publish.runner import _install, output_names
+    from peo_lib.publish.install import install_round as _install
+    from peo_lib.vocab import output_names
 
     target = tmp_path / ROUND
     panel = list(output_names(None).values()) + ["tabellen.xlsx"]
@@ -276,7 +277,7 @@ def _shared_root(tmp_path_factory):
 def runs(demo_dir, tmp_path_factory):
     """The four audience summaries of one demo round (two at a time) beside stand-in panel files,
     and the aanbieders summary with min_n above one organisation's size."""
-    from peo_lib.privacy.disclosure import _file_lock
+    from peo_lib.privacy.scrub import _file_lock
     from peo_lib.publish.runner import run_reports, run_round_report
 
     root = _shared_root(tmp_path_factory)

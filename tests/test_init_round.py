@@ -151,3 +151,80 @@ def test_argument_errors(demo_dir, kwargs, match):
     rid = kwargs.pop("round_id")
     with pytest.raises(ValueError, match=match):
         draft_codebook(rid, demo_dir / "raw" / "peo_2021-2.sav", **kwargs)
+
+
+# -- errors through the CLI: one line on stderr, non-zero exit, never a traceback --------
+
+@pytest.fixture
+def cli_data_dir(tmp_path, demo_dir):
+    """A data dir with the codebook of 2022-2 and its successor's export, plus bad exports."""
+    (tmp_path / "codebooks").mkdir()
+    (tmp_path / "raw").mkdir()
+    shutil.copy(demo_dir / "codebooks" / "2022-2.yml", tmp_path / "codebooks" / "2022-2.yml")
+    shutil.copy(demo_dir / "raw" / "PEO_voorjaar_2023_Qualtrics.csv", tmp_path / "raw")
+    (tmp_path / "raw" / "tekst.sav").write_text("dit is geen SPSS-bestand\n", encoding="utf-8")
+    (tmp_path / "raw" / "leeg.csv").write_bytes(b"")
+    (tmp_path / "raw" / "export.json").write_text('{"a": 1}\n', encoding="utf-8")
+    (tmp_path / "raw" / "map.csv").mkdir()
+    (tmp_path / "kapot.yml").write_text('round: "2022-2"\ntitle: 3\n', encoding="utf-8")
+    return tmp_path
+
+
+def _init_round_cli(capsys, data_dir, *args):
+    from peo_lib.cli import main
+
+    capsys.readouterr()
+    code = main(["init-round", *args, "--data-dir", str(data_dir)])
+    return code, capsys.readouterr().err
+
+
+QUALTRICS_2023 = "PEO_voorjaar_2023_Qualtrics.csv"
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["2023-3", "--raw", "tekst.sav"], ["ROUND '2023-3' is not a round id", "YYYY-1", "YYYY-2"]),
+    (["2023-1", "--raw", "bestaat_niet.sav"], ["bestaat_niet.sav: export not found", "put the file in"]),
+    (["2023-1", "--raw", "/nergens/bestaat_niet.sav"], ["/nergens/bestaat_niet.sav: export not found"]),
+    (["2023-1", "--raw", "map.csv"], ["map.csv: is a folder, not an export file"]),
+    (["2023-1", "--raw", "tekst.sav"], ["tekst.sav: not a readable SPSS .sav file", "export the round again as"]),
+    (["2023-1", "--raw", "leeg.csv"], ["leeg.csv: the file is empty", "export the round again"]),
+    (["2023-1", "--raw", "export.json"], ["export.json: unknown file type '.json'", "export the round again as"]),
+    (["2023-1", "--raw", QUALTRICS_2023, "--like", "2019-1"],
+     ["2019-1.yml: codebook of the previous round not found (--like 2019-1)", "are 2022-2"]),
+    (["2023-1", "--raw", QUALTRICS_2023, "--like", "2019-3"],
+     ["codebook of the previous round not found (--like 2019-3)", "give a round id"]),
+    (["2023-1", "--raw", QUALTRICS_2023, "--like", "KAPOT"],
+     ["kapot.yml: the codebook of the previous round", "problems, the first: title:"]),
+    (["2022-2", "--raw", QUALTRICS_2023], ["2022-2.yml: a codebook for this round exists already; use --force"]),
+])
+def test_cli_errors_are_one_line(capsys, cli_data_dir, args, expected):
+    args = [str(cli_data_dir / "kapot.yml") if a == "KAPOT" else a for a in args]
+    before = sorted(p.name for p in (cli_data_dir / "codebooks").iterdir())
+    code, err = _init_round_cli(capsys, cli_data_dir, *args)
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("peo init-round: error: ")
+    for text in expected:
+        assert text in lines[0]
+    assert sorted(p.name for p in (cli_data_dir / "codebooks").iterdir()) == before  # nothing written
+
+
+def test_cli_bad_round_id_in_a_real_process(cli_data_dir):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "peo_lib", "init-round", "2023-3", "--raw", "x.sav",
+                           "--data-dir", str(cli_data_dir)], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        ("peo init-round: error: ROUND '2023-3' is not a round id: use YYYY-1 for a spring round or YYYY-2 for an "
+         "autumn round, e.g. 2023-2")]
+
+
+def test_cli_init_round_succeeds_after_errors(capsys, cli_data_dir):
+    code, err = _init_round_cli(capsys, cli_data_dir, "2023-1", "--raw", QUALTRICS_2023, "--like", "2022-2")
+    assert code == 0 and err == ""
+    assert read_codebook(cli_data_dir / "codebooks" / "2023-1.yml").items["PR01"].column == "QID31_1"

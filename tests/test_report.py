@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peo_lib.report import round as report
+from peo_lib import report
 from peo_lib.errors import PrivacyError
 
 
@@ -22,8 +22,8 @@ def test_min_n_may_be_raised_never_lowered(tiny_round):
 
 
 def test_audience_is_checked(tiny_round):
-    with pytest.raises(ValueError, match=r"`audience` must be one of \('onderwijs', 'professionals', "
-                                         r"'aanbieders', 'gemeenten'\)"):
+    with pytest.raises(ValueError, match=r"`audience` must be one of \['onderwijs', 'professionals', "
+                                         r"'aanbieders', 'gemeenten'\]"):
         report.RoundReport(tiny_round, audience="iedereen")
 
 

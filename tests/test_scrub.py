@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from peo_lib.privacy import disclosure as privacy
-from peo_lib.privacy.disclosure import (
+from peo_lib.privacy import scrub as privacy
+from peo_lib.privacy.open_answers import open_answers_for_output
+from peo_lib.privacy.scrub import (
     Scrubber,
     get_scrubber,
-    open_answers_for_output,
     scrub_open_answers,
     scrub_texts,
 )
@@ -244,7 +244,7 @@ def test_get_scrubber_is_a_lazy_singleton():
 
 def test_import_deduce_leaves_root_logger_alone():
     pytest.importorskip("deduce")
-    code = ("import logging; from peo_lib.privacy.disclosure import _import_deduce; _import_deduce(); "
+    code = ("import logging; from peo_lib.privacy.scrub import _import_deduce; _import_deduce(); "
             "print(len(logging.getLogger().handlers), logging.getLogger().level)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", str(30)]
@@ -284,6 +284,34 @@ def test_cache_hit_does_not_scrub_again(tiny_round, tmp_path, monkeypatch):
     assert "café" not in text and "Minder regels" not in text  # scrubbed text only, never raw
     assert "R_0000" not in text  # no respondent ids
     assert not list(tmp_path.glob("*.tmp"))  # atomic write left no temp file
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_cache_default_is_private_and_outside_outputs(tiny_round, tmp_path, monkeypatch):
+    from peo_lib import paths
+
+    monkeypatch.setenv("PEO_CACHE_DIR", str(tmp_path / "cache"))
+    scrub_open_answers(tiny_round, scrubber=SpyScrubber())
+    folder = paths.scrub_cache_dir()
+    assert folder == tmp_path / "cache" / "scrub"
+    assert paths.OUT_DIR not in folder.parents
+    (cache_file,) = folder.glob("*.json")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
+    assert cache_file.stat().st_mode & 0o777 == 0o600
+    record = json.loads(cache_file.read_text(encoding="utf-8"))
+    assert set(record) == {"key", "round", "version", "columns", "answers"}  # answers by position, no ids
+
+
+def test_deduce_cache_falls_back_to_the_one_cache_root(tmp_path, monkeypatch):
+    from peo_lib import paths
+
+    monkeypatch.delenv("PEO_DEDUCE_CACHE", raising=False)
+    monkeypatch.setenv("PEO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(privacy, "_deduce_default_path", lambda: None)  # deduce's folder unusable
+    assert privacy.deduce_cache_path() == paths.cache_dir() / "deduce" == tmp_path / "deduce"
+    monkeypatch.setenv("PEO_DEDUCE_CACHE", str(tmp_path / "elsewhere"))
+    assert privacy.deduce_cache_path() == tmp_path / "elsewhere"
 
 
 def test_cache_key_changes_with_terms_and_version(tiny_round, tmp_path):

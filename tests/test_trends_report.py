@@ -17,7 +17,7 @@ pytestmark = pytest.mark.notebook
 @pytest.fixture(scope="module")
 def published(demo_dir, tmp_path_factory):
     """One good run of the trend notebook on a copy of the demo data (rounds + register)."""
-    from peo_lib.report.trends import run_trends_report
+    from peo_lib.publish.runner import run_trends_report
 
     data = tmp_path_factory.mktemp("data")
     shutil.copytree(demo_dir / "codebooks", data / "codebooks")
@@ -171,7 +171,7 @@ def test_executed_notebook_keeps_parameters(published):
 
 
 def test_failed_run_keeps_previous_outputs(published):
-    from peo_lib.report.trends import run_trends_report
+    from peo_lib.publish.runner import run_trends_report
 
     path, data, out = published
     before = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}

@@ -184,7 +184,7 @@ def test_bad_arguments_name_the_value(dash, rounds):
 
 
 def test_load_tables_caches_counts_without_respondent_ids(tiny_data_dir, tmp_path):
-    from peo_lib.dashboard.widget import RoundTables, load_tables
+    from peo_lib.dashboard.tables import RoundTables, load_tables
 
     cache = tmp_path / "cache"
     first = load_tables(tiny_data_dir, cache_dir=cache)
@@ -200,7 +200,7 @@ def test_load_tables_caches_counts_without_respondent_ids(tiny_data_dir, tmp_pat
 
 def test_load_tables_without_codebooks_is_a_clear_error(tmp_path):
     from peo_lib.errors import PEOError
-    from peo_lib.dashboard.widget import load_tables
+    from peo_lib.dashboard.tables import load_tables
 
     with pytest.raises(PEOError, match="no codebooks"):
         load_tables(tmp_path, cache_dir=tmp_path / "c")

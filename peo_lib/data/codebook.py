@@ -52,7 +52,7 @@ __all__ = [
     "CORE_BLOCK",
 ]
 
-CORE_BLOCK = "kern"
+from peo_lib.vocab import CORE_BLOCK  # noqa: E402 (re-exported: codebooks name the core block)
 ROUND_PATTERN = r"^\d{4}-[12]$"
 FORMATS = ("auto", "csv", "xlsx", "sav", "qualtrics")
 

@@ -39,27 +39,55 @@ How columns are read
 
 The draft always parses as a codebook; every ``CONTROLEER`` marks something a
 person must confirm before the round is reported.
+
+Phases
+------
+:func:`build_draft` runs one small function per phase and fills a
+:class:`~peo_lib.data.draft.Draft`, which
+:func:`~peo_lib.data.draft.render_codebook` (the one YAML writer) turns into text:
+
+1. read the export (:func:`_read_export`) into one :class:`~peo_lib.data.draft.Column` per column;
+2. classify the columns (:func:`_classify` -> :class:`_Layout`): Qualtrics
+   metadata, respondent id, open questions, background variables, items;
+3. match the items to ``like`` and give each its id, block and response set
+   (:func:`_draft_items`; :class:`~peo_lib.data.draft.ResponseSets` collects the sets);
+4. background variables, open questions and scales
+   (:func:`_draft_background`, :func:`_draft_open_questions`, :func:`_draft_scales`).
+
+Matches are :class:`_Candidate` objects (column, target, score, reason),
+assigned by :func:`_greedy`.
+
+Errors
+------
+Wrong arguments of the library functions are ``ValueError``. Everything a user
+of ``peo init-round`` can get wrong is a :class:`~peo_lib.errors.PEOError` with
+a one-line message (what, where, how to fix it): a bad round id
+(:class:`~peo_lib.errors.PEOError`), a missing or unreadable export
+(:class:`~peo_lib.errors.RawDataError`), a missing or invalid ``--like``
+codebook or an existing codebook without ``force``
+(:class:`~peo_lib.errors.CodebookError`).
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from peo_lib.data.codebook import CORE_BLOCK, ROUND_PATTERN, Codebook, normalise_label, read_codebook
-from peo_lib.errors import CodebookError, PEOError
+from peo_lib import paths
+from peo_lib._validate import check_argument
+from peo_lib.data.codebook import FORMATS, ROUND_PATTERN, Codebook, normalise_label, read_codebook
+from peo_lib.data.draft import (EENS5, MARKER, Column, Draft, DraftBackground, DraftItem, DraftOpenQuestion,
+                                DraftPrivacy, DraftScale, ResponseSets, as_number, background_values,
+                                numeric_share, render_codebook, response_set_for)
 from peo_lib.data.readers import read_raw
+from peo_lib.errors import CodebookError, PEOError, RawDataError
+from peo_lib.vocab import CORE_BLOCK, EXPERIENCE, EXPERIENCE_YEARS, EXPERIENCED, STARTER
 
-__all__ = ["draft_codebook", "init_round", "InitRoundResult", "similarity", "MARKER"]
-
-#: Marker of every line a person must check.
-MARKER = "CONTROLEER"
+__all__ = ["MARKER", "Draft", "InitRoundResult", "build_draft", "draft_codebook", "init_round", "similarity"]
 
 QUALTRICS_META = {
     "startdate", "enddate", "status", "ipaddress", "progress", "duration (in seconds)", "finished",
@@ -68,16 +96,17 @@ QUALTRICS_META = {
     "q_relevantidduplicate", "q_relevantidduplicatescore", "q_relevantidfraudscore", "q_relevantidlaststartdate",
 }
 ID_NAMES = ("responseid", "respondentid", "respondent_id", "respnr", "respondentnummer", "resp_id", "id")
-MISSING_WORDS = ("weet ik niet", "niet van toepassing", "n.v.t.", "nvt", "wil ik niet zeggen",
-                 "zeg ik liever niet")
-EENS5 = {1: "Helemaal oneens", 2: "Oneens", 3: "Neutraal", 4: "Eens", 5: "Helemaal eens"}
-EENS5_MISSING = {8: "Niet van toepassing", 9: "Weet ik niet"}
 BACKGROUND_KEYWORDS = {
-    "ervaring_jaren": ("ervaring", "hoeveel jaar", "jaren"),
+    EXPERIENCE_YEARS: ("ervaring", "hoeveel jaar", "jaren"),
     "functie": ("functie",),
     "organisatie": ("organisatie",),
     "gemeente": ("gemeente",),
 }
+#: Lowest score at which a column becomes a background variable.
+BACKGROUND_ACCEPT = 0.6
+#: How to fix an export the readers cannot use (their own hints may name codebook keys a draft lacks).
+EXPORT_HINT = ("export the round again as SPSS .sav, Excel .xlsx or CSV "
+               "(one header row; ';', ',' or tab between the columns)")
 
 
 def similarity(a: str, b: str) -> float:
@@ -99,140 +128,59 @@ def _text_sim(label: str | None, text: str) -> float:
     return max(similarity(label, text), similarity(_statement(label), text))
 
 
-def _q(value) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def _fmt_sim(x: float) -> str:
     return f"{x:.2f}".replace(".", ",")
 
 
-@dataclass
-class _Column:
-    name: str
-    label: str | None
-    values: pd.Series  # non-blank cells
-    value_labels: dict
-    user_missing: set
+def _also(comment: str | None, more: str | None) -> str | None:
+    """Two CONTROLEER reasons as one comment."""
+    if not more:
+        return comment
+    return f"{comment}; {more}" if comment else more
 
 
-@dataclass
-class _Draft:
-    round_id: str
-    notes: list = field(default_factory=list)
+# -- phase 1: read the export ------------------------------------------------------
+
+def _rehint(exc: RawDataError, hint: str) -> RawDataError:
+    """``exc`` with ``hint`` in place of the reader's own (which may name codebook keys a draft lacks)."""
+    text = str(exc)
+    if exc.hint:
+        text = text.removesuffix(f". {exc.hint}")
+    new = RawDataError(text, hint=hint)
+    new.path, new.column, new.row, new.value = exc.path, exc.column, exc.row, exc.value
+    return new
 
 
-def _as_number(v):
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        return float(v)
-    text = str(v).strip()
-    if re.fullmatch(r"[+-]?\d+([.,]\d+)?", text):
-        return float(text.replace(",", "."))
-    return None
+def _read_export(path: Path, format: str):
+    """The export as a :class:`~peo_lib.data.readers.RawTable`; any problem is a one-line RawDataError."""
+    if path.is_dir():
+        raise RawDataError("is a folder, not an export file", path=path, hint="give the export file itself")
+    if not path.is_file():
+        raise RawDataError("export not found", path=path, hint="check the folder and the file name")
+    try:
+        return read_raw(path, format=format)
+    except RawDataError as exc:
+        if exc.hint and "codebook" not in exc.hint:
+            raise
+        raise _rehint(exc, EXPORT_HINT) from None
+    except OSError as exc:
+        raise RawDataError(f"cannot be read ({exc.strerror or exc})", path=path,
+                           hint="check that you may read the file") from None
 
 
-def _numeric_share(values: pd.Series) -> float:
-    if len(values) == 0:
-        return 0.0
-    uniq = pd.unique(values)
-    nums = [_as_number(v) for v in uniq]
-    return sum(n is not None for n in nums) / len(uniq)
-
-
-def _split_missing(labels: dict, user_missing: set) -> tuple[dict, dict]:
-    values, missing = {}, {}
-    for code, lab in sorted(labels.items()):
-        c = int(code) if float(code).is_integer() else code
-        if code in user_missing or normalise_label(lab) in MISSING_WORDS:
-            missing[c] = str(lab)
-        else:
-            values[c] = str(lab)
-    return values, missing
-
-
-def _fill_endpoints(values: dict, observed) -> dict:
-    """A 0-10 style scale with only the end points labelled: label the codes between by their number."""
-    codes = sorted(values)
-    if len(codes) != 2 or not all(isinstance(c, int) for c in codes) or codes[1] - codes[0] < 3:
-        return values
-    inner = {c for c in observed if c is not None and float(c).is_integer() and codes[0] < c < codes[1]}
-    if not inner:
-        return values
-    return {c: values.get(c, str(c)) for c in range(codes[0], codes[1] + 1)}
-
-
-class _Sets:
-    """Response sets of the draft, reusing names of ``like`` for identical content."""
-
-    def __init__(self, like: Codebook | None):
-        self.sets: dict[str, dict] = {}
-        self.known = dict(like.response_sets) if like else {}
-
-    @staticmethod
-    def _sig(values, missing):
-        return (tuple(sorted(values.items())), tuple(sorted(missing.items())))
-
-    def add(self, values: dict, missing: dict, *, hint: str | None = None) -> str:
-        sig = self._sig(values, missing)
-        for name, rs in self.sets.items():
-            if self._sig(rs["values"], rs["missing"]) == sig:
-                return name
-        for name, rs in self.known.items():
-            if self._sig(rs.values, rs.missing) == sig:
-                self.sets[name] = dict(values=dict(rs.values), missing=dict(rs.missing))
-                return name
-        if self._sig(EENS5, EENS5_MISSING) == sig or self._sig(EENS5, {}) == sig:
-            name = "eens5" if "eens5" not in self.sets else "eens5_b"
-        else:
-            base = hint or f"set{len(self.sets) + 1}"
-            name, k = base, 2
-            while name in self.sets or name in self.known:
-                name, k = f"{base}_{k}", k + 1
-        self.sets[name] = dict(values=values, missing=missing)
-        return name
-
-    def known_covering(self, col: _Column):
-        """A known (like or standard) set whose labels/codes cover every value of a text column."""
-        candidates = [(n, dict(rs.values), dict(rs.missing)) for n, rs in self.known.items()]
-        candidates.append(("eens5", EENS5, EENS5_MISSING))
-        uniq = [v for v in pd.unique(col.values)]
-        for name, values, missing in candidates:
-            labels = {normalise_label(x) for x in {**values, **missing}.values()}
-            codes = {float(c) for c in {**values, **missing}}
-            ok = all(normalise_label(v) in labels or (_as_number(v) is not None and _as_number(v) in codes)
-                     for v in uniq)
-            if ok and any(normalise_label(v) in labels for v in uniq if _as_number(v) is None):
-                return values, missing
-        return None
-
-
-def _columns(table) -> list[_Column]:
+def _columns(table) -> list[Column]:
     out = []
     for c in table.data.columns:
         s = table.data[c]
-        out.append(_Column(name=str(c), label=table.column_labels.get(c) or None,
+        out.append(Column(name=str(c), label=table.column_labels.get(c) or None,
                            values=s[s.notna() & (s.astype(str).str.strip() != "")],
                            value_labels=dict(table.value_labels.get(c) or {}),
                            user_missing=set(table.user_missing.get(c) or set())))
     return out
 
 
-def _find_id(cols: list[_Column], like: Codebook | None, n: int):
-    names = {c.name: c for c in cols}
-    if like is not None and like.respondent_id in names:
-        return like.respondent_id, None
-    for want in ID_NAMES:
-        for c in cols:
-            if c.name.casefold() == want and c.values.nunique() == len(c.values) == n:
-                return c.name, (None if c.name == "ResponseId" else f"respondent-id {c.name!r} gekozen op kolomnaam")
-    for c in cols:
-        if len(c.values) == n and c.values.nunique() == n:
-            return c.name, f"respondent-id {c.name!r} gekozen als eerste kolom met unieke waarden"
-    raise PEOError("init-round: no column with a unique value per respondent found to use as respondent_id")
-
-
-def _fieldwork(cols: list[_Column]):
+def _fieldwork(cols: list[Column]):
+    """(start, end) dates from Qualtrics' StartDate/EndDate, else None."""
     by = {c.name.casefold(): c for c in cols}
     if "startdate" not in by or "enddate" not in by:
         return None
@@ -243,68 +191,360 @@ def _fieldwork(cols: list[_Column]):
     return start.date(), end.date()
 
 
-def _is_free_text(col: _Column) -> bool:
-    if col.value_labels or len(col.values) == 0 or _numeric_share(col.values) > 0.5:
+# -- matching ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A possible match of a column to a target of ``like`` (item id, background key or open question)."""
+
+    score: float
+    column: str
+    target: str
+    why: str = ""
+
+
+def _greedy(candidates: list[_Candidate], accept: float) -> dict[str, _Candidate]:
+    """Assign candidates greedily from the best score down; each column and target at most once."""
+    done_cols, done_targets, out = set(), set(), {}
+    for c in sorted(candidates, key=lambda c: (-c.score, c.column, c.target)):
+        if c.score < accept or c.column in done_cols or c.target in done_targets:
+            continue
+        out[c.column] = c
+        done_cols.add(c.column)
+        done_targets.add(c.target)
+    return out
+
+
+def _wording_candidates(cols: list[Column], targets: dict, has_text: bool) -> list[_Candidate]:
+    """Each column against each target (with ``.text``, ``.column``): on wording, or without question texts
+    on identical column names."""
+    return [_Candidate(_text_sim(c.label, t.text) if has_text else float(c.name == t.column), c.name, key)
+            for c in cols for key, t in targets.items()]
+
+
+def _like_evidence(col: Column, var):
+    """(score, reason) of each sign that ``col`` holds the background variable ``var`` of ``like``."""
+    if var.column == col.name:
+        yield 0.95, "zelfde kolomnaam"
+    if var.values and col.value_labels:
+        a = {normalise_label(x) for x in var.values.values()}
+        b = {normalise_label(x) for x in col.value_labels.values()}
+        j = len(a & b) / len(a | b)
+        yield j, f"antwoordlabels {round(j * 100)}% gelijk"
+    if var.values and not col.value_labels and numeric_share(col.values) < 0.5:
+        a = {normalise_label(x) for x in var.values.values()}
+        b = {normalise_label(x) for x in pd.unique(col.values)}
+        if b and b <= a:
+            yield 0.9, "alle antwoorden zijn labels uit de vorige ronde"
+    if var.label and col.label:
+        s = similarity(var.label, col.label)
+        yield s, f"vraagtekst (gelijkenis {_fmt_sim(s)})"
+
+
+def _background_candidate(col: Column, key: str, var) -> _Candidate | None:
+    """How well ``col`` fits background variable ``key`` (``var``: its definition in ``like``, or None)."""
+    score, why = 0.0, ""
+    for s, reason in (_like_evidence(col, var) if var is not None else ()):
+        if s > score:
+            score, why = s, reason
+    text = normalise_label(col.label or "") + " " + normalise_label(col.name)
+    words = BACKGROUND_KEYWORDS.get(key, (key.replace("_", " "),))
+    matrix = " - " in (col.label or "")
+    if score < 0.8 and not matrix and any(re.search(rf"\b{re.escape(w)}\b", text) for w in words):
+        score, why = 0.8, "trefwoord in de vraag"
+        if var is not None and var.values and numeric_share(col.values) == 1:
+            codes = {float(c) for c in {**var.values, **var.missing}}
+            if {as_number(v) for v in pd.unique(col.values)} <= codes:
+                score, why = 0.85, "trefwoord in de vraag en codes als in de vorige ronde"
+    return _Candidate(score, col.name, key, why) if score > 0 else None
+
+
+def _match_background(cols: list[Column], like: Codebook | None) -> dict[str, _Candidate]:
+    """Column -> its background variable (target: the key), from ``like``'s variables and the keywords."""
+    keys = dict(like.background) if like is not None else {}
+    for key in BACKGROUND_KEYWORDS:
+        keys.setdefault(key, None)
+    found = (_background_candidate(col, key, var) for col in cols for key, var in keys.items())
+    return _greedy([c for c in found if c is not None], BACKGROUND_ACCEPT)
+
+
+def _likert_like(col: Column) -> bool:
+    """A labelled column whose labels look like an agreement scale (an item, not background)."""
+    labels = {normalise_label(v) for v in col.value_labels.values()}
+    return len(labels & {normalise_label(v) for v in EENS5.values()}) >= 3
+
+
+# -- phase 2: classify the columns ---------------------------------------------------
+
+@dataclass
+class _Context:
+    """What every phase needs: the previous round and the thresholds."""
+
+    like: Codebook | None
+    has_text: bool        # the export has question texts (else match on column names)
+    accept: float
+    certain: float
+    like_items: dict = field(init=False)
+    theme: str = field(init=False)   # placeholder id of this round's theme block
+
+    def __post_init__(self):
+        self.like_items = dict(self.like.items) if self.like is not None else {}
+        self.theme = "nieuw_thema" if self.like is not None else "thema"
+
+
+@dataclass
+class _Layout:
+    """What each column of the export is; a column has at most one role."""
+
+    columns: list            # every Column, in file order
+    meta: list               # names of Qualtrics metadata columns (skipped)
+    respondent_id: str
+    open: list               # Column: free text, drafted as open questions
+    background: dict         # column name -> _Candidate (target: background key)
+    items: list              # Column: the rest, drafted as items
+    notes: list = field(default_factory=list)
+
+
+def _find_id(cols: list[Column], like: Codebook | None, n: int, path: Path):
+    """(respondent id column, note or None)."""
+    names = {c.name: c for c in cols}
+    if like is not None and like.respondent_id in names:
+        return like.respondent_id, None
+    for want in ID_NAMES:
+        for c in cols:
+            if c.name.casefold() == want and c.values.nunique() == len(c.values) == n:
+                return c.name, (None if c.name == "ResponseId" else f"respondent-id {c.name!r} gekozen op kolomnaam")
+    for c in cols:
+        if len(c.values) == n and c.values.nunique() == n:
+            return c.name, f"respondent-id {c.name!r} gekozen als eerste kolom met unieke waarden"
+    raise RawDataError("no column has a different value for every respondent, so there is no respondent id",
+                       path=path, hint="export the round again with a respondent number (e.g. ResponseId or respnr)")
+
+
+def _is_free_text(col: Column) -> bool:
+    if col.value_labels or len(col.values) == 0 or numeric_share(col.values) > 0.5:
         return False
     uniq = col.values.astype(str).nunique()
     mean_len = col.values.astype(str).str.len().mean()
     return uniq / len(col.values) > 0.3 or mean_len > 25
 
 
-def _greedy(pairs: list[tuple[float, str, str]], accept: float) -> dict[str, tuple[str, float]]:
-    """Assign (score, column, target) pairs greedily from the best; returns column -> (target, score)."""
-    done_cols, done_targets, out = set(), set(), {}
-    for score, col, target in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
-        if score < accept or col in done_cols or target in done_targets:
-            continue
-        out[col] = (target, score)
-        done_cols.add(col)
-        done_targets.add(target)
-    return out
+def _classify(cols: list[Column], n: int, ctx: _Context, path: Path) -> _Layout:
+    """Metadata and respondent id first; then open questions (free text); then set aside the questions whose
+    wording matches an item of ``like`` with certainty; then background variables; the rest are items."""
+    notes = []
+    if not ctx.has_text:
+        notes.append(f"{MARKER}: het bestand bevat geen vraagteksten; kolommen zijn alleen op naam gekoppeld")
+    meta = [c.name for c in cols if c.name.casefold() in QUALTRICS_META]
+    id_col, id_note = _find_id([c for c in cols if c.name not in meta], ctx.like, n, path)
+    if id_note:
+        notes.append(f"{MARKER}: {id_note}")
+    taken = set(meta) | {id_col}
+    free = [c for c in cols if c.name not in taken and _is_free_text(c)]
+    taken |= {c.name for c in free}
+    rest = [c for c in cols if c.name not in taken]
+    sure = _greedy(_wording_candidates(rest, ctx.like_items, True), ctx.certain) if ctx.has_text else {}
+    background = _match_background([c for c in rest if c.name not in sure
+                                    and not (c.value_labels and _likert_like(c))], ctx.like)
+    taken |= set(background)
+    items = [c for c in cols if c.name not in taken]
+    return _Layout(columns=cols, meta=meta, respondent_id=id_col, open=free, background=background,
+                   items=items, notes=notes)
 
 
-def _match_background(cols: list[_Column], like: Codebook | None, taken: set) -> dict:
-    """Column -> (background key, score, reason)."""
-    pairs, reasons = [], {}
-    keys = dict(like.background) if like is not None else {}
-    for key in BACKGROUND_KEYWORDS:
-        keys.setdefault(key, None)
-    for col in cols:
-        if col.name in taken:
+# -- phase 3: items --------------------------------------------------------------------
+
+def _matched_item(col: Column, match: _Candidate, ctx: _Context, notes: list) -> DraftItem:
+    """The item of ``like`` that ``col`` matched (response set still to fill in)."""
+    old, like_round = ctx.like_items[match.target], ctx.like.round
+    text = _statement(col.label) or col.name
+    block = CORE_BLOCK if old.block == CORE_BLOCK else ctx.theme
+    comment = None
+    if normalise_label(text) == normalise_label(old.text):
+        text = old.text
+    if not ctx.has_text:
+        comment = (f"gekoppeld aan {match.target} op kolomnaam {col.name!r} (geen vraagtekst in het bestand); "
+                   f"tekst overgenomen uit {like_round}")
+        text = old.text
+    elif match.score < ctx.certain:
+        comment = (f"{match.target} gekoppeld op tekst (gelijkenis {_fmt_sim(match.score)}); in {like_round}: "
+                   f"{old.text!r}")
+    elif normalise_label(text) != normalise_label(old.text):
+        notes.append(f"{match.target}: tekst licht gewijzigd t.o.v. {like_round} (gelijkenis "
+                     f"{_fmt_sim(match.score)}); trends melden dit als wijziging")
+    return DraftItem(match.target, col.name, text, "", block, comment)
+
+
+def _new_item(col: Column, ctx: _Context, new_k: int, position: int) -> DraftItem:
+    """An item not in ``like``: ``NIEUWnn`` in the theme block, or (without ``like``) named after its column."""
+    text = _statement(col.label) or col.name
+    if ctx.like is not None:
+        return DraftItem(f"NIEUW{new_k:02d}", col.name, text, "", ctx.theme,
+                         f"nieuwe vraag (niet in {ctx.like.round}); kies een stabiel id en het blok")
+    item_id = re.sub(r"\W+", "_", col.name).strip("_").upper() or f"ITEM{position:02d}"
+    return DraftItem(item_id, col.name, text, "", CORE_BLOCK)
+
+
+def _draft_items(layout: _Layout, ctx: _Context, sets: ResponseSets) -> tuple[list[DraftItem], list[str]]:
+    """Each item column with its id and block (from the matched item of ``like``, or new) and response set."""
+    matched = _greedy(_wording_candidates(layout.items, ctx.like_items, ctx.has_text), ctx.accept)
+    items, notes, new_k, sets_from_like = [], [], 0, 0
+    for col in layout.items:
+        match = matched.get(col.name)
+        old = ctx.like_items[match.target] if match else None
+        item = _matched_item(col, match, ctx, notes) if match else None
+        rs_name, rs_comment = response_set_for(col, old, ctx.like, sets)
+        if rs_name is None:
+            notes.append(f"kolom {col.name!r} overgeslagen: geen antwoordset af te leiden "
+                         f"({col.values.nunique()} verschillende waarden)")
             continue
-        text = normalise_label(col.label or "") + " " + normalise_label(col.name)
-        for key, var in keys.items():
-            score, why = 0.0, ""
-            if var is not None and var.column == col.name:
-                score, why = 0.95, "zelfde kolomnaam"
-            if var is not None and var.values and col.value_labels:
-                a = {normalise_label(x) for x in var.values.values()}
-                b = {normalise_label(x) for x in col.value_labels.values()}
-                j = len(a & b) / len(a | b)
-                if j > score:
-                    score, why = j, f"antwoordlabels {round(j * 100)}% gelijk"
-            if var is not None and var.values and not col.value_labels and _numeric_share(col.values) < 0.5:
-                a = {normalise_label(x) for x in var.values.values()}
-                b = {normalise_label(x) for x in pd.unique(col.values)}
-                if b and b <= a and 0.9 > score:
-                    score, why = 0.9, "alle antwoorden zijn labels uit de vorige ronde"
-            if var is not None and var.label and col.label:
-                s = similarity(var.label, col.label)
-                if s > score:
-                    score, why = s, f"vraagtekst (gelijkenis {_fmt_sim(s)})"
-            words = BACKGROUND_KEYWORDS.get(key, (key.replace("_", " "),))
-            matrix = " - " in (col.label or "")
-            if score < 0.8 and not matrix and any(re.search(rf"\b{re.escape(w)}\b", text) for w in words):
-                score, why = 0.8, "trefwoord in de vraag"
-                if var is not None and var.values and _numeric_share(col.values) == 1:
-                    codes = {float(c) for c in {**var.values, **var.missing}}
-                    if {_as_number(v) for v in pd.unique(col.values)} <= codes:
-                        score, why = 0.85, "trefwoord in de vraag en codes als in de vorige ronde"
-            if score > 0:
-                pairs.append((score, col.name, key))
-                reasons[(col.name, key)] = why
-    matched = _greedy(pairs, 0.6)
-    return {c: (k, s, reasons[(c, k)]) for c, (k, s) in matched.items()}
+        if item is None:
+            new_k += 1 if ctx.like is not None else 0
+            item = _new_item(col, ctx, new_k, len(items) + 1)
+        if old is not None and not col.value_labels and numeric_share(col.values) == 1:
+            sets_from_like += 1
+        item.response_set = rs_name
+        item.comment = _also(item.comment, rs_comment)
+        items.append(item)
+        if item.comment:
+            notes.append(f"{MARKER} {item.id} (kolom {col.name}): {item.comment}")
+    if sets_from_like:
+        notes.append(f"antwoordcodes zonder labels: de antwoordsets van {sets_from_like} gekoppelde vragen zijn "
+                     f"overgenomen uit {ctx.like.round}; controleer dat de codes in de export hetzelfde betekenen")
+    if ctx.like is not None:
+        drafted = {it.id for it in items}
+        missing_core = [i for i, it in ctx.like_items.items() if it.block == CORE_BLOCK and i not in drafted]
+        if missing_core:
+            notes.append(f"{MARKER}: kernvragen van {ctx.like.round} niet gevonden: {', '.join(missing_core)}")
+    return items, notes
+
+
+# -- phase 4: background, open questions, scales ---------------------------------------
+
+def _background_entry(col: Column, match: _Candidate, ctx: _Context) -> DraftBackground:
+    key = match.target
+    var = ctx.like.background.get(key) if ctx.like is not None else None
+    comment = None if match.score >= ctx.certain else f"achtergrondvariabele {key} gekoppeld via {match.why}"
+    label = col.label or (var.label if var is not None else None)
+    if key == EXPERIENCE_YEARS or (var is not None and var.kind == "number"):
+        return DraftBackground(key, col.name, label, "number", comment=comment)
+    values, missing, more = background_values(col, var)
+    return DraftBackground(key, col.name, label, None, values, missing, _also(comment, more))
+
+
+def _draft_background(layout: _Layout, ctx: _Context) -> tuple[list[DraftBackground], list[str]]:
+    """The background variables, in column order."""
+    out, notes = [], []
+    for col in layout.columns:
+        if col.name in layout.background:
+            bg = _background_entry(col, layout.background[col.name], ctx)
+            out.append(bg)
+            if bg.comment:
+                notes.append(f"{MARKER} background.{bg.key} (kolom {col.name}): {bg.comment}")
+    drafted = {bg.key for bg in out}
+    if ctx.like is not None:
+        lost = [k for k in ctx.like.background if k not in drafted]
+        if lost:
+            notes.append(f"{MARKER}: achtergrondvragen van {ctx.like.round} niet gevonden: {', '.join(lost)}")
+    if EXPERIENCE_YEARS not in drafted:
+        notes.append(f"{MARKER}: geen kolom voor {EXPERIENCE_YEARS} gevonden; zonder die kolom is de {EXPERIENCE} "
+                     f"({STARTER}/{EXPERIENCED}) onbekend")
+    return out, notes
+
+
+def _draft_open_questions(layout: _Layout, ctx: _Context) -> tuple[list[DraftOpenQuestion], list[str]]:
+    """The free-text columns: the id of the matching open question of ``like``, else a new ``OPENnn``."""
+    like_open = dict(ctx.like.open_questions) if ctx.like is not None else {}
+    matched = _greedy(_wording_candidates(layout.open, like_open, ctx.has_text), ctx.accept)
+    out, notes, used, next_k = [], [], set(), 1
+    for col in layout.open:
+        statement = _statement(col.label)
+        match = matched.get(col.name)
+        if match is not None:
+            key, old_text = match.target, like_open[match.target].text
+            same = normalise_label(statement or "") == normalise_label(old_text)
+            text = old_text if same or not ctx.has_text else (statement or col.name)
+            comment = (None if match.score >= ctx.certain and ctx.has_text
+                       else f"gekoppeld aan {key} (gelijkenis {_fmt_sim(match.score)})")
+        else:
+            while f"OPEN{next_k:02d}" in like_open or f"OPEN{next_k:02d}" in used:
+                next_k += 1
+            key, text = f"OPEN{next_k:02d}", statement or col.name
+            comment = "nieuwe open vraag" if ctx.like is not None else None
+        used.add(key)
+        out.append(DraftOpenQuestion(key, col.name, text, comment))
+        if comment:
+            notes.append(f"{MARKER} open_questions.{key} (kolom {col.name}): {comment}")
+    return out, notes
+
+
+def _draft_scales(items: list[DraftItem], ctx: _Context) -> tuple[list[DraftScale], list[str]]:
+    """The core scales of ``like``, for the items found."""
+    out, notes = [], []
+    present = {it.id for it in items}
+    for sid, sc in (ctx.like.scales.items() if ctx.like is not None else ()):
+        if not all(ctx.like.items[i].block == CORE_BLOCK for i in sc.items):
+            notes.append(f"schaal {sid} van {ctx.like.round} hoort bij het vorige thema en is niet overgenomen")
+            continue
+        found = [i for i in sc.items if i in present]
+        if len(found) < 2:
+            if found or sc.items:
+                notes.append(f"{MARKER}: schaal {sid} niet overgenomen: te weinig items gevonden ({found})")
+            continue
+        comment = None
+        if len(found) < len(sc.items):
+            comment = f"items ontbreken: {', '.join(i for i in sc.items if i not in present)}"
+            notes.append(f"{MARKER} scales.{sid}: {comment}")
+        out.append(DraftScale(sid, sc.label, found, [i for i in sc.reverse if i in found],
+                              min(sc.min_valid_effective, len(found)), comment))
+    if any(it.block == ctx.theme for it in items):
+        notes.append(f"{MARKER}: stel schalen voor het themablok zelf samen (scales)")
+    return out, notes
+
+
+# -- the draft -------------------------------------------------------------------------
+
+def _check_arguments(round_id, format, accept, certain) -> None:
+    if not re.fullmatch(ROUND_PATTERN, str(round_id)):
+        raise ValueError(f"round_id={round_id!r} is not a round id like '2023-2' (YYYY-1 spring, YYYY-2 autumn)")
+    if not 0 < accept <= certain <= 1:
+        raise ValueError(f"accept={accept!r}, certain={certain!r}: expected 0 < accept <= certain <= 1")
+    check_argument("format", FORMATS, format)
+
+
+def _meta_notes(meta: list[str]) -> list[str]:
+    if not meta:
+        return []
+    return [f"{len(meta)} Qualtrics-metadatakolommen niet opgenomen ({', '.join(meta[:4])}"
+            + (", ..." if len(meta) > 4 else "") + ")"]
+
+
+def build_draft(round_id: str, raw_path, *, like=None, format: str = "auto", accept: float = 0.6,
+                certain: float = 0.9) -> Draft:
+    """The :class:`~peo_lib.data.draft.Draft` of a new round's codebook; parameters as :func:`draft_codebook`."""
+    _check_arguments(round_id, format, accept, certain)
+    if like is not None and not isinstance(like, Codebook):
+        like = read_codebook(like)
+    raw_path = Path(raw_path)
+    table = _read_export(raw_path, format)
+    cols = _columns(table)
+    ctx = _Context(like, has_text=any(c.label for c in cols), accept=accept, certain=certain)
+    layout = _classify(cols, len(table.data), ctx, raw_path)
+    sets = ResponseSets(like)
+    items, item_notes = _draft_items(layout, ctx, sets)
+    background, background_notes = _draft_background(layout, ctx)
+    open_questions, open_notes = _draft_open_questions(layout, ctx)
+    scales, scale_notes = _draft_scales(items, ctx)
+    privacy = (DraftPrivacy(like.privacy.min_n, like.privacy.min_n_open, list(like.privacy.redact_terms))
+               if like is not None else DraftPrivacy())
+    return Draft(
+        round_id=round_id, source_file=raw_path.name, format=format, respondent_id=layout.respondent_id,
+        theme=ctx.theme, like_round=like.round if like is not None else None, fieldwork=_fieldwork(cols),
+        privacy=privacy, starter_max_years=like.starter_max_years if like is not None else 2,
+        response_sets=sets.sets, items=items, scales=scales, background=background,
+        open_questions=open_questions,
+        notes=layout.notes + item_notes + background_notes + open_notes + scale_notes + _meta_notes(layout.meta),
+    )
 
 
 def draft_codebook(round_id: str, raw_path, *, like=None, format: str = "auto", accept: float = 0.6,
@@ -337,311 +577,23 @@ def draft_codebook(round_id: str, raw_path, *, like=None, format: str = "auto", 
         Dutch notes for the researcher (every ``CONTROLEER`` and what was
         skipped).
 
+    Raises
+    ------
+    ValueError
+        A bad ``round_id``, ``format``, ``accept`` or ``certain``.
+    RawDataError
+        The export is missing or cannot be read, or has no respondent id column.
+    CodebookError
+        ``like`` is not a valid codebook.
+
     Notes
     -----
     Matching and inference rules are in the module docstring. Similarity is
-    :func:`similarity` (difflib ratio on normalised labels).
+    :func:`similarity` (difflib ratio on normalised labels). :func:`build_draft`
+    gives the draft as a :class:`~peo_lib.data.draft.Draft` instead of text.
     """
-    if not re.match(ROUND_PATTERN, str(round_id)):
-        raise ValueError(f"round_id={round_id!r} is not a round id like '2023-2' (YYYY-1 spring, YYYY-2 autumn)")
-    if not 0 < accept <= certain <= 1:
-        raise ValueError(f"accept={accept!r}, certain={certain!r}: expected 0 < accept <= certain <= 1")
-    if like is not None and not isinstance(like, Codebook):
-        like = read_codebook(like)
-    raw_path = Path(raw_path)
-    table = read_raw(raw_path, format=format)
-    n = len(table.data)
-    notes: list[str] = []
-    cols = _columns(table)
-    by_name = {c.name: c for c in cols}
-    has_text = any(c.label for c in cols)
-    if not has_text:
-        notes.append(f"{MARKER}: het bestand bevat geen vraagteksten; kolommen zijn alleen op naam gekoppeld")
-
-    meta = [c.name for c in cols if c.name.casefold() in QUALTRICS_META]
-    id_col, id_note = _find_id([c for c in cols if c.name not in meta], like, n)
-    if id_note:
-        notes.append(f"{MARKER}: {id_note}")
-    taken = set(meta) | {id_col}
-
-    # open questions first (free text); then questions whose wording matches an item of
-    # ``like`` with certainty; then background variables; then the other items.
-    free = [c for c in cols if c.name not in taken and _is_free_text(c)]
-    taken |= {c.name for c in free}
-    like_items = dict(like.items) if like is not None else {}
-
-    def item_pairs(candidates):
-        out = []
-        for c in candidates:
-            for item_id, it in like_items.items():
-                score = _text_sim(c.label, it.text) if has_text else (1.0 if c.name == it.column else 0.0)
-                out.append((score, c.name, item_id))
-        return out
-
-    sure = _greedy(item_pairs([c for c in cols if c.name not in taken]), certain) if has_text else {}
-    background = _match_background([c for c in cols if c.name not in taken and c.name not in sure
-                                    and not (c.value_labels and _likert_like(c))], like, taken)
-    taken |= set(background)
-    item_cols = [c for c in cols if c.name not in taken]
-    matched = _greedy(item_pairs(item_cols), accept)
-
-    sets = _Sets(like)
-    theme = "nieuw_thema" if like is not None else "thema"
-    items_out = []  # (id, column, text, set, block, comment)
-    new_k = 0
-    from_like = []
-    for c in item_cols:
-        comment = None
-        text = _statement(c.label) or c.name
-        if c.name in matched:
-            item_id, score = matched[c.name]
-            old = like_items[item_id]
-            block = CORE_BLOCK if old.block == CORE_BLOCK else theme
-            if normalise_label(text) == normalise_label(old.text):
-                text = old.text
-            if not has_text:
-                comment = (f"gekoppeld aan {item_id} op kolomnaam {c.name!r} (geen vraagtekst in het bestand); "
-                           f"tekst overgenomen uit {like.round}")
-                text = old.text
-            elif score < certain:
-                comment = (f"{item_id} gekoppeld op tekst (gelijkenis {_fmt_sim(score)}); in {like.round}: "
-                           f"{old.text!r}")
-            elif normalise_label(text) != normalise_label(old.text):
-                notes.append(f"{item_id}: tekst licht gewijzigd t.o.v. {like.round} (gelijkenis {_fmt_sim(score)}); "
-                             "trends melden dit als wijziging")
-        else:
-            old = None
-        rs_name, rs_comment = _response_set_for(c, old, like, sets)
-        if rs_name is None:
-            notes.append(f"kolom {c.name!r} overgeslagen: geen antwoordset af te leiden "
-                         f"({c.values.nunique()} verschillende waarden)")
-            continue
-        if old is None and like is not None:
-            new_k += 1
-            item_id = f"NIEUW{new_k:02d}"
-            block = theme
-        elif old is None:
-            item_id = re.sub(r"\W+", "_", c.name).strip("_").upper() or f"ITEM{len(items_out) + 1:02d}"
-            block = CORE_BLOCK
-        if old is not None and not c.value_labels and _numeric_share(c.values) == 1:
-            from_like.append(item_id)
-        if old is None and like is not None:
-            comment = f"nieuwe vraag (niet in {like.round}); kies een stabiel id en het blok"
-        if rs_comment:
-            comment = f"{comment}; {rs_comment}" if comment else rs_comment
-        items_out.append((item_id, c.name, text, rs_name, block, comment))
-        if comment:
-            notes.append(f"{MARKER} {item_id} (kolom {c.name}): {comment}")
-    if from_like:
-        notes.append(f"antwoordcodes zonder labels: de antwoordsets van {len(from_like)} gekoppelde vragen zijn "
-                     f"overgenomen uit {like.round}; controleer dat de codes in de export hetzelfde betekenen")
-    if like is not None:
-        missing_core = [i for i, it in like_items.items() if it.block == CORE_BLOCK
-                        and i not in {x[0] for x in items_out}]
-        if missing_core:
-            notes.append(f"{MARKER}: kernvragen van {like.round} niet gevonden: {', '.join(missing_core)}")
-
-    # -- background ------------------------------------------------------------
-    bg_out = []  # (key, column, label, type, values, missing, comment)
-    for c in cols:
-        if c.name not in background:
-            continue
-        key, score, why = background[c.name]
-        var = like.background.get(key) if like is not None else None
-        comment = None if score >= certain else f"achtergrondvariabele {key} gekoppeld via {why}"
-        label = c.label or (var.label if var is not None else None)
-        if key == "ervaring_jaren" or (var is not None and var.kind == "number"):
-            bg_out.append((key, c.name, label, "number", None, {}, comment))
-        else:
-            values, missing, vcomment = _background_values(c, var)
-            if vcomment:
-                comment = f"{comment}; {vcomment}" if comment else vcomment
-            bg_out.append((key, c.name, label, None, values, missing, comment))
-        if comment:
-            notes.append(f"{MARKER} background.{key} (kolom {c.name}): {comment}")
-    if like is not None:
-        lost = [k for k in like.background if k not in {b[0] for b in bg_out}]
-        if lost:
-            notes.append(f"{MARKER}: achtergrondvragen van {like.round} niet gevonden: {', '.join(lost)}")
-    if "ervaring_jaren" not in {b[0] for b in bg_out}:
-        notes.append(f"{MARKER}: geen kolom voor ervaring_jaren gevonden; zonder die kolom is de ervaringsgroep "
-                     "(startend/ervaren) onbekend")
-
-    # -- open questions --------------------------------------------------------
-    like_open = dict(like.open_questions) if like is not None else {}
-    opairs = [(_text_sim(c.label, q.text) if has_text else (1.0 if c.name == q.column else 0.0), c.name, k)
-              for c in free for k, q in like_open.items()]
-    omatched = _greedy(opairs, accept)
-    open_out = []
-    used = set()
-    next_k = 1
-    for c in free:
-        if c.name in omatched:
-            key, score = omatched[c.name]
-            text = like_open[key].text if normalise_label(_statement(c.label) or "") == normalise_label(
-                like_open[key].text) or not has_text else (_statement(c.label) or c.name)
-            comment = None if score >= certain and has_text else f"gekoppeld aan {key} (gelijkenis {_fmt_sim(score)})"
-        else:
-            while f"OPEN{next_k:02d}" in like_open or f"OPEN{next_k:02d}" in used:
-                next_k += 1
-            key = f"OPEN{next_k:02d}"
-            text = _statement(c.label) or c.name
-            comment = "nieuwe open vraag" if like is not None else None
-        used.add(key)
-        open_out.append((key, c.name, text, comment))
-        if comment:
-            notes.append(f"{MARKER} open_questions.{key} (kolom {c.name}): {comment}")
-
-    # -- scales ----------------------------------------------------------------
-    present = {x[0]: x for x in items_out}
-    scales_out = []  # (id, label, items, reverse, min_valid, comment)
-    if like is not None:
-        for sid, sc in like.scales.items():
-            if not all(like.items[i].block == CORE_BLOCK for i in sc.items):
-                notes.append(f"schaal {sid} van {like.round} hoort bij het vorige thema en is niet overgenomen")
-                continue
-            found = [i for i in sc.items if i in present]
-            if len(found) < 2:
-                if found or sc.items:
-                    notes.append(f"{MARKER}: schaal {sid} niet overgenomen: te weinig items gevonden ({found})")
-                continue
-            comment = None
-            if len(found) < len(sc.items):
-                comment = f"items ontbreken: {', '.join(i for i in sc.items if i not in present)}"
-                notes.append(f"{MARKER} scales.{sid}: {comment}")
-            min_valid = min(sc.min_valid_effective, len(found))
-            scales_out.append((sid, sc.label, found, [i for i in sc.reverse if i in found], min_valid, comment))
-    if any(x[4] == theme for x in items_out):
-        notes.append(f"{MARKER}: stel schalen voor het themablok zelf samen (scales)")
-
-    # -- write -----------------------------------------------------------------
-    fw = _fieldwork(cols)
-    lines = [
-        f"# Concept-codeboek voor ronde {round_id}, gemaakt door `peo init-round` uit {raw_path.name}"
-        + (f" op basis van ronde {like.round}." if like is not None else "."),
-        f"# Controleer elke regel met {MARKER} en haal die markering daarna weg.",
-        f"round: {_q(round_id)}",
-        f"# {MARKER}: titel van de ronde",
-        f"title: {_q('Ronde ' + round_id)}",
-    ]
-    if fw:
-        lines.append(f"fieldwork: {{start: {fw[0].isoformat()}, end: {fw[1].isoformat()}}}")
-    else:
-        lines.append(f"# {MARKER}: vul de veldwerkperiode in: fieldwork: {{start: JJJJ-MM-DD, end: JJJJ-MM-DD}}")
-    lines += [f"# {MARKER}: id van het themablok van deze ronde (ook bij de items met block: {theme})",
-              f"theme: {theme}",
-              f"source: {{file: {_q(raw_path.name)}, format: {format}}}",
-              f"respondent_id: {_q(id_col)}"]
-    priv = like.privacy if like is not None else None
-    lines.append("privacy: {min_n: %d, min_n_open: %d, redact_terms: [%s]}" % (
-        priv.min_n if priv else 5, priv.min_n_open if priv else 10,
-        ", ".join(_q(t) for t in (priv.redact_terms if priv else []))))
-    lines.append(f"starter_max_years: {like.starter_max_years if like is not None else 2:g}")
-    lines.append("response_sets:")
-    for name, rs in sets.sets.items():
-        lines.append(f"  {name}:")
-        lines.append("    values: {" + ", ".join(f"{k}: {_q(v)}" for k, v in rs["values"].items()) + "}")
-        if rs["missing"]:
-            lines.append("    missing: {" + ", ".join(f"{k}: {_q(v)}" for k, v in rs["missing"].items()) + "}")
-    lines.append("items:")
-    for item_id, col, text, rs_name, block, comment in items_out:
-        if comment:
-            lines.append(f"  # {MARKER}: {comment}")
-        lines.append(f"  {item_id}: {{column: {_q(col)}, text: {_q(text)}, response_set: {rs_name}, block: {block}}}")
-    if scales_out:
-        lines.append("scales:")
-        for sid, label, items, reverse, min_valid, comment in scales_out:
-            if comment:
-                lines.append(f"  # {MARKER}: {comment}")
-            lines += [f"  {sid}:", f"    label: {_q(label)}", f"    items: [{', '.join(items)}]",
-                      f"    reverse: [{', '.join(reverse)}]", f"    min_valid: {min_valid}"]
-    if bg_out:
-        lines.append("background:")
-        for key, col, label, typ, values, missing, comment in bg_out:
-            if comment:
-                lines.append(f"  # {MARKER}: {comment}")
-            parts = [f"column: {_q(col)}"]
-            if typ:
-                parts.append(f"type: {typ}")
-            if label:
-                parts.append(f"label: {_q(label)}")
-            if values:
-                parts.append("values: {" + ", ".join(f"{k}: {_q(v)}" for k, v in values.items()) + "}")
-            if missing:
-                parts.append("missing: {" + ", ".join(f"{k}: {_q(v)}" for k, v in missing.items()) + "}")
-            lines.append(f"  {key}: {{{', '.join(parts)}}}")
-    if open_out:
-        lines.append("open_questions:")
-        for key, col, text, comment in open_out:
-            if comment:
-                lines.append(f"  # {MARKER}: {comment}")
-            lines.append(f"  {key}: {{column: {_q(col)}, text: {_q(text)}}}")
-    if meta:
-        notes.append(f"{len(meta)} Qualtrics-metadatakolommen niet opgenomen ({', '.join(meta[:4])}"
-                     + (", ..." if len(meta) > 4 else "") + ")")
-    return "\n".join(lines) + "\n", notes
-
-
-def _likert_like(col: _Column) -> bool:
-    """A labelled column whose labels look like an agreement scale (an item, not background)."""
-    labels = {normalise_label(v) for v in col.value_labels.values()}
-    return len(labels & {normalise_label(v) for v in EENS5.values()}) >= 3
-
-
-def _response_set_for(col: _Column, old, like, sets: _Sets):
-    """(set name, comment) for an item column; (None, None) when nothing can be inferred."""
-    observed = [_as_number(v) for v in pd.unique(col.values)]
-    if col.value_labels:
-        values, missing = _split_missing(col.value_labels, col.user_missing)
-        values = _fill_endpoints(values, observed)
-        if len(values) < 2:
-            return None, None
-        extra = sorted({o for o in observed if o is not None} - {float(c) for c in {**values, **missing}})
-        comment = f"codes {extra} hebben geen label" if extra else None
-        return sets.add(values, missing), comment
-    if _numeric_share(col.values) < 1:
-        found = sets.known_covering(col)
-        if found:
-            return sets.add(dict(found[0]), dict(found[1])), None
-        return None, None
-    # numeric codes without labels
-    if old is not None:
-        rs = like.response_sets[old.response_set]
-        codes = {float(c) for c in {**rs.values, **rs.missing}}
-        extra = sorted({o for o in observed if o is not None} - codes)
-        name = sets.add(dict(rs.values), dict(rs.missing))
-        if extra:
-            return name, f"codes {extra} komen niet voor in antwoordset {old.response_set} van {like.round}"
-        return name, None
-    if {o for o in observed if o is not None} <= {float(c) for c in {**EENS5, **EENS5_MISSING}}:
-        return sets.add(dict(EENS5), dict(EENS5_MISSING)), "antwoordset geraden uit de codes 1-5 (geen labels)"
-    return None, None
-
-
-def _background_values(col: _Column, var):
-    """(values, missing, comment) of a categorical background column."""
-    if col.value_labels:
-        values, missing = _split_missing(col.value_labels, col.user_missing)
-        return values, missing, None
-    if var is not None and var.values:
-        if _numeric_share(col.values) == 1:
-            codes = {float(c) for c in {**var.values, **var.missing}}
-            extra = sorted({_as_number(v) for v in pd.unique(col.values)} - codes)
-            return dict(var.values), dict(var.missing), (f"codes {extra} niet in de vorige ronde" if extra else None)
-        labels = {normalise_label(x) for x in {**var.values, **var.missing}.values()}
-        extra = sorted({str(v) for v in pd.unique(col.values) if normalise_label(v) not in labels})
-        values = dict(var.values)
-        if extra:
-            nxt = max(values) + 1
-            for lab in extra:
-                values[nxt] = lab
-                nxt += 1
-            return values, dict(var.missing), f"nieuwe antwoorden {extra} kregen een nieuwe code"
-        return values, dict(var.missing), None
-    uniq = sorted({str(v) for v in pd.unique(col.values)})
-    if _numeric_share(col.values) == 1:
-        return {int(float(str(u).replace(",", "."))): str(u) for u in uniq}, {}, "codes zonder labels: vul de labels in"
-    return {k + 1: u for k, u in enumerate(uniq)}, {}, "codes alfabetisch toegekend"
+    draft = build_draft(round_id, raw_path, like=like, format=format, accept=accept, certain=certain)
+    return render_codebook(draft), draft.notes
 
 
 # -- file-level entry point (for the CLI) -----------------------------------------
@@ -655,6 +607,76 @@ class InitRoundResult:
     notes: list
 
 
+def _check_round_id(round_id) -> None:
+    if not re.fullmatch(ROUND_PATTERN, str(round_id)):
+        raise PEOError(f"ROUND {str(round_id)!r} is not a round id: use YYYY-1 for a spring round or YYYY-2 for an "
+                       "autumn round, e.g. 2023-2")
+
+
+def _find_export(raw, data_dir) -> Path:
+    """``raw`` as given, else ``DATA_DIR/raw/raw`` for a relative path; a RawDataError when neither is a file."""
+    raw = Path(raw)
+    folder = paths.raw_dir(data_dir)
+    places = [raw] if raw.is_absolute() else [raw, folder / raw]
+    for place in places:
+        if place.is_file():
+            return place
+    for place in places:
+        if place.is_dir():
+            raise RawDataError("is a folder, not an export file", path=place,
+                               hint="give the export file itself with --raw")
+    if raw.is_absolute():
+        raise RawDataError("export not found", path=raw, hint="check the folder and the file name given with --raw")
+    raise RawDataError(f"export not found in the current folder ({Path.cwd()}) nor in {folder}", path=raw,
+                       hint=f"give the path of the export with --raw, or put the file in {folder}")
+
+
+def _like_not_found(like, is_round_id: bool, data_dir) -> str:
+    if not is_round_id:
+        return (f"codebook of the previous round not found (--like {like}): give a round id (YYYY-1 or YYYY-2) "
+                "or the path of a codebook file")
+    ids = paths.round_ids(data_dir)
+    if not ids:
+        return (f"codebook of the previous round not found (--like {like}): there are no codebooks in "
+                f"{paths.codebook_dir(data_dir)}; give the path of a codebook file, or pass --data-dir")
+    return (f"codebook of the previous round not found (--like {like}): the rounds in "
+            f"{paths.codebook_dir(data_dir)} are {', '.join(ids)}; give one of those or a codebook file")
+
+
+def _read_like(like, data_dir) -> Codebook | None:
+    """The codebook named by ``--like`` (a round id or a file); problems as one-line CodebookErrors."""
+    if like is None:
+        return None
+    path, is_round_id = Path(like), bool(re.fullmatch(ROUND_PATTERN, str(like)))
+    if is_round_id and not path.is_file():
+        path = paths.codebook_path(str(like), data_dir)
+    if not path.is_file():
+        raise CodebookError(path, _like_not_found(like, is_round_id, data_dir))
+    try:
+        return read_codebook(path)
+    except CodebookError as exc:
+        if len(exc.problems) == 1:
+            raise
+        listed = f"`peo check {like}` lists them all" if is_round_id else "fix them in the file"
+        raise CodebookError(path, f"the codebook of the previous round (--like {like}) has {len(exc.problems)} "
+                                  f"problems, the first: {exc.problems[0]}; {listed}, or give another --like") from None
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise CodebookError(target, f"cannot write the draft ({exc.strerror or exc}); check that "
+                                    f"{target.parent} is a folder you may write to, or pass another --data-dir") from None
+
+
 def init_round(round_id: str, *, raw, like=None, data_dir=None, force: bool = False) -> InitRoundResult:
     """Write a draft codebook ``DATA_DIR/codebooks/ROUND.yml`` (for ``peo init-round``).
 
@@ -662,7 +684,7 @@ def init_round(round_id: str, *, raw, like=None, data_dir=None, force: bool = Fa
     ----------
     round_id : str
     raw : str or Path
-        The export; a bare file name is looked up in ``DATA_DIR/raw``.
+        The export; a relative path that is not found is looked up in ``DATA_DIR/raw``.
     like : str or Path, optional
         A previous round id (``"2023-1"``, looked up in ``DATA_DIR/codebooks``)
         or a codebook file.
@@ -677,34 +699,24 @@ def init_round(round_id: str, *, raw, like=None, data_dir=None, force: bool = Fa
 
     Raises
     ------
+    PEOError
+        ``round_id`` is not a round id (YYYY-1 or YYYY-2).
     CodebookError
-        The codebook exists already (without ``force``), or ``like`` is not found.
+        The codebook exists already (without ``force``), ``like`` is not found
+        or not valid, or the draft cannot be written.
     RawDataError
-        The export cannot be read.
-    """
-    from peo_lib import paths
+        The export is not found or cannot be read.
 
-    raw = Path(raw)
-    if not raw.is_file() and not raw.is_absolute():
-        candidate = paths.raw_dir(data_dir) / raw
-        if candidate.is_file():
-            raw = candidate
-    like_cb = None
-    if like is not None:
-        like_path = Path(like)
-        if re.match(ROUND_PATTERN, str(like)) and not like_path.is_file():
-            like_path = paths.codebook_path(str(like), data_dir)
-        if not like_path.is_file():
-            raise CodebookError(like_path, f"codebook of the previous round not found (--like {like})")
-        like_cb = read_codebook(like_path)
+    Every message is one line: what is wrong, where, and how to fix it.
+    """
+    _check_round_id(round_id)
+    raw = _find_export(raw, data_dir)
+    like_cb = _read_like(like, data_dir)
     target = paths.codebook_path(round_id, data_dir)
     if target.exists() and not force:
         raise CodebookError(target, "a codebook for this round exists already; use --force to overwrite it")
     text, notes = draft_codebook(round_id, raw, like=like_cb)
     if raw.resolve().parent != paths.raw_dir(data_dir).resolve():
         notes.append(f"{MARKER}: zet {raw.name} in {paths.raw_dir(data_dir)} (source.file noemt alleen de naam)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    _write_atomically(target, text)
     return InitRoundResult(path=target, yaml_text=text, notes=notes)

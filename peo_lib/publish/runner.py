@@ -1,6 +1,8 @@
-"""Run the round notebook and publish its outputs (papermill + nbconvert, in process).
+"""Run the report notebooks and publish their outputs (papermill + nbconvert, in process): one runner.
 
-:func:`run_round_report` executes ``notebooks/ronde.ipynb`` for one round with
+:func:`run_round_report` (``notebooks/ronde.ipynb``, one round) and
+:func:`run_trends_report` (``notebooks/trends.ipynb``) are two uses of one runner,
+:func:`run_notebook`: it executes a notebook with
 papermill's Python API and exports the HTML with nbconvert's
 :class:`~nbconvert.exporters.HTMLExporter` in the same process: starting the
 ``papermill`` or ``jupyter nbconvert`` command costs about 2.6 s each before
@@ -15,7 +17,7 @@ Outputs of one round (design.md), in ``OUT/ROUND/``::
     figuren/*.png      the figures, the same PNG bytes as in the HTML
 
 Audience summaries (``audience="onderwijs"``, ... see
-:data:`peo_lib.report.round.AUDIENCES`) come from the same notebook: cells tagged
+:data:`peo_lib.vocab.AUDIENCES`) come from the same notebook: cells tagged
 ``panel`` belong to the full summary, cells tagged with an audience to that
 audience's summary, untagged cells to every summary; :func:`select_cells`
 drops the others before papermill runs it. An audience summary goes next to
@@ -62,77 +64,78 @@ answers the private name :data:`KERNEL_NAME` with a spec built from
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from peo_lib.errors import NotebookCellError, PEOError, ReportError
+from peo_lib.paths import NOTEBOOK_DIR, TEMPLATE_DIR
+from peo_lib.publish.html import check_offline_html, export_html, warm_exporter  # noqa: F401 (re-exported)
+from peo_lib.publish.install import install_round, output_lock, swap_in
+from peo_lib.vocab import (AUDIENCE_LABELS, CELL_TAGS, PANEL_TAG, ROUND_NOTEBOOK, TRENDS_DIR, TRENDS_HTML,
+                           TRENDS_NOTEBOOK, check_audience, output_names)
 
 __all__ = [
+    "run_notebook",
     "run_round_report",
+    "run_trends_report",
     "run_reports",
+    "validate_rounds",
     "export_html",
     "check_offline_html",
     "kernel_manager_class",
     "all_round_ids",
     "KERNEL_NAME",
     "NOTEBOOK",
-    "TEMPLATE_DIR",
+    "TRENDS_NOTEBOOK_PATH",
     "OUTPUT_FILES",
     "output_names",
     "select_cells",
 ]
 
 KERNEL_NAME = "peo-python"
-from peo_lib.paths import TEMPLATE_DIR  # noqa: E402  (re-exported)
-TEMPLATE_NAME = "peo"
-OUTPUT_FILES = ("ronde.ipynb", "samenvatting.html", "tabellen.xlsx")
-PANEL_TAG = "panel"
-
-
-def output_names(audience=None) -> dict:
-    """File names of one summary in ``OUT/ROUND``: ``notebook``, ``html`` and ``figures`` (a folder)."""
-    from peo_lib.report.round import _audience
-
-    audience = _audience(audience)
-    if audience is None:
-        return {"notebook": "ronde.ipynb", "html": "samenvatting.html", "figures": "figuren"}
-    return {"notebook": f"ronde-{audience}.ipynb", "html": f"samenvatting-{audience}.html",
-            "figures": f"figuren-{audience}"}
+OUTPUT_FILES = (ROUND_NOTEBOOK, "samenvatting.html", "tabellen.xlsx")
+TRENDS_OUTPUT_FILES = (TRENDS_NOTEBOOK, TRENDS_HTML, "tabellen.xlsx")
+NOTEBOOK = NOTEBOOK_DIR / ROUND_NOTEBOOK
+TRENDS_NOTEBOOK_PATH = NOTEBOOK_DIR / TRENDS_NOTEBOOK
+_AUDIENCE_TAGS = CELL_TAGS - {"parameters", "injected-parameters"}
 
 
 def select_cells(nb, audience=None):
     """The cells of one summary: untagged cells and those tagged ``panel`` (None) or ``audience``.
 
+    Every tag must be one of :data:`peo_lib.vocab.CELL_TAGS`: a mistyped tag would
+    otherwise put a cell into every summary.
+
     Returns
     -------
     (NotebookNode, list of int)
         A copy with only those cells, and their indices in ``nb``.
+
+    Raises
+    ------
+    ReportError
+        A cell carries a tag that is not a known one (names the cell and the tag).
     """
     import copy
 
-    from peo_lib.report.round import AUDIENCES, _audience
-
-    audience = _audience(audience)
+    audience = check_audience(audience)
+    for k, c in enumerate(nb.cells):
+        unknown = set(c.metadata.get("tags", [])) - CELL_TAGS
+        if unknown:
+            raise ReportError(f"cell {k} of the report notebook has unknown tag(s) {sorted(unknown)}; "
+                              f"use one of {sorted(CELL_TAGS)} (or no tag: the cell is in every summary)")
     want = PANEL_TAG if audience is None else audience
-    tags = {PANEL_TAG, *AUDIENCES}
     kept = [k for k, c in enumerate(nb.cells)
-            if not (set(c.metadata.get("tags", [])) & tags) or want in c.metadata.get("tags", [])]
+            if not (set(c.metadata.get("tags", [])) & _AUDIENCE_TAGS) or want in c.metadata.get("tags", [])]
     out = copy.deepcopy(nb)
     out.cells = [out.cells[k] for k in kept]
     return out, kept
 
-
-def _notebook_path() -> Path:
-    from peo_lib.paths import NOTEBOOK_DIR
-
-    return NOTEBOOK_DIR / "ronde.ipynb"
-
-
-NOTEBOOK = _notebook_path()
 
 _KM_CLASS = None
 
@@ -179,93 +182,7 @@ def kernel_manager_class():
 
 
 # ----------------------------------------------------------------------
-# HTML
-# ----------------------------------------------------------------------
-
-_EXTERNAL = re.compile(
-    r"""(?:\b(?:src|href|action|poster|data|srcset)\s*=\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)""",
-    re.IGNORECASE,
-)
-
-
-def check_offline_html(text: str) -> list[str]:
-    """Places where an HTML page would load something from the network.
-
-    Looks for ``src=``/``href=``/``srcset=``/``data=``/``action=``/``poster=``
-    attributes, ``@import`` and CSS ``url(...)`` pointing at ``http://``,
-    ``https://`` or ``//``. Returns short excerpts (empty list = offline).
-    """
-    return [text[max(0, m.start() - 30): m.end() + 40] for m in _EXTERNAL.finditer(text)]
-
-
-_EXPORTER = None
-
-
-def _exporter():
-    global _EXPORTER
-    if _EXPORTER is None:
-        from nbconvert import HTMLExporter
-        from traitlets.config import Config
-
-        _EXPORTER = HTMLExporter(
-            # no code is shown: pygments' ~80 lines of CSS are not needed
-            config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
-            template_name=TEMPLATE_NAME,
-            extra_template_basedirs=[str(TEMPLATE_DIR)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            embed_images=True,
-        )
-    return _EXPORTER
-
-
-def _warm_exporter():
-    """Import nbconvert and load the template (run in a thread while the kernel works)."""
-    try:
-        import nbformat
-
-        _exporter().from_notebook_node(nbformat.v4.new_notebook())
-    except Exception:  # noqa: BLE001 - the real export reports any problem
-        pass
-
-
-def export_html(nb, *, title=None) -> str:
-    """The code-free, offline HTML of an executed notebook (template ``peo_lib/templates/peo``).
-
-    Parameters
-    ----------
-    nb : NotebookNode
-    title : str, optional
-        The page title (default: the notebook's metadata title).
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ReportError
-        The page would reference an external URL (:func:`check_offline_html`).
-    """
-    import copy
-
-    nb = copy.deepcopy(nb)
-    if title:
-        nb.metadata["title"] = title
-    body, _ = _exporter().from_notebook_node(nb, resources={"language_code": "nl"})
-    body = body.replace('<html lang="en">', '<html lang="nl">')
-    bad = check_offline_html(body)
-    if bad:
-        raise ReportError(f"the HTML would load {len(bad)} external resource(s), e.g. {bad[0]!r}; "
-                          "an output must not reference a URL (see peo_lib/templates/peo)")
-    return body
-
-
-# ----------------------------------------------------------------------
-# one round
+# one runner
 # ----------------------------------------------------------------------
 
 def _first_line(source: str) -> str:
@@ -305,22 +222,6 @@ def _cell_error(exc, nb_path: Path, round_id, evidence: Path | None, *, kept=Non
     )
 
 
-def _swap_in(tmp: Path, target: Path) -> None:
-    """Replace ``target`` by ``tmp`` (two renames on one file system; old copy removed after)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _record_source(path: Path, nb_path: Path, audience) -> None:
     """papermill records the input notebook (here a NotebookNode): record the path and audience instead."""
     import nbformat
@@ -332,51 +233,102 @@ def _record_source(path: Path, nb_path: Path, audience) -> None:
     nbformat.write(nb, path)
 
 
-def _round_lock(out_root: Path, round_id: str):
-    """Exclusive lock for installing outputs of one round (processes of ``--jobs``, several audiences)."""
-    from peo_lib.privacy.disclosure import _file_lock
+@dataclass
+class NotebookRun:
+    """One notebook run to publish: what to execute, where its outputs go, how they are installed.
 
-    return _file_lock(out_root / ".cache" / "locks" / f"{round_id}.lock")
+    ``name`` names the temporary, failed and lock folders (``2021-1``, ``2021-1-onderwijs``,
+    ``trends``); ``label`` starts every error message (``round 2021-1``, ``trend report``).
+    """
+
+    name: str
+    label: str
+    round_id: str
+    template: Path              # the committed notebook (named in errors)
+    notebook: object            # the NotebookNode to run (cells already selected)
+    kept: list | None           # indices in ``template`` of the cells that run
+    parameters: dict            # without out_dir: the runner sets it to the build folder
+    out_root: Path
+    target: Path
+    notebook_name: str
+    html_name: str
+    html_title: str
+    expected: tuple             # files the run must write into the build folder
+    install: Callable           # (build folder, target) -> None, called under the lock
+    lock_name: str
+    audience: str | None = None
 
 
-def _link_tree(src: Path, dst: Path) -> None:
-    """Hard-link a file or folder (copy where links are not possible)."""
-    def link(a, b):
-        try:
-            os.link(a, b)
-        except OSError:
-            shutil.copy2(a, b)
+def run_notebook(run: NotebookRun, *, timeout=600) -> Path:
+    """Execute a report notebook and publish its outputs atomically (the one runner).
 
-    if src.is_dir():
-        shutil.copytree(src, dst, copy_function=link)
-    else:
-        link(src, dst)
+    The notebook runs with papermill in a kernel of this interpreter, in a build folder
+    ``OUT/.NAME.tmp-*``; the code-free offline HTML is exported in this process; when
+    every expected file is there the outputs are installed under a lock. A failed cell
+    keeps the executed notebook in ``OUT/.NAME.failed/`` and raises
+    :class:`~peo_lib.errors.NotebookCellError`; the previous outputs stay as they were.
+    """
+    import threading
+
+    run.out_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run.name}.tmp-", dir=run.out_root))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the output folder gets normal permissions
+    # nbconvert's import and template set-up overlap with the kernel's work (the
+    # parent process only waits for messages meanwhile): about 1-2 s saved.
+    warm = threading.Thread(target=warm_exporter, daemon=True)
+    warm.start()
+    try:
+        nb = _execute(run, tmp, timeout=timeout)
+        warm.join()
+        _record_source(tmp / run.notebook_name, run.template, run.audience)
+        (tmp / run.html_name).write_text(export_html(nb, title=run.html_title), encoding="utf-8")
+        missing = [f for f in run.expected if not (tmp / f).is_file()]
+        if missing:
+            raise ReportError(f"{run.label}: the notebook did not write {', '.join(missing)}")
+        with output_lock(run.out_root, run.lock_name):
+            run.install(tmp, run.target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(run.out_root / f".{run.name}.failed", ignore_errors=True)
+    return run.target
 
 
-def _install(tmp: Path, target: Path, audience=None) -> None:
-    """Put a finished run's outputs in place (see the module notes); call under :func:`_round_lock`."""
-    from peo_lib.report.round import AUDIENCES
+def _execute(run: NotebookRun, tmp: Path, *, timeout):
+    """papermill on ``run.notebook`` into ``tmp``; a failed cell becomes a NotebookCellError."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
 
-    if audience is None:
-        if target.is_dir():
-            for a in AUDIENCES:
-                for name in output_names(a).values():
-                    if (target / name).exists() and not (tmp / name).exists():
-                        _link_tree(target / name, tmp / name)
-        _swap_in(tmp, target)
-        return
-    names = output_names(audience)
-    if not target.is_dir():
-        target.mkdir()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(target, 0o777 & ~umask)
-    if (tmp / names["figures"]).is_dir():
-        _swap_in(tmp / names["figures"], target / names["figures"])
-    elif (target / names["figures"]).exists():
-        shutil.rmtree(target / names["figures"], ignore_errors=True)  # this summary has no figures now
-    os.replace(tmp / names["notebook"], target / names["notebook"])
-    os.replace(tmp / names["html"], target / names["html"])  # last: the HTML is what readers open
+    try:
+        return pm.execute_notebook(
+            run.notebook, str(tmp / run.notebook_name), parameters={**run.parameters, "out_dir": str(tmp)},
+            kernel_name=KERNEL_NAME, language="python", progress_bar=False,
+            request_save_on_cell_execute=False, execution_timeout=timeout, start_timeout=60,
+            cwd=str(tmp), kernel_manager_class=kernel_manager_class(),
+        )
+    except PapermillExecutionError as exc:
+        evidence = run.out_root / f".{run.name}.failed"
+        shutil.rmtree(evidence, ignore_errors=True)
+        os.replace(tmp, evidence)
+        if (evidence / run.notebook_name).is_file():
+            _record_source(evidence / run.notebook_name, run.template, run.audience)
+        raise _cell_error(exc, run.template, run.round_id, evidence, kept=run.kept,
+                          nb_name=run.notebook_name) from None
+    except Exception as exc:
+        if type(exc).__name__ in ("CellTimeoutError", "TimeoutError", "DeadKernelError"):
+            raise ReportError(f"{run.label}: the notebook stopped ({type(exc).__name__}: "
+                              f"{_first_line(str(exc))}); timeout per cell is {timeout} s") from None
+        raise
+
+
+def _read_template(path: Path, what: str):
+    import nbformat
+
+    if not path.is_file():
+        raise ReportError(f"{what} notebook not found: {path}")
+    return nbformat.read(path, as_version=4)
 
 
 def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, timeout=600,
@@ -416,85 +368,74 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
     ReportError
         Timeout, missing notebook, or an HTML that would reference a URL.
     """
-    from peo_lib.paths import DATA_DIR, OUT_DIR
-    from peo_lib.report.round import AUDIENCE_LABELS, _audience
+    from peo_lib.paths import DATA_DIR, OUT_DIR, codebook_dir, codebook_path, require_round_ids
 
     round_id = str(round_id)
-    audience = _audience(audience)  # fail fast on a typo, before a kernel starts
+    audience = check_audience(audience)  # fail fast on a typo, before a kernel starts
     names = output_names(audience)
-    run_name = round_id if audience is None else f"{round_id}-{audience}"
-    # No demo fallback here (unlike the notebook's defaults): a report of real
-    # rounds must never silently come from synthetic data.
+    # No demo fallback: a report of real rounds must never silently come from synthetic data.
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
     out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
-    from peo_lib.paths import codebook_dir, codebook_path, round_ids
-
     if not codebook_path(round_id, data_dir).is_file():  # fail fast, before a kernel starts
-        folder = codebook_dir(data_dir)
-        known = round_ids(data_dir)
-        raise ReportError(f"no codebook for round {round_id!r} in {folder} "
-                          f"(available: {', '.join(known) or 'none'}); pass --data-dir for another folder")
-    nb_path = NOTEBOOK
-    if not nb_path.is_file():
-        raise ReportError(f"round notebook not found: {nb_path}")
-    import nbformat
+        known = require_round_ids(data_dir)
+        raise ReportError(f"no codebook for round {round_id!r} in {codebook_dir(data_dir)} "
+                          f"(available: {', '.join(known)}); pass --data-dir for another folder")
+    source, kept = select_cells(_read_template(NOTEBOOK, "round"), audience)
+    title = f"PEO ronde {round_id}: samenvatting"
+    if audience is not None:
+        title += f" voor {AUDIENCE_LABELS[audience]}"
+    run = NotebookRun(
+        name=round_id if audience is None else f"{round_id}-{audience}", label=f"round {round_id}",
+        round_id=round_id, template=NOTEBOOK, notebook=source, kept=kept,
+        parameters={"ronde": round_id, "data_dir": str(data_dir), "min_n": min_n, "audience": audience},
+        out_root=out_root, target=out_root / round_id, notebook_name=names["notebook"],
+        html_name=names["html"], html_title=title,
+        expected=OUTPUT_FILES if audience is None else (names["notebook"], names["html"]),
+        install=lambda tmp, target: install_round(tmp, target, audience), lock_name=round_id, audience=audience,
+    )
+    return run_notebook(run, timeout=timeout)
 
-    source, kept = select_cells(nbformat.read(nb_path, as_version=4), audience)
-    out_root.mkdir(parents=True, exist_ok=True)
-    target = out_root / round_id
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_name}.tmp-", dir=out_root))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the round folder gets normal permissions
-    # nbconvert's import and template set-up overlap with the kernel's work (the
-    # parent process only waits for messages meanwhile): about 1-2 s saved.
-    import threading
 
-    warm = threading.Thread(target=_warm_exporter, daemon=True)
-    warm.start()
-    try:
-        import papermill as pm
-        from papermill.exceptions import PapermillExecutionError
+def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
+    """Execute ``notebooks/trends.ipynb`` and write ``OUT/trends/`` atomically (the same runner).
 
-        params = {"ronde": round_id, "data_dir": str(data_dir), "out_dir": str(tmp), "min_n": min_n,
-                  "audience": audience}
-        try:
-            nb = pm.execute_notebook(
-                source, str(tmp / names["notebook"]), parameters=params,
-                kernel_name=KERNEL_NAME, language="python", progress_bar=False,
-                request_save_on_cell_execute=False, execution_timeout=timeout, start_timeout=60,
-                cwd=str(tmp), kernel_manager_class=kernel_manager_class(),
-            )
-        except PapermillExecutionError as exc:
-            evidence = out_root / f".{run_name}.failed"
-            shutil.rmtree(evidence, ignore_errors=True)
-            os.replace(tmp, evidence)
-            if (evidence / names["notebook"]).is_file():
-                _record_source(evidence / names["notebook"], nb_path, audience)
-            raise _cell_error(exc, nb_path, round_id, evidence, kept=kept, nb_name=names["notebook"]) from None
-        except Exception as exc:
-            if type(exc).__name__ in ("CellTimeoutError", "TimeoutError", "DeadKernelError"):
-                raise ReportError(f"round {round_id}: the notebook stopped ({type(exc).__name__}: "
-                                  f"{_first_line(str(exc))}); timeout per cell is {timeout} s") from None
-            raise
-        warm.join()
-        _record_source(tmp / names["notebook"], nb_path, audience)
-        cb_title = f"PEO ronde {round_id}: samenvatting"
-        if audience is not None:
-            cb_title += f" voor {AUDIENCE_LABELS[audience]}"
-        html = export_html(nb, title=cb_title)
-        (tmp / names["html"]).write_text(html, encoding="utf-8")
-        expected = OUTPUT_FILES if audience is None else (names["notebook"], names["html"])
-        missing = [f for f in expected if not (tmp / f).is_file()]
-        if missing:
-            raise ReportError(f"round {round_id}: the notebook did not write {', '.join(missing)}")
-        with _round_lock(out_root, round_id):
-            _install(tmp, target, audience)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(out_root / f".{run_name}.failed", ignore_errors=True)
-    return target
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Holds ``codebooks/``, ``raw/`` and ``verbeteracties.yml`` (default:
+        the repository's ``data/`` or ``$PEO_DATA_DIR``; never the demo rounds).
+    out_dir : str or Path, optional
+        Output root (default: the repository's ``outputs/``).
+    timeout : float
+        Seconds one notebook cell may run.
+
+    Returns
+    -------
+    Path
+        ``OUT/trends``.
+
+    Raises
+    ------
+    NoRoundsError
+        The data dir holds no codebook (nothing is written).
+    NotebookCellError (a ReportError)
+        A cell failed (``round_id`` is ``"trends"``); previous outputs untouched.
+    ReportError
+        Timeout, missing notebook, missing output, or an HTML that would reference a URL.
+    """
+    from peo_lib.paths import DATA_DIR, OUT_DIR, require_round_ids
+
+    data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
+    require_round_ids(data_dir)  # before any folder or kernel
+    out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
+    run = NotebookRun(
+        name=TRENDS_DIR, label="trend report", round_id=TRENDS_DIR, template=TRENDS_NOTEBOOK_PATH,
+        notebook=_read_template(TRENDS_NOTEBOOK_PATH, "trend"), kept=None,
+        parameters={"data_dir": str(data_dir)}, out_root=out_root, target=out_root / TRENDS_DIR,
+        notebook_name=TRENDS_NOTEBOOK, html_name=TRENDS_HTML, html_title="PEO: trends over de rondes",
+        expected=TRENDS_OUTPUT_FILES, install=swap_in, lock_name=TRENDS_DIR,
+    )
+    return run_notebook(run, timeout=timeout)
 
 
 # ----------------------------------------------------------------------
@@ -506,6 +447,32 @@ def all_round_ids(data_dir=None) -> list[str]:
     from peo_lib.paths import require_round_ids
 
     return require_round_ids(data_dir)
+
+
+def validate_rounds(round_ids, *, data_dir=None, progress=None) -> dict:
+    """Check every round (codebook + raw file) and scrub its open answers once, before any kernel starts.
+
+    Bad input then stops with its own one-line message and nothing in OUT is
+    touched; the notebooks find the scrubbed answers in the cache (keyed by the
+    raw file's SHA-256, :func:`peo_lib.paths.scrub_cache_dir`).
+
+    Returns
+    -------
+    dict
+        Round id -> the loaded :class:`~peo_lib.data.rounds.Round`.
+    """
+    from peo_lib.data.check import check_round
+    from peo_lib.privacy.scrub import scrub_open_answers
+
+    rounds = {}
+    for round_id in round_ids:
+        rnd = check_round(round_id, data_dir=data_dir).round
+        if rnd.codebook.open_questions:
+            if progress is not None:
+                progress(f"scrubbing open answers of {round_id}")
+            scrub_open_answers(rnd)
+        rounds[round_id] = rnd
+    return rounds
 
 
 def _run_one(round_id, kwargs):
@@ -559,7 +526,6 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
         After every round has run, when any failed: one line per failed
         round (summary) (the others' outputs are written).
     """
-    from peo_lib.report.round import _audience
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"`jobs` must be a whole number >= 1, but {jobs!r} was passed.")
     ids = [str(r) for r in round_ids]
@@ -568,7 +534,8 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
     audiences = [audience] if audience is None or isinstance(audience, str) else list(audience)
     if not audiences:
         raise ValueError("`audience` is an empty list: pass None for the full summary.")
-    audiences = [_audience(a) for a in audiences]
+    audiences = [check_audience(a) for a in audiences]
+    validate_rounds(ids, data_dir=data_dir)  # one clear message for bad input before any kernel starts
     tasks = [(rid, dict(data_dir=data_dir, out_dir=out_dir, audience=a, timeout=timeout, min_n=min_n))
              for rid in ids for a in audiences]
     stream = sys.stderr if progress else None

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from pathlib import Path
 
 import numpy as np
 
@@ -305,3 +306,20 @@ def figure_png(fig, *, dpi=DPI) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
     return buf.getvalue()
+
+
+def figure_block(fig, *, name, alt, folder=None):
+    """Draw ``fig`` once to PNG: the report's :class:`~peo_lib.report.structure.Figure` and, with ``folder``,
+    the same bytes as ``folder/NAME.png``. Returns ``(Figure, path or None)``; the figure is cleared."""
+    from peo_lib.report.structure import Figure
+
+    png = figure_png(fig)
+    path = None
+    if folder is not None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        path.write_bytes(png)
+    width_px = int(round(fig.get_figwidth() * 96))
+    fig.clear()
+    return Figure(name, png, alt=alt, width=width_px), path

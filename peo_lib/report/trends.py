@@ -42,10 +42,6 @@ Decisions where the contract is silent
 
 from __future__ import annotations
 
-import html
-import os
-import shutil
-import tempfile
 import warnings
 from datetime import datetime
 from functools import cached_property
@@ -54,15 +50,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peo_lib.errors import NotebookCellError, ReportError
+from peo_lib.errors import ReportError
 from peo_lib.formatting import MISSING_TEXT, format_nl
-from peo_lib.report.round import _Html, _html_table, _p, _Png, _SavesTables, git_commit
+from peo_lib.report.excel import SavesTables
+from peo_lib.report.plots import figure_block
+from peo_lib.report.provenance_line import git_commit
+from peo_lib.report.structure import Heading, Paragraph, Section, Table
+from peo_lib.sentences import starter_phrase, trends_intro
+from peo_lib.vocab import GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
 
 __all__ = [
     "TrendsReport",
     "build_trends_report",
-    "run_trends_report",
-    "default_trends_data_dir",
     "core_scales",
     "report_min_n",
     "raw_trend_table",
@@ -74,14 +73,9 @@ __all__ = [
     "trends_provenance",
     "REGISTER_FILE",
     "TRENDS_DIR",
-    "OUTPUT_FILES",
 ]
 
-REGISTER_FILE = "verbeteracties.yml"
-TRENDS_DIR = "trends"
-NOTEBOOK_NAME = "trends.ipynb"
-OUTPUT_FILES = ("trends.ipynb", "trends.html", "tabellen.xlsx")
-_GROUPS = {"startend": "Startend", "ervaren": "Ervaren"}
+_GROUPS = GROUP_LABELS
 _STATS = ["n", "mean", "sd", "se", "ci_low", "ci_high"]
 
 
@@ -254,7 +248,7 @@ def _ci_text(lo, hi, small) -> str:
     return f"{format_nl(lo)} tot {format_nl(hi)}"
 
 
-class TrendsReport(_SavesTables):
+class TrendsReport(SavesTables):
     """Tables, figures and texts of the trend report (see :func:`build_trends_report`).
 
     Section methods return display objects (or display several); the tidy
@@ -342,17 +336,11 @@ class TrendsReport(_SavesTables):
 
     # -- figures ------------------------------------------------------------
     def _figure(self, name, fig, *, alt):
-        from peo_lib.report.plots import figure_png
-
-        png = figure_png(fig)
-        if self.out_dir is not None:
-            folder = self.out_dir / "figuren"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{name}.png").write_bytes(png)
-            self.figures[name] = folder / f"{name}.png"
-        width_px = int(round(fig.get_figwidth() * 96))
-        fig.clear()
-        return _Png(png, width=width_px, alt=alt)
+        block, path = figure_block(fig, name=name, alt=alt,
+                                   folder=None if self.out_dir is None else self.out_dir / "figuren")
+        if path is not None:
+            self.figures[name] = path
+        return block
 
     def scale_figure(self, scale):
         """Trend figure of one scale (raw + adjusted, startend + ervaren, action starts)."""
@@ -369,13 +357,24 @@ class TrendsReport(_SavesTables):
         return self._figure(f"trend_{scale}", fig, alt=f"Trend van {self.label(scale)} per ronde")
 
     # -- sections -------------------------------------------------------------
+    def starter_phrase(self) -> str:
+        """``hoogstens 2 jaar werkervaring``, or how the limit differs between rounds."""
+        limits = {r.codebook.starter_max_years for r in self.rounds.values()}
+        if len(limits) == 1:
+            return starter_phrase(limits.pop())
+        return "werkervaring tot de grens die elke ronde in haar codeboek noemt"
+
+    def intro(self, key):
+        """The introduction of a part of the trend report, with the rounds' settings in it."""
+        return Paragraph(trends_intro(key, min_n=self.min_n, small_label=self.small, starters=self.starter_phrase()))
+
     def title(self):
         """Heading: the rounds covered and the number of respondents."""
         ids = self.round_ids
         n = sum(r.n for r in self.rounds.values())
         span = ids[0] if len(ids) == 1 else f"{ids[0]} tot en met {ids[-1]}"
-        return _Html("<h1>PEO: trends over de rondes</h1>"
-                     + _p(f"Rondes {span}: {len(ids)} rondes, samen {n} ingevulde vragenlijsten.", "peo-note"))
+        return Section([Paragraph(f"Rondes {span}: {len(ids)} rondes, samen {n} ingevulde vragenlijsten.", "note")],
+                       title="PEO: trends over de rondes", level=1)
 
     def response_table(self):
         """Respondents per round (and per experience group), small cells suppressed."""
@@ -394,44 +393,39 @@ class TrendsReport(_SavesTables):
             part = hidden[hidden["group"] == g].set_index("round")["count"]
             t[g] = t["round"].map(part).astype(float)
         self.response = t
-        table = _html_table(t, [("round", "Ronde", "text"), ("title", "Thema", "text"), ("n", "Respondenten", "int"),
-                                ("startend", "Startend", "int"), ("ervaren", "Ervaren", "int")], small=self.small)
-        return _Html(table + _p("Startend: hoogstens twee jaar werkervaring. Wie zijn werkervaring niet invulde, "
-                                "telt alleen mee in het totaal.", "peo-note"))
+        table = Table(t, [("round", "Ronde", "text"), ("title", "Thema", "text"), ("n", "Respondenten", "int"),
+                          ("startend", "Startend", "int"), ("ervaren", "Ervaren", "int")], small=self.small)
+        return Section([table, Paragraph(f"Startend: {self.starter_phrase()}. Wie zijn werkervaring niet invulde, "
+                                         "telt alleen mee in het totaal.", "note")])
 
     def comparability_section(self):
         """Which core items and scales were asked in which round, and where the question changed."""
         comp = self.comparability
         ids = self.round_ids
-        head = "".join(f'<th class="num">{html.escape(r)}</th>' for r in ids)
-        body = []
+        rows = []
         for rec in comp.to_dict("records"):
             flags = [w for w, k in (("tekst", "text_changed"), ("antwoordschaal", "response_set_changed"),
                                     ("items", "items_changed")) if rec[k]]
             note = ("gewijzigd: " + ", ".join(flags) + (f" (vanaf {rec['changed_in']})" if rec["changed_in"] else "")
                     if flags or rec["changed_in"] else ("vergelijkbaar" if rec["comparable"] else "niet in elke ronde"))
-            kind = "Schaal" if rec["kind"] == "scale" else rec["id"]
-            cells = "".join(f'<td class="num">{"✓" if rec[r] else MISSING_TEXT}</td>' for r in ids)
-            body.append(f"<tr><td>{html.escape(kind)}</td><td>{html.escape(str(rec['text']))}</td>{cells}"
-                        f"<td>{html.escape(note)}</td></tr>")
-        table = (f'<table class="peo-table"><thead><tr><th>Id</th><th>Vraag of schaal</th>{head}'
-                 f'<th>Vergelijkbaarheid</th></tr></thead><tbody>{"".join(body)}</tbody></table>')
+            rows.append({"id": "Schaal" if rec["kind"] == "scale" else rec["id"], "text": str(rec["text"]),
+                         **{f"_r{k}": "✓" if rec[r] else MISSING_TEXT for k, r in enumerate(ids)}, "note": note})
+        table = Table(pd.DataFrame(rows), [("id", "Id", "text"), ("text", "Vraag of schaal", "text"),
+                                           *[(f"_r{k}", r, "text") for k, r in enumerate(ids)],
+                                           ("note", "Vergelijkbaarheid", "text")], small=self.small)
         changed = comp[comp["changed_in"] != ""]
         note = ("Alle kernvragen zijn in elke ronde met dezelfde tekst en antwoordschaal gesteld."
                 if changed.empty and comp["comparable"].all() else
                 "Waar een vraag gewijzigd is, wordt de trendlijn onderbroken en wordt niet getoetst.")
-        return _Html(table + _p(f"✓ = gevraagd in die ronde. {note}", "peo-note"))
+        return Section([table, Paragraph(f"✓ = gevraagd in die ronde. {note}", "note")])
 
     def scale_sections(self):
         """Per core scale: heading, figure, table per round, changes with FDR control, and the sentence."""
-        from IPython.display import display
-
+        out = Section()
         for scale in self.scales:
-            display(_Html(f'<h3 id="schaal-{html.escape(scale)}">{html.escape(self.label(scale))}</h3>'))
-            display(self.scale_figure(scale))
-            display(self.round_table(scale))
-            display(self.changes_section(scale))
-            display(self.sentence(scale))
+            out.add(Heading(self.label(scale), 3, anchor=f"schaal-{scale}"), self.scale_figure(scale),
+                    self.round_table(scale), self.changes_section(scale), self.sentence(scale))
+        return out
 
     def round_table(self, scale):
         """Per round: n, raw mean (95% CI), adjusted mean (95% CI), startend and ervaren means."""
@@ -464,14 +458,14 @@ class TrendsReport(_SavesTables):
         note = (f"Schaal {lo}-{hi}. Gecorrigeerd = het gemiddelde als elke ronde dezelfde samenstelling naar "
                 f"{names} had gehad (alle rondes samen); zo telt een andere samenstelling van de respondenten "
                 "niet als verandering." if names else f"Schaal {lo}-{hi}.")
-        return _Html(_html_table(df, cols, small=self.small) + _p(note, "peo-note"))
+        return Section([Table(df, cols, small=self.small), Paragraph(note, "note")])
 
     def changes_section(self, scale):
         """Changes between consecutive rounds, raw and adjusted, with Benjamini-Hochberg control."""
         ch = self.tables(scale)["changes"].copy()
         if ch.empty:
-            return _Html(_p("Deze schaal is in minder dan twee rondes gemeten: geen veranderingen te toetsen.",
-                            "peo-note"))
+            return Paragraph("Deze schaal is in minder dan twee rondes gemeten: geen veranderingen te toetsen.",
+                             "note")
         ch["pair"] = ch["previous"] + " → " + ch["current"]
         ch["sig"] = np.where(ch["suppressed"], self.small, np.where(
             ~ch["comparable"], "niet vergelijkbaar", np.where(ch["significant"], "ja", "nee")))
@@ -484,23 +478,23 @@ class TrendsReport(_SavesTables):
                 ("p_adjusted", "p (BH)", "p"), ("sig", "Betrouwbaar", "text"),
                 ("adj_diff", "Verschil gecorr.", "diff"), ("adj_p_adjusted", "p (BH) gecorr.", "p"),
                 ("adj_sig", "Betrouwbaar gecorr.", "text")]
-        return _Html(_html_table(ch, cols, small=self.small) + _p(
+        return Section([Table(ch, cols, small=self.small), Paragraph(
             "Verschil = latere ronde min eerdere. p (BH) = p-waarde na correctie voor het aantal vergelijkingen "
             "van deze schaal (Benjamini-Hochberg, 5%); ruw met de Welch-t-toets, gecorrigeerd met het model "
-            "dat rekening houdt met de samenstelling.", "peo-note"))
+            "dat rekening houdt met de samenstelling.", "note")])
 
     def sentence(self, scale):
         """The plain Dutch paragraph of :func:`peo_lib.stats.trends.trend_sentence`."""
         text = self.tables(scale)["sentence"]
-        return _Html(f'<p class="peo-trend-sentence" data-scale="{html.escape(scale)}">{html.escape(text)}</p>')
+        return Paragraph(text, css_class="peo-trend-sentence", data={"scale": scale})
 
     def actions_section(self):
         """The improvement actions: register, and related indicators before and after each start."""
         if self.register is None or not len(self.register):
-            return _Html(_p(self.register_note or f"Er zijn (nog) geen verbeteracties vastgelegd in {REGISTER_FILE}.",
-                            "peo-note"))
+            return Paragraph(self.register_note or f"Er zijn (nog) geen verbeteracties vastgelegd in {REGISTER_FILE}.",
+                             "note")
         reg = self.register.to_frame()
-        parts = [_html_table(reg, [("id", "Id", "text"), ("titel", "Verbeteractie", "text"),
+        parts = [Table(reg, [("id", "Id", "text"), ("titel", "Verbeteractie", "text"),
                                    ("ronde_start", "Vanaf ronde", "text"), ("status", "Status", "text"),
                                    ("eigenaar", "Eigenaar", "text")], small=self.small)]
         t = self.actions.copy()
@@ -518,20 +512,20 @@ class TrendsReport(_SavesTables):
                    for r, s in zip(t["round_after"], t["status"])]
         for action in self.register.actions:
             part = t[t["id"] == action.id]
-            parts.append(f"<h4>{html.escape(action.id)}: {html.escape(action.titel)}</h4>")
+            parts.append(Heading(f"{action.id}: {action.titel}", 4))
             if part.empty:
-                parts.append(_p("Geen indicatoren aan deze actie gekoppeld.", "peo-note"))
+                parts.append(Paragraph("Geen indicatoren aan deze actie gekoppeld.", "note"))
                 continue
-            parts.append(_html_table(part, [("label", "Indicator", "text"), ("what", "Maat", "text"),
+            parts.append(Table(part, [("label", "Indicator", "text"), ("what", "Maat", "text"),
                                             ("rb", "Ronde voor", "text"), ("fmt_before", "Voor", "text"),
                                             ("ra", "Ronde na", "text"), ("fmt_after", "Na", "text"),
                                             ("fmt_diff", "Verschil", "text"), ("ci", "95%-BI", "text")],
                                      small=self.small))
-        parts.append(_p("Voor = de laatste ronde vóór de start van de actie, na = de laatste ronde vanaf de start. "
+        parts.append(Paragraph("Voor = de laatste ronde vóór de start van de actie, na = de laatste ronde vanaf de start. "
                         "De vergelijking beschrijft; ze bewijst niet dat een actie werkte, want tussen twee rondes "
                         "verandert ook veel anders. % (helemaal) eens = aandeel van de geldige antwoorden in de "
-                        "twee hoogste antwoordcategorieën.", "peo-note"))
-        return _Html("".join(parts))
+                        "twee hoogste antwoordcategorieën.", "note"))
+        return Section(parts)
 
     def excel_sheets(self) -> dict:
         """Sheet name -> (table, columns shown as ``n<5`` where ``suppressed``)."""
@@ -562,7 +556,7 @@ class TrendsReport(_SavesTables):
 
     def provenance(self):
         """The provenance line (always the last output of the report)."""
-        return _Html(f'<p class="peo-provenance">{html.escape(_provenance_text(self.prov))}</p>')
+        return Paragraph(_provenance_text(self.prov), css_class="peo-provenance")
 
 
 def _value(v, measure, small, hidden) -> str:
@@ -591,23 +585,6 @@ def _empty_register():
 # building
 # ----------------------------------------------------------------------
 
-def default_trends_data_dir() -> Path:
-    """The data folder when none is given: ``data/`` when it holds codebooks, else the demo (made when missing)."""
-    from peo_lib.paths import DATA_DIR, DEMO_DIR, codebook_dir
-
-    def has_codebooks(d):
-        folder = codebook_dir(d)
-        return folder.is_dir() and any(list(folder.glob("*.yml")) + list(folder.glob("*.yaml")))
-
-    if has_codebooks(DATA_DIR):
-        return Path(DATA_DIR)
-    if not has_codebooks(DEMO_DIR):
-        from peo_lib.data import demo
-
-        demo.generate(DEMO_DIR)
-    return Path(DEMO_DIR)
-
-
 def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsReport:
     """Load every round in ``DATA_DIR/codebooks`` and the register, and prepare the trend report.
 
@@ -615,7 +592,7 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
     ----------
     data_dir : str or Path, optional
         Holds ``codebooks/``, ``raw/`` and (optionally) ``verbeteracties.yml``
-        (default: :func:`default_trends_data_dir`).
+        (default: ``data/`` or ``$PEO_DATA_DIR``; never the demo rounds).
     out_dir : str or Path, optional
         Where ``tabellen.xlsx`` and ``figuren/*.png`` go; None: nothing is written.
     min_n : int, optional
@@ -630,14 +607,13 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
     CodebookError, RawDataError, RegisterError
         A codebook, raw file or the register is invalid.
     """
-    from peo_lib.paths import codebook_dir, raw_dir
     from peo_lib.data.register import read_register
+    from peo_lib.paths import DATA_DIR, codebook_dir, raw_dir, require_round_ids
     from peo_lib.data.rounds import load_rounds
 
-    data_dir = Path(data_dir) if data_dir is not None else default_trends_data_dir()
+    data_dir = Path(data_dir) if data_dir is not None else Path(DATA_DIR)  # never a silent demo fallback
+    require_round_ids(data_dir)
     folder = codebook_dir(data_dir)
-    if not folder.is_dir() or not any(list(folder.glob("*.yml")) + list(folder.glob("*.yaml"))):
-        raise ReportError(f"no codebooks in {folder}: the trend report needs at least one round")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # wording changes are shown in the comparability table
         rounds = load_rounds(folder, raw_dir(data_dir))
@@ -648,113 +624,3 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
     else:
         note = f"Er is geen register van verbeteracties ({REGISTER_FILE}) in {data_dir.name}/: geen acties getoond."
     return TrendsReport(rounds, register=register, register_note=note, out_dir=out_dir, min_n=min_n)
-
-
-# ----------------------------------------------------------------------
-# publishing
-# ----------------------------------------------------------------------
-
-def _notebook_path() -> Path:
-    from peo_lib.paths import NOTEBOOK_DIR
-
-    return NOTEBOOK_DIR / NOTEBOOK_NAME
-
-
-def _cell_error(exc, nb_path: Path, evidence: Path) -> NotebookCellError:
-    """NotebookCellError naming the cell of notebooks/trends.ipynb (injected-parameters cell not counted)."""
-    import nbformat
-
-    from peo_lib.publish.runner import _first_line
-
-    index = getattr(exc, "cell_index", None)
-    src_index = index
-    try:
-        executed = nbformat.read(evidence / NOTEBOOK_NAME, as_version=4)
-        if index is not None:
-            cells = [c for c in executed.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
-            src_index = index - sum(1 for c in cells[:index] if "injected-parameters" in c.metadata.get("tags", []))
-    except Exception:  # evidence unreadable: keep papermill's index
-        pass
-    return NotebookCellError(
-        round_id=TRENDS_DIR, notebook=nb_path, cell_index=src_index, exec_count=getattr(exc, "exec_count", None),
-        first_line=_first_line(getattr(exc, "source", "") or ""), ename=getattr(exc, "ename", type(exc).__name__),
-        evalue=getattr(exc, "evalue", str(exc)), evidence=evidence / NOTEBOOK_NAME,
-    )
-
-
-def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
-    """Execute ``notebooks/trends.ipynb`` and write ``OUT/trends/`` atomically.
-
-    Same publishing rules as :func:`peo_lib.publish.runner.run_round_report`: the
-    kernel of this interpreter, the code-free offline HTML template, a build
-    in ``OUT/.trends.tmp-*`` swapped in with two renames, the failed notebook
-    kept in ``OUT/.trends.failed/trends.ipynb``.
-
-    Parameters
-    ----------
-    data_dir : str or Path, optional
-        Holds ``codebooks/``, ``raw/`` and ``verbeteracties.yml`` (default:
-        :func:`default_trends_data_dir`).
-    out_dir : str or Path, optional
-        Output root (default: the repository's ``outputs/``).
-    timeout : float
-        Seconds one notebook cell may run.
-
-    Returns
-    -------
-    Path
-        ``OUT/trends``.
-
-    Raises
-    ------
-    NotebookCellError (a ReportError)
-        A cell failed (``round_id`` is ``"trends"``); previous outputs untouched.
-    ReportError
-        Timeout, missing notebook, missing output, or an HTML that would reference a URL.
-    """
-    from peo_lib.paths import OUT_DIR
-    from peo_lib.publish.runner import KERNEL_NAME, _first_line, _swap_in, export_html, kernel_manager_class
-
-    data_dir = Path(data_dir).resolve() if data_dir is not None else default_trends_data_dir().resolve()
-    out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
-    nb_path = _notebook_path()
-    if not nb_path.is_file():
-        raise ReportError(f"trend notebook not found: {nb_path}")
-    out_root.mkdir(parents=True, exist_ok=True)
-    target = out_root / TRENDS_DIR
-    tmp = Path(tempfile.mkdtemp(prefix=f".{TRENDS_DIR}.tmp-", dir=out_root))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)
-    try:
-        import papermill as pm
-        from papermill.exceptions import PapermillExecutionError
-
-        try:
-            nb = pm.execute_notebook(
-                str(nb_path), str(tmp / NOTEBOOK_NAME), parameters={"data_dir": str(data_dir), "out_dir": str(tmp)},
-                kernel_name=KERNEL_NAME, language="python", progress_bar=False,
-                request_save_on_cell_execute=False, execution_timeout=timeout, start_timeout=60,
-                cwd=str(tmp), kernel_manager_class=kernel_manager_class(),
-            )
-        except PapermillExecutionError as exc:
-            evidence = out_root / f".{TRENDS_DIR}.failed"
-            shutil.rmtree(evidence, ignore_errors=True)
-            os.replace(tmp, evidence)
-            raise _cell_error(exc, nb_path, evidence) from None
-        except Exception as exc:
-            if type(exc).__name__ in ("CellTimeoutError", "TimeoutError", "DeadKernelError"):
-                raise ReportError(f"trend report: the notebook stopped ({type(exc).__name__}: "
-                                  f"{_first_line(str(exc))}); timeout per cell is {timeout} s") from None
-            raise
-        html_text = export_html(nb, title="PEO: trends over de rondes")
-        (tmp / "trends.html").write_text(html_text, encoding="utf-8")
-        missing = [f for f in OUTPUT_FILES if not (tmp / f).is_file()]
-        if missing:
-            raise ReportError(f"trend report: the notebook did not write {', '.join(missing)}")
-        _swap_in(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(out_root / f".{TRENDS_DIR}.failed", ignore_errors=True)
-    return target

@@ -1,0 +1,444 @@
+"""Composition-adjusted trends: OLS on scale scores and the ordinal (proportional-odds) model on items.
+
+See :mod:`peo_lib.stats.trends` for the rules (adjusted means at the pooled
+composition, statsmodels' ``OrderedModel``).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from peo_lib._validate import check_argument
+
+from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level, _item_rounds,
+                                  _scale_label, _scale_rounds, _series_ids, stack_rounds)
+
+__all__ = ["adjusted_trend", "fit_ordinal", "ordinal_coefficients", "predict_ordinal", "adjusted_item_trend"]
+
+# -- design matrices (shared by OLS and the ordinal model) ----------------
+
+def _usable_covariates(df: pd.DataFrame, covariates, *, what: str) -> list[str]:
+    covariates = list(covariates)
+    for c in covariates:
+        check_argument("covariates", GROUP_COLUMNS, c)
+    keep = []
+    for c in covariates:
+        absent = [str(r) for r in df["round"].cat.categories
+                  if (df["round"] == r).any() and df.loc[df["round"] == r, c].isna().all()]
+        if absent:
+            warnings.warn(f"{what}: covariate {c!r} is unknown for everyone in round(s) "
+                          f"{', '.join(absent)}; it is left out of the model", UserWarning, stacklevel=3)
+            continue
+        if df[c].nunique() < 2:
+            continue
+        keep.append(c)
+    return keep
+
+
+def _dummies(values: pd.Series, levels: list) -> np.ndarray:
+    """Treatment-coded dummies (first level is the reference), as R ``contr.treatment``."""
+    v = values.to_numpy(dtype=object)
+    return np.column_stack([(v == lev).astype(float) for lev in levels[1:]]) if len(levels) > 1 \
+        else np.empty((len(v), 0))
+
+
+class _Design:
+    """Column layout of ``C(round) + C(cov1) + ...`` for one fitted sample."""
+
+    def __init__(self, df: pd.DataFrame, factors: list[str], *, constant: bool):
+        self.factors = factors
+        self.constant = constant
+        self.levels = {}
+        for f in factors:
+            cats = df[f].cat.categories if isinstance(df[f].dtype, pd.CategoricalDtype) else sorted(df[f].unique())
+            self.levels[f] = [c for c in cats if (df[f] == c).any()]
+        self.names = (["Intercept"] if constant else []) + [
+            f"C({f})[T.{lev}]" for f in factors for lev in self.levels[f][1:]]
+
+    def matrix(self, df: pd.DataFrame, **fixed) -> np.ndarray:
+        """Design rows for ``df``, with factors in ``fixed`` set to one level for everyone."""
+        blocks = [np.ones((len(df), 1))] if self.constant else []
+        for f in self.factors:
+            values = pd.Series([fixed[f]] * len(df), dtype=object) if f in fixed else df[f].astype(object)
+            blocks.append(_dummies(values, self.levels[f]))
+        return np.hstack(blocks)
+
+
+def _model_frame(rounds: dict, column: str, covariates, *, what: str):
+    df = stack_rounds(rounds, items=True)
+    covs = _usable_covariates(df, covariates, what=what)
+    d = df.dropna(subset=[column, *covs]).copy()
+    d["round"] = d["round"].cat.remove_unused_categories()
+    for c in covs:
+        d[c] = d[c].cat.remove_unused_categories()
+    return d, covs
+
+
+# -- adjusted trend (OLS) ----------------------------------------------------
+
+def _fit_ols(d: pd.DataFrame, column: str, factors: list[str]):
+    import statsmodels.api as sm
+
+    design = _Design(d, factors, constant=True)
+    X = pd.DataFrame(design.matrix(d), columns=design.names, index=d.index)
+    res = sm.OLS(d[column].to_numpy(dtype=float), X).fit()
+    return res, design
+
+
+def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie"),
+                   by: str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Composition-adjusted mean of a scale per round (OLS marginal means).
+
+    Fits ``scale ~ C(round) + C(ervaringsgroep) + C(functie)`` by OLS
+    (statsmodels) on all rounds that have the scale, then predicts, for every
+    round, the mean score *if that round's respondents had the pooled
+    composition of all rounds*: the prediction for each respondent of the
+    pooled complete-case sample with the round set to that round, averaged.
+
+    Parameters
+    ----------
+    rounds : dict of Round or list of Round
+    scale : str
+    covariates : sequence of str, default ("ervaringsgroep", "functie")
+        Background factors to adjust for (any of ``GROUP_COLUMNS``).
+    by : str, optional
+        One of ``covariates``: separate adjusted lines per level of it; the
+        model then has a ``C(round):C(by)`` interaction and averages over the
+        pooled composition of the other covariates only.
+    level : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        Columns ``round``, [``by``], ``n`` (respondents of the round in the
+        model), ``raw_mean`` (their unadjusted mean), ``mean`` (adjusted),
+        ``se``, ``ci_low``, ``ci_high`` (t interval with the model's residual
+        df), ``series``. ``attrs`` hold ``formula``, ``covariates`` used,
+        ``reference`` (pooled shares of each covariate level) and ``n``.
+
+    Notes
+    -----
+    For an additive linear model the averaged prediction is ``L @ beta`` with
+    ``L`` the mean design row (pooled dummy shares), so its variance is
+    ``L V L'``; this is R ``emmeans(fit, ~ round, weights = "proportional")``.
+    Complete cases on the covariates; see the module notes for missing
+    covariates.
+    """
+    level = _check_level(level)
+    rounds = _as_rounds(rounds)
+    have = _scale_rounds(rounds, scale)
+    sub = {r: rounds[r] for r in have}
+    d, covs = _model_frame(sub, scale, covariates, what=f"adjusted_trend(scale={scale!r})")
+    if by is not None:
+        check_argument("by", tuple(covariates), by)
+        if by not in covs:
+            raise ValueError(f"by={by!r} cannot be used: it is not usable as a covariate in these rounds")
+    series = _series_ids([rounds[r].codebook for r in have], scale=scale)
+    factors = ["round", *covs]
+    if by is None:
+        res, design = _fit_ols(d, scale, factors)
+        X = design.matrix(d)
+        names = design.names
+        cells = [(rid, {}) for rid in design.levels["round"]]
+    else:
+        d["_cell"] = d["round"].astype(str) + "\x1f" + d[by].astype(str)
+        d["_cell"] = pd.Categorical(d["_cell"])
+        others = [c for c in covs if c != by]
+        res, design = _fit_ols(d, scale, ["_cell", *others])
+        names = design.names
+        cells = [(rid, {by: g}) for rid in d["round"].cat.categories for g in d[by].cat.categories
+                 if ((d["round"] == rid) & (d[by] == g)).any()]
+    tq = stats.t.ppf(0.5 + level / 2, res.df_resid)
+    cov = np.asarray(res.cov_params())
+    beta = np.asarray(res.params)
+    rows = []
+    for rid, extra in cells:
+        if by is None:
+            L = design.matrix(d, round=rid).mean(axis=0)
+            mask = d["round"] == rid
+        else:
+            g = extra[by]
+            L = design.matrix(d, _cell=f"{rid}\x1f{g}").mean(axis=0)
+            mask = (d["round"] == rid) & (d[by] == g)
+        est = float(L @ beta)
+        se = float(np.sqrt(L @ cov @ L))
+        rows.append({"round": rid, **extra, "n": int(mask.sum()),
+                     "raw_mean": float(d.loc[mask, scale].mean()), "mean": est, "se": se,
+                     "ci_low": est - tq * se, "ci_high": est + tq * se, "series": series[rid]})
+    out = pd.DataFrame(rows)
+    formula = f"{scale} ~ C(round)" + (f" * C({by})" if by else "") + "".join(
+        f" + C({c})" for c in covs if c != by)
+    reference = {c: d[c].value_counts(normalize=True, sort=False).to_dict() for c in covs}
+    out.attrs.update(scale=scale, label=_scale_label(rounds, scale), level=level, kind="adjusted",
+                     formula=formula, covariates=covs, reference=reference, n=len(d), names=names)
+    return out
+
+
+# -- ordinal model -----------------------------------------------------------
+
+def _ordinal_design(data: pd.DataFrame, predictors) -> tuple[pd.DataFrame, list]:
+    """Exog for OrderedModel: numeric columns as is, categoricals treatment-coded, no constant."""
+    blocks = []
+    factors = []
+    for p in predictors:
+        s = data[p]
+        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
+            levels = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(s.unique())
+            levels = [lev for lev in levels if (s == lev).any()]
+            factors.append((p, levels))
+            blocks.append(pd.DataFrame(_dummies(s.astype(object), levels), index=data.index,
+                                       columns=[f"C({p})[T.{lev}]" for lev in levels[1:]]))
+        else:
+            factors.append((p, None))
+            blocks.append(pd.DataFrame({p: s.to_numpy(dtype=float)}, index=data.index))
+    return pd.concat(blocks, axis=1), factors
+
+
+def fit_ordinal(data: pd.DataFrame, *, outcome: str, predictors, categories=None, distr: str = "logit"):
+    """Fit a proportional-odds (cumulative link) model with statsmodels ``OrderedModel``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Complete cases only (rows with a missing value raise).
+    outcome : str
+        Ordinal outcome column (codes, labels or an ordered categorical).
+    predictors : sequence of str
+        Numeric columns enter as is; categorical/text columns as treatment
+        dummies (first category is the reference), as R ``contr.treatment``.
+    categories : sequence, optional
+        Order of the outcome categories (default: the categorical's order,
+        else sorted values).
+    distr : {"logit", "probit"}
+        ``logit`` is the proportional-odds model.
+
+    Returns
+    -------
+    statsmodels OrderedResults
+        Fitted by BFGS, then polished by Newton steps to the maximum of the
+        likelihood. ``model.peo_factors`` keeps the factor levels for
+        :func:`predict_ordinal`.
+
+    Notes
+    -----
+    Same model as R ``MASS::polr(outcome ~ predictors, method = "logistic")``:
+    ``logit P(Y <= j) = zeta_j - x'beta``. statsmodels stores thresholds
+    after the first as log-increments; :func:`ordinal_coefficients` reports
+    them as R's ``zeta``. Tested against the UCLA ``ologit`` example (R
+    ``polr``), as in statsmodels' own tests.
+    """
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    check_argument("distr", ("logit", "probit"), distr)
+    cols = [outcome, *predictors]
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in data; available: {list(data.columns)}")
+    if data[cols].isna().any().any():
+        raise ValueError("fit_ordinal: data has missing values in the model columns; drop incomplete rows first")
+    y = data[outcome]
+    if categories is None:
+        categories = list(y.cat.categories) if isinstance(y.dtype, pd.CategoricalDtype) else sorted(y.unique())
+    categories = [c for c in categories if (y == c).any()]
+    if len(categories) < 2:
+        raise ValueError(f"fit_ordinal: outcome {outcome!r} has fewer than two observed categories")
+    endog = pd.Series(pd.Categorical(y, categories=categories, ordered=True), index=data.index, name=outcome)
+    exog, factors = _ordinal_design(data, predictors)
+    model = OrderedModel(endog, exog, distr=distr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = model.fit(method="bfgs", disp=False, maxiter=2000)
+        try:  # polish with Newton steps: BFGS (like R's optim in polr) stops ~1e-4 short of the MLE
+            polished = model.fit(start_params=np.asarray(res.params), method="newton", disp=False, maxiter=50)
+            if np.isfinite(polished.llf) and polished.llf >= res.llf and np.all(np.isfinite(polished.bse)):
+                res = polished
+        except (np.linalg.LinAlgError, ValueError):
+            pass
+    if not res.mle_retvals.get("converged", True):
+        warnings.warn(f"fit_ordinal: the model for {outcome!r} did not converge", UserWarning, stacklevel=2)
+    model.peo_factors = factors
+    model.peo_categories = categories
+    return res
+
+
+def ordinal_coefficients(res, *, level: float = 0.95) -> pd.DataFrame:
+    """Tidy table of a :func:`fit_ordinal` result, thresholds on R's ``zeta`` scale.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term``, ``kind`` (``coef``/``threshold``), ``estimate``,
+        ``se``, ``z``, ``p``, ``ci_low``, ``ci_high`` and, for coefficients,
+        ``odds_ratio``, ``or_ci_low``, ``or_ci_high`` (Wald, as R
+        ``exp(confint.default(fit))``). Threshold rows are named
+        ``low|high`` as in R ``polr`` and their se comes from the delta
+        method on statsmodels' increment parametrisation.
+    """
+    level = _check_level(level)
+    model = res.model
+    k_levels = len(model.peo_categories) if hasattr(model, "peo_categories") else model.k_levels
+    n_thr = k_levels - 1
+    params = np.asarray(res.params)
+    cov = np.asarray(res.cov_params())
+    names = list(res.model.exog_names)
+    k = len(params) - n_thr
+    z = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    for j in range(k):
+        est, se = params[j], float(np.sqrt(cov[j, j]))
+        rows.append(dict(term=names[j], kind="coef", estimate=est, se=se, z=est / se,
+                         p=2 * stats.norm.sf(abs(est / se)), ci_low=est - z * se, ci_high=est + z * se,
+                         odds_ratio=np.exp(est), or_ci_low=np.exp(est - z * se), or_ci_high=np.exp(est + z * se)))
+    # zeta_1 = a_1, zeta_m = a_1 + sum_{i<=m} exp(a_i) -> Jacobian for the delta method
+    raw = params[k:]
+    zeta = np.cumsum(np.concatenate([[raw[0]], np.exp(raw[1:])]))
+    J = np.zeros((n_thr, n_thr))
+    for m in range(n_thr):
+        J[m, 0] = 1.0
+        for i in range(1, m + 1):
+            J[m, i] = np.exp(raw[i])
+    vz = J @ cov[k:, k:] @ J.T
+    cats = [str(c) for c in getattr(model, "peo_categories", range(k_levels))]
+    for m in range(n_thr):
+        se = float(np.sqrt(vz[m, m]))
+        rows.append(dict(term=f"{cats[m]}|{cats[m + 1]}", kind="threshold", estimate=zeta[m], se=se,
+                         z=zeta[m] / se, p=2 * stats.norm.sf(abs(zeta[m] / se)),
+                         ci_low=zeta[m] - z * se, ci_high=zeta[m] + z * se,
+                         odds_ratio=np.nan, or_ci_low=np.nan, or_ci_high=np.nan))
+    return pd.DataFrame(rows)
+
+
+def predict_ordinal(res, data: pd.DataFrame, *, params=None, **fixed) -> pd.DataFrame:
+    """Predicted category probabilities of a :func:`fit_ordinal` model for new rows.
+
+    Parameters
+    ----------
+    res : OrderedResults from :func:`fit_ordinal`
+    data : DataFrame
+        Rows to predict for (same predictor columns).
+    params : array, optional
+        Use these parameters instead of ``res.params`` (delta method).
+    **fixed
+        Predictor values to set for every row (counterfactual prediction),
+        e.g. ``round="2021-1"``.
+
+    Returns
+    -------
+    DataFrame
+        One column per outcome category, rows as ``data``.
+    """
+    model = res.model
+    blocks = []
+    for name, levels in model.peo_factors:
+        if levels is None:
+            v = np.full(len(data), float(fixed[name])) if name in fixed else data[name].to_numpy(dtype=float)
+            blocks.append(v[:, None])
+        else:
+            values = pd.Series([fixed[name]] * len(data), dtype=object) if name in fixed \
+                else data[name].astype(object).reset_index(drop=True)
+            blocks.append(_dummies(values, levels))
+    X = np.hstack(blocks)
+    p = np.asarray(res.params if params is None else params)
+    probs = model.predict(p, exog=X)
+    return pd.DataFrame(probs, index=data.index, columns=model.peo_categories)
+
+
+def _agree_codes(rounds: dict, item: str, agree) -> list:
+    if agree is not None:
+        return [float(a) for a in agree]
+    for r in reversed(list(rounds.values())):
+        if item in r.codebook.items:
+            codes = sorted(r.codebook.response_set_of(item).values)
+            return [float(c) for c in codes[-2:]]
+    raise ValueError(item)
+
+
+def adjusted_item_trend(rounds, *, item: str, covariates=("ervaringsgroep", "functie"), agree=None,
+                        level: float = 0.95) -> pd.DataFrame:
+    """Composition-adjusted share agreeing with a statement, per round (ordinal logit).
+
+    Fits the proportional-odds model ``item ~ C(round) + C(ervaringsgroep) +
+    C(functie)`` (statsmodels ``OrderedModel``, ``distr="logit"``; R
+    ``MASS::polr``) to the valid item codes of all rounds that asked the item.
+
+    Parameters
+    ----------
+    rounds : dict of Round or list of Round
+    item : str
+        Item id, e.g. ``"PR01"``.
+    covariates : sequence of str
+    agree : sequence of int, optional
+        Codes that count as agreeing (default: the two highest codes of the
+        response set, e.g. 4 Eens and 5 Helemaal eens).
+    level : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        Columns ``round``, ``n``, ``raw_p_agree`` (share of the round's
+        respondents in the model), ``p_agree`` (predicted share at the pooled
+        composition: each pooled respondent's predicted probability of an
+        agree code with the round set, averaged), ``ci_low``, ``ci_high``
+        (delta method on the logit of ``p_agree``, numerical gradient),
+        ``odds_ratio`` with ``or_ci_low``/``or_ci_high`` (the round's
+        coefficient against the first round, Wald), ``series``.
+    """
+    from statsmodels.tools.numdiff import approx_fprime
+
+    level = _check_level(level)
+    rounds = _as_rounds(rounds)
+    have = _item_rounds(rounds, item)
+    sub = {r: rounds[r] for r in have}
+    d, covs = _model_frame(sub, item, covariates, what=f"adjusted_item_trend(item={item!r})")
+    agree_codes = _agree_codes(sub, item, agree)
+    series = _series_ids([rounds[r].codebook for r in have], item=item)
+    codes = sorted(d[item].unique())
+    res = fit_ordinal(d, outcome=item, predictors=["round", *covs], categories=codes)
+    coefs = ordinal_coefficients(res, level=level).set_index("term")
+    agree_cols = [c for c in codes if c in agree_codes]
+    z = stats.norm.ppf(0.5 + level / 2)
+    cov = np.asarray(res.cov_params())
+    rows = []
+    round_levels = dict(res.model.peo_factors)["round"]
+    for rid in round_levels:
+        def f(params, rid=rid):
+            pr = predict_ordinal(res, d, params=params, round=rid)
+            return np.atleast_1d(pr[agree_cols].sum(axis=1).mean())
+
+        p_hat = float(f(np.asarray(res.params))[0])
+        grad = approx_fprime(np.asarray(res.params), f, centered=True).ravel()
+        se_p = float(np.sqrt(grad @ cov @ grad))
+        if 0 < p_hat < 1:
+            se_logit = se_p / (p_hat * (1 - p_hat))
+            lo = _expit(_logit(p_hat) - z * se_logit)
+            hi = _expit(_logit(p_hat) + z * se_logit)
+        else:
+            lo = hi = np.nan
+        mask = d["round"] == rid
+        term = f"C(round)[T.{rid}]"
+        if term in coefs.index:
+            orr, olo, ohi = coefs.loc[term, ["odds_ratio", "or_ci_low", "or_ci_high"]]
+        else:
+            orr, olo, ohi = 1.0, np.nan, np.nan
+        rows.append(dict(round=rid, n=int(mask.sum()),
+                         raw_p_agree=float(d.loc[mask, item].isin(agree_codes).mean()),
+                         p_agree=p_hat, ci_low=lo, ci_high=hi, odds_ratio=float(orr),
+                         or_ci_low=float(olo), or_ci_high=float(ohi), series=series[rid]))
+    out = pd.DataFrame(rows)
+    out.attrs.update(item=item, covariates=covs, agree=agree_codes, level=level, kind="ordinal",
+                     formula=f"{item} ~ C(round)" + "".join(f" + C({c})" for c in covs), n=len(d))
+    return out
+
+
+def _logit(p):
+    return np.log(p / (1 - p))
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+

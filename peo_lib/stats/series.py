@@ -1,0 +1,294 @@
+"""Rounds as one series: argument normalisation, comparability of questions across rounds, stacking.
+
+Shared by :mod:`peo_lib.stats.trends` (raw trends, changes) and
+:mod:`peo_lib.stats.models` (composition-adjusted models); see
+:mod:`peo_lib.stats.trends` for the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from peo_lib.data.codebook import CORE_BLOCK, Codebook, compare_codebooks
+from peo_lib.stats.scoring import score_scales
+
+__all__ = ["GROUP_COLUMNS", "comparability", "stack_rounds"]
+
+GROUP_COLUMNS = ("ervaringsgroep", "functie", "organisatie", "gemeente")
+_EXPERIENCE = "ervaringsgroep"
+
+
+# -- argument checks and normalisation -----------------------------------
+
+
+
+def _as_rounds(rounds) -> dict:
+    """Normalise a dict or list of Round objects to ``{id: Round}`` in time order."""
+    if isinstance(rounds, Mapping):
+        items = list(rounds.values())
+    elif isinstance(rounds, Sequence) and not isinstance(rounds, (str, bytes)):
+        items = list(rounds)
+    else:
+        raise TypeError(f"rounds: expected a dict {{round id: Round}} from load_rounds() or a list of "
+                        f"Round, got {type(rounds).__name__}")
+    for r in items:
+        if not hasattr(r, "codebook") or not hasattr(r, "items"):
+            raise TypeError(f"rounds: expected Round objects from load_round(), got {type(r).__name__}")
+    out = {}
+    for r in sorted(items, key=lambda r: r.id):
+        if r.id in out:
+            raise ValueError(f"rounds: round {r.id!r} is given twice")
+        out[r.id] = r
+    if not out:
+        raise ValueError("rounds: no rounds given")
+    return out
+
+
+def _scale_rounds(rounds: dict, scale: str) -> list[str]:
+    have = [rid for rid, r in rounds.items() if scale in r.codebook.scales]
+    if not have:
+        known = sorted({s for r in rounds.values() for s in r.codebook.scales})
+        raise ValueError(f"scale={scale!r} is not a scale of any round; known scales: {known}")
+    return have
+
+
+def _item_rounds(rounds: dict, item: str) -> list[str]:
+    have = [rid for rid, r in rounds.items() if item in r.codebook.items]
+    if not have:
+        known = sorted({i for r in rounds.values() for i in r.codebook.items})
+        raise ValueError(f"item={item!r} is not an item of any round; known items: {known}")
+    return have
+
+
+def _check_level(level):
+    if not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ValueError(f"level={level!r}: expected a confidence level between 0 and 1, e.g. 0.95")
+    return float(level)
+
+
+# -- comparability ---------------------------------------------------------
+
+def _scale_signature(cb: Codebook, scale: str):
+    sc = cb.scales[scale]
+    return (tuple(sc.items), tuple(sorted(sc.reverse)))
+
+
+def _series_ids(codebooks: list[Codebook], *, item=None, scale=None) -> dict[str, int]:
+    """Round id -> number of the unbroken stretch of an item or scale (1, 2, ...).
+
+    A new stretch starts where the item's wording or response set changed
+    (``compare_codebooks``), or, for a scale, where its item list or reverse
+    keys changed or one of its items changed.
+    """
+    cbs = sorted(codebooks, key=lambda c: c.round)
+    changes = compare_codebooks(cbs, warn=False)
+    breaks_by_item: dict[str, set] = {}
+    for c in changes:
+        breaks_by_item.setdefault(c["item"], set()).add(c["current"])
+    out = {}
+    series = 0
+    prev_sig = None
+    for cb in cbs:
+        if item is not None:
+            if item not in cb.items:
+                continue
+            brk = cb.round in breaks_by_item.get(item, set())
+        else:
+            if scale not in cb.scales:
+                continue
+            sig = _scale_signature(cb, scale)
+            brk = (prev_sig is not None and sig != prev_sig) or any(
+                cb.round in breaks_by_item.get(i, set()) for i in cb.scales[scale].items)
+            prev_sig = sig
+        if series == 0 or brk:
+            series += 1
+        out[cb.round] = series
+    return out
+
+
+def comparability(rounds, *, core_only: bool = True) -> pd.DataFrame:
+    """In which rounds each core item and scale was asked, and whether it changed.
+
+    Parameters
+    ----------
+    rounds : dict of Round or list of Round
+        As returned by :func:`~peo_lib.data.rounds.load_rounds`.
+    core_only : bool, default True
+        Only items that are in the ``kern`` block in at least one round (and
+        scales made of such items); ``False`` lists every item and scale.
+
+    Returns
+    -------
+    DataFrame
+        One row per item or scale, columns: ``kind`` (``item``/``scale``),
+        ``id``, ``text`` (latest wording or scale label), ``block``,
+        ``n_rounds``, ``first_round``, ``last_round``, ``text_changed``,
+        ``response_set_changed``, ``items_changed`` (scales: item list,
+        reverse keys or an item's wording/response set changed),
+        ``changed_in`` (rounds that start a new stretch, comma separated),
+        ``comparable`` (asked in every round of the span with no change, so
+        one line may join all its rounds), then one boolean column per round
+        id (asked in that round).
+
+    Notes
+    -----
+    Changes are found with :func:`peo_lib.data.codebook.compare_codebooks`
+    (wording compared after :func:`~peo_lib.data.codebook.normalise_label`;
+    response sets compared by codes and labels, not by name).
+    """
+    rounds = _as_rounds(rounds)
+    cbs = [r.codebook for r in rounds.values()]
+    ids = list(rounds)
+    changes = compare_codebooks(cbs, warn=False)
+    by_item: dict[str, dict[str, set]] = {}
+    for c in changes:
+        by_item.setdefault(c["item"], {}).setdefault(c["what"], set()).add(c["current"])
+    rows = []
+    item_ids = []
+    for cb in cbs:
+        for i, it in cb.items.items():
+            if i not in item_ids and (not core_only or it.block == CORE_BLOCK):
+                item_ids.append(i)
+    for cb in cbs:  # items that were core only in a later round
+        for i, it in cb.items.items():
+            if i not in item_ids and not core_only:
+                item_ids.append(i)
+    for i in item_ids:
+        asked = {rid: i in rounds[rid].codebook.items for rid in ids}
+        present = [rid for rid in ids if asked[rid]]
+        latest = rounds[present[-1]].codebook.items[i]
+        changed = _breaks(_series_ids(cbs, item=i))
+        rows.append(dict(
+            kind="item", id=i, text=latest.text, block=latest.block, n_rounds=len(present),
+            first_round=present[0], last_round=present[-1],
+            text_changed=bool(by_item.get(i, {}).get("text")),
+            response_set_changed=bool(by_item.get(i, {}).get("response_set")),
+            items_changed=False, changed_in=", ".join(changed),
+            comparable=not changed and _contiguous(ids, present), **asked,
+        ))
+    scale_ids = []
+    for cb in cbs:
+        for s, sc in cb.scales.items():
+            if s in scale_ids:
+                continue
+            if core_only and not all(cb.items[x].block == CORE_BLOCK for x in sc.items):
+                continue
+            scale_ids.append(s)
+    for s in scale_ids:
+        asked = {rid: s in rounds[rid].codebook.scales for rid in ids}
+        present = [rid for rid in ids if asked[rid]]
+        latest = rounds[present[-1]].codebook.scales[s]
+        changed = _breaks(_series_ids(cbs, scale=s))
+        members = {x for rid in present for x in rounds[rid].codebook.scales[s].items}
+        blocks = {rounds[rid].codebook.items[x].block for rid in present
+                  for x in rounds[rid].codebook.scales[s].items}
+        rows.append(dict(
+            kind="scale", id=s, text=latest.label, block=CORE_BLOCK if blocks == {CORE_BLOCK} else
+            ", ".join(sorted(blocks)),
+            n_rounds=len(present), first_round=present[0], last_round=present[-1],
+            text_changed=any(by_item.get(x, {}).get("text") for x in members),
+            response_set_changed=any(by_item.get(x, {}).get("response_set") for x in members),
+            items_changed=bool(changed), changed_in=", ".join(changed),
+            comparable=not changed and _contiguous(ids, present), **asked,
+        ))
+    cols = ["kind", "id", "text", "block", "n_rounds", "first_round", "last_round", "text_changed",
+            "response_set_changed", "items_changed", "changed_in", "comparable", *ids]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _breaks(series: dict[str, int]) -> list[str]:
+    """Rounds that start a new comparable stretch (not the first round)."""
+    ids = list(series)
+    return [b for a, b in zip(ids[:-1], ids[1:]) if series[a] != series[b]]
+
+
+def _contiguous(all_ids: list[str], present: list[str]) -> bool:
+    """True when no round between the first and last presence is skipped."""
+    lo, hi = all_ids.index(present[0]), all_ids.index(present[-1])
+    return hi - lo + 1 == len(present)
+
+
+# -- stacking --------------------------------------------------------------
+
+def stack_rounds(rounds, *, items: bool = True) -> pd.DataFrame:
+    """All rounds in one long table, aligned on stable item and scale ids.
+
+    Parameters
+    ----------
+    rounds : dict of Round or list of Round
+    items : bool, default True
+        Also carry the item codes (one column per item id).
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent per round (``RangeIndex``). Columns:
+        ``round`` (ordered categorical of round ids), ``respondent``,
+        ``ervaringsgroep``, ``functie``, ``organisatie``, ``gemeente``
+        (categoricals, categories in order of first appearance; NaN when a
+        round did not ask it), ``ervaring_jaren``, then one float column per
+        scale id (scored per round with that round's codebook), then, with
+        ``items=True``, one float column per item id (NaN where a round did
+        not ask the item).
+
+    Notes
+    -----
+    Alignment is by id only; whether an id means the same question in every
+    round is what :func:`comparability` reports. The frame holds respondent
+    ids: it is an analysis table, never an output.
+    """
+    rounds = _as_rounds(rounds)
+    ids = list(rounds)
+    scale_ids: list[str] = []
+    item_ids: list[str] = []
+    for r in rounds.values():
+        scale_ids += [s for s in r.codebook.scales if s not in scale_ids]
+        item_ids += [i for i in r.items.columns if i not in item_ids]
+    parts = []
+    for rid, r in rounds.items():
+        bg = r.background
+        part = pd.DataFrame({"round": rid, "respondent": r.items.index.astype(str)})
+        for col in GROUP_COLUMNS:
+            part[col] = (bg[col].astype("object").to_numpy() if col in bg.columns
+                         else np.full(len(part), np.nan, dtype=object))
+        part["ervaring_jaren"] = (bg["ervaring_jaren"].to_numpy(dtype=float)
+                                  if "ervaring_jaren" in bg.columns else np.nan)
+        scores = score_scales(r)
+        for s in scale_ids:
+            part[s] = scores[s].to_numpy() if s in scores.columns else np.nan
+        if items:
+            for i in item_ids:
+                part[i] = r.items[i].to_numpy(dtype=float) if i in r.items.columns else np.nan
+        parts.append(part)
+    df = pd.concat(parts, ignore_index=True)
+    df["round"] = pd.Categorical(df["round"], categories=ids, ordered=True)
+    for col in GROUP_COLUMNS:
+        cats = []
+        for r in rounds.values():
+            if col in r.background.columns:
+                s = r.background[col]
+                is_cat = isinstance(s.dtype, pd.CategoricalDtype)
+                levels = list(s.cat.categories) if is_cat else list(s.dropna().unique())
+                cats += [c for c in levels if c not in cats]
+        df[col] = pd.Categorical(df[col].where(df[col].notna(), None), categories=cats,
+                                 ordered=col == _EXPERIENCE)
+    return df
+
+
+def _scale_label(rounds: dict, scale: str) -> str:
+    for r in reversed(list(rounds.values())):
+        if scale in r.codebook.scales:
+            return r.codebook.scales[scale].label
+    return scale
+
+
+def _scale_range(rounds: dict, scale: str) -> tuple[int, int]:
+    for r in reversed(list(rounds.values())):
+        cb = r.codebook
+        if scale in cb.scales:
+            rs = cb.response_set_of(cb.scales[scale].items[0])
+            return rs.min, rs.max
+    raise ValueError(scale)
