@@ -21,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import os
 import tempfile
 import time
 import urllib.request
@@ -91,7 +92,8 @@ def write_round(data_dir: Path, rid: str, seed: int) -> None:
 
 
 def bench_callbacks(data_dir: Path, cache: Path) -> None:
-    from peo_lib.dashboard.widget import ALL_ROUNDS, Dashboard, load_tables
+    from peo_lib.dashboard.tables import load_tables
+    from peo_lib.dashboard.widget import ALL_ROUNDS, Dashboard
 
     t0 = time.perf_counter()
     tables = load_tables(data_dir, cache_dir=cache)
@@ -218,7 +220,8 @@ def main() -> None:
         data = tmp / "data"
         for k, rid in enumerate(["2031-1", "2031-2"]):
             write_round(data, rid, seed=100 + k)
-        cache = tmp / "out" / "dashboard" / ".cache"
+        os.environ["PEO_CACHE_DIR"] = str(tmp / "cache")  # the Voila kernel inherits it: no stray user cache
+        cache = tmp / "cache" / "dashboard"
         bench_callbacks(data, cache)
         bench_voila(data, tmp / "out")
 

@@ -11,946 +11,57 @@ starters?", "and in our municipality?", "how was that last year?". Two tabs:
     t-interval; ``Trend``: means over rounds).
 ``Bespreken`` (discussion)
     One statement at a time (``Vorige``/``Volgende``) with its distribution
-    for everyone, starters and experienced professionals, and a short text.
+    for everyone, starters and experienced professionals, and a short text
+    (the sentence of :func:`peo_lib.sentences.group_means_sentence`, as in the
+    reports).
 
 Both tabs have ``Bewaar als PNG`` (writes ``OUT/dashboard/*.png``).
 
-Design decisions
-----------------
-* **Speed.** Each round is reduced once to count tables (breakdown group x
-  subject x answer category, plus sums and sums of squares for means):
-  :func:`round_tables`. These hold no respondent rows and are cached on disk
-  by codebook hash and raw-file SHA-256 (:func:`load_tables`), so a restart
-  does not re-read the exports. A figure is one long-lived matplotlib
-  ``Figure`` per view whose artists are updated in place and blitted onto a
-  cached static background; the Agg buffer is encoded as PNG (fast zlib
-  level) into an ``ipywidgets.Image``. No seaborn, no full redraw.
-* **Privacy.** Every suppression decision is taken by
-  :func:`peo_lib.privacy.disclosure.disclosure_mask` (primary, complementary, LP audit),
-  on the group x category counts for the distribution and on the group sizes
-  for means and trends; results are cached per selection (a background thread
-  fills the cache while the presenter talks, because the LP audit can take
-  100 ms). A hidden row shows only ``n<5``; hidden cells of a visible row are
-  merged into one hatched block centred on zero (its width is the total
-  minus the visible cells, which is public anyway), so no position or width
-  gives a hidden cell back. As in :mod:`peo_lib.stats.descriptives`, respondents
-  whose group is unknown are left out of a breakdown, and ``Totaal`` in a
-  breakdown is the total of the groups shown (so ``Totaal`` minus the groups
-  reveals nothing within the figure). Open point for the privacy owner: the
-  ``geen`` view's total minus this total describes the unknown-group
-  respondents (a linked-table case, see ``privacy.py``); including them as a
-  suppressed ``Onbekend`` row instead makes its complement hide a large
-  group (e.g. all starters) whenever 1-4 people left their group blank.
-* **Scales in the distribution view** are shown as the scale score rounded to
-  the nearest answer category (said in the subtitle); their means use the
-  unrounded scores.
-* **Projector.** 16:9 figure, 15-20 pt text, dark text on white, the
-  ColorBrewer PuOr diverging palette with a grey neutral (colour-blind safe),
-  Okabe-Ito colours plus distinct markers for trend lines; Dutch labels and
-  decimal comma throughout.
+This module holds the widgets and their events only. The layers below it:
+:mod:`peo_lib.dashboard.tables` (count tables per round, cached on disk),
+:mod:`peo_lib.dashboard.model` (privacy-checked rows per selection) and
+:mod:`peo_lib.dashboard.figures` (blitted matplotlib figures). Text put into
+an HTML widget is escaped with :func:`_escape`; the one exception is the
+``n<5`` label in the status line (see :meth:`Dashboard._draw_explore`). A
+background thread fills the model's cache while the dashboard is idle.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import math
+import contextlib
+import html
 import os
-import pickle
 import textwrap
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from peo_lib._validate import check_argument
-from peo_lib.stats.intervals import t_quantile
+from peo_lib.dashboard.figures import (MAX_ROWS, _DistributionFigure, _fmt, _LiveFigure, _MeanFigure, _short,
+                                       _TrendFigure, _wrap)
+from peo_lib.dashboard.model import _Model
+from peo_lib.dashboard.tables import NO_BREAKDOWN, RoundTables, load_tables, round_tables
+from peo_lib.privacy.disclosure import label_small
+from peo_lib.sentences import group_means_sentence
+from peo_lib.vocab import (BREAKDOWN_LABELS, BREAKDOWNS, CORE_BLOCK, EXPERIENCE, EXPERIENCE_GROUPS, EXPERIENCED,
+                           GROUP_LABELS, STARTER, TOTAL_LABEL)
 
-__all__ = [
-    "Dashboard",
-    "RoundTables",
-    "round_tables",
-    "load_tables",
-    "show_dashboard",
-    "BREAKDOWNS",
-    "VIEWS",
-    "ALL_ROUNDS",
-]
+__all__ = ["Dashboard", "show_dashboard", "ALL_ROUNDS", "VIEWS"]
 
+#: The value of the ``Ronde`` dropdown for the trend over all rounds.
 ALL_ROUNDS = "__alle_rondes__"
-BREAKDOWNS = {
-    "geen": "Geen uitsplitsing",
-    "ervaringsgroep": "Startend / ervaren",
-    "functie": "Functie",
-    "organisatie": "Organisatie",
-    "gemeente": "Gemeente",
-}
 VIEWS = {"verdeling": "Verdeling", "gemiddelde": "Gemiddelde", "trend": "Trend"}
-TOTAL_LABEL = "Totaal"
-UNKNOWN_LABEL = "Onbekend"
-GROUP_LABELS = {"startend": "Startend", "ervaren": "Ervaren"}
-MAX_ROWS = 24
-MAX_CATS = 11
-MAX_LINES = 12
-_CACHE_VERSION = 1
-_FIGSIZE = (12.0, 6.75)  # 16:9 for the projector
-_DPI = 100
-_SAVE_DPI = 150
-_TITLE_ZONE = 0.165  # top share of the figure holding title and subtitle (only in saved PNGs)
-
-_PUOR = {
-    2: ["#e08214", "#8073ac"],
-    3: ["#e08214", "#bdbdbd", "#8073ac"],
-    4: ["#b35806", "#fdb863", "#b2abd2", "#542788"],
-    5: ["#b35806", "#f1a340", "#bdbdbd", "#998ec3", "#542788"],
-    6: ["#b35806", "#e08214", "#fdb863", "#b2abd2", "#8073ac", "#542788"],
-    7: ["#b35806", "#e08214", "#fdb863", "#bdbdbd", "#b2abd2", "#8073ac", "#542788"],
+#: Breakdown -> label in the ``Uitsplitsing`` dropdown (lower-cased in subtitles).
+_BREAKDOWN_CHOICES = {
+    NO_BREAKDOWN: "Geen uitsplitsing",
+    EXPERIENCE: f"{GROUP_LABELS[STARTER]} / {GROUP_LABELS[EXPERIENCED].lower()}",
+    **{b: BREAKDOWN_LABELS[b] for b in BREAKDOWNS if b != EXPERIENCE},
 }
-_OKABE_ITO = ["#000000", "#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#8C6D00",
-              "#004D80", "#006B4F", "#9C3D00", "#7A3A66"]
-_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h", "<", ">", "p", "*"]
 
-
-# ======================================================================
-# helpers
-# ======================================================================
-
-
-
-def _colours(k: int) -> list[str]:
-    """Diverging colour-blind-safe colours for k ordered categories."""
-    if k in _PUOR:
-        return list(_PUOR[k])
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    cmap = colormaps["PuOr"]
-    cols = [to_hex(cmap(1 - (0.08 + 0.84 * i / (k - 1)))) for i in range(k)]
-    if k % 2:
-        cols[k // 2] = "#bdbdbd"
-    return cols
-
-
-def _text_colour(hex_colour: str) -> str:
-    """Black or white, whichever reads better on the colour (WCAG relative luminance)."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    lum = 0.2126 * r ** 2.2 + 0.7152 * g ** 2.2 + 0.0722 * b ** 2.2
-    return "#000000" if lum > 0.25 else "#ffffff"
-
-
-def _fmt(x, decimals=1) -> str:
-    from peo_lib.formatting import format_nl
-
-    return format_nl(x, decimals)
-
-
-def _wrap(text: str, width: int = 70, lines: int = 2) -> str:
-    parts = textwrap.wrap(text, width)
-    if len(parts) > lines:
-        parts = parts[:lines]
-        parts[-1] = parts[-1].rstrip(" .,;") + " …"
-    return "\n".join(parts)
-
-
-# ======================================================================
-# per-round precomputed tables
-# ======================================================================
-
-@dataclass
-class RoundTables:
-    """Aggregated counts of one round: everything the dashboard draws.
-
-    No respondent rows: only counts per breakdown group x subject x answer
-    category, and sums / sums of squares for means.
-
-    Attributes
-    ----------
-    round_id, title, theme : str
-    min_n : int
-        ``privacy.min_n`` of the round.
-    n : int
-        Respondents.
-    subjects : dict
-        Subject key (``"item:PR01"``, ``"scale:werkplezier"``) -> dict with
-        ``kind``, ``id``, ``label``, ``text``, ``block``, ``categories``
-        (answer labels), ``codes``.
-    groups : dict
-        Breakdown -> list of group labels (``Onbekend`` last when present).
-    counts : dict
-        Breakdown -> int array (groups, subjects, categories).
-    sums, sumsq : dict
-        Breakdown -> float array (groups, subjects): sum and sum of squares of
-        the valid values (item codes, unrounded scale scores).
-    valid : dict
-        Breakdown -> int array (groups, subjects): valid values behind sums.
-    blocks : list of str
-    """
-
-    round_id: str
-    title: str
-    theme: str
-    min_n: int
-    n: int
-    subjects: dict
-    groups: dict
-    counts: dict
-    sums: dict
-    sumsq: dict
-    valid: dict
-    blocks: list = field(default_factory=list)
-
-    @property
-    def subject_keys(self) -> list[str]:
-        return list(self.subjects)
-
-    def subject_index(self, key: str) -> int:
-        return self._index()[key]
-
-    def _index(self):
-        idx = self.__dict__.get("_idx")
-        if idx is None:
-            idx = {k: i for i, k in enumerate(self.subjects)}
-            self.__dict__["_idx"] = idx
-        return idx
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_idx", None)
-        return state
-
-
-def _group_codes(rnd, breakdown: str):
-    """Group labels and a code per respondent (unknown -> an ``Onbekend`` group)."""
-    n = rnd.n
-    if breakdown == "geen":
-        return [TOTAL_LABEL], np.zeros(n, dtype=np.int64)
-    col = rnd.background[breakdown]
-    codes = col.cat.codes.to_numpy().astype(np.int64)
-    labels = [GROUP_LABELS.get(str(c), str(c)) for c in col.cat.categories]
-    if (codes < 0).any():
-        codes = np.where(codes < 0, len(labels), codes)
-        labels.append(UNKNOWN_LABEL)
-    return labels, codes
-
-
-def round_tables(rnd) -> RoundTables:
-    """Reduce a :class:`~peo_lib.data.rounds.Round` to the dashboard's count tables.
-
-    Parameters
-    ----------
-    rnd : Round
-        From :func:`peo_lib.load_round`.
-
-    Returns
-    -------
-    RoundTables
-
-    Notes
-    -----
-    One ``np.bincount`` per breakdown over (group, subject, category): about
-    10 ms for 10,000 respondents x 40 items on a laptop.
-    """
-    from peo_lib.stats.scoring import score_scales
-
-    if not hasattr(rnd, "items") or not hasattr(rnd, "codebook"):
-        raise TypeError(f"expected a Round from load_round(), got {type(rnd).__name__}")
-    cb = rnd.codebook
-    subjects, columns, cat_idx = {}, [], []
-    scores = score_scales(rnd) if cb.scales else pd.DataFrame(index=rnd.items.index)
-    for scale_id, sc in cb.scales.items():
-        rs = cb.response_set_of(sc.items[0])
-        codes = sorted(rs.values)
-        block = cb.items[sc.items[0]].block
-        subjects[f"scale:{scale_id}"] = dict(kind="scale", id=scale_id, label=sc.label, text=sc.label,
-                                             block=block, categories=[rs.values[c] for c in codes],
-                                             codes=codes, items=list(sc.items))
-        x = scores[scale_id].to_numpy(dtype=float)
-        columns.append(x)
-        rounded = np.floor(x + 0.5)
-        cat_idx.append(np.where(np.isnan(x), -1, np.searchsorted(codes, np.clip(rounded, codes[0], codes[-1]))))
-    for item_id, item in cb.items.items():
-        rs = cb.response_sets[item.response_set]
-        codes = sorted(rs.values)
-        subjects[f"item:{item_id}"] = dict(kind="item", id=item_id, label=item_id, text=item.text,
-                                           block=item.block, categories=[rs.values[c] for c in codes],
-                                           codes=codes)
-        x = rnd.items[item_id].to_numpy(dtype=float)
-        columns.append(x)
-        pos = np.searchsorted(codes, np.nan_to_num(x, nan=codes[0]))
-        pos = np.clip(pos, 0, len(codes) - 1)
-        cat_idx.append(np.where(np.isnan(x), -1, pos))
-    S = len(subjects)
-    K = max((len(s["categories"]) for s in subjects.values()), default=1)
-    X = np.column_stack(columns) if columns else np.empty((rnd.n, 0))
-    C = np.column_stack(cat_idx).astype(np.int64) if cat_idx else np.empty((rnd.n, 0), dtype=np.int64)
-    ok = C >= 0
-    Xz = np.where(ok, X, 0.0)
-    subj = np.broadcast_to(np.arange(S), C.shape)
-    groups, counts, sums, sumsq, valid = {}, {}, {}, {}, {}
-    options = ["geen"] + [b for b in BREAKDOWNS if b != "geen" and b in rnd.background.columns
-                          and isinstance(rnd.background[b].dtype, pd.CategoricalDtype)]
-    for b in options:
-        labels, g = _group_codes(rnd, b)
-        G = len(labels)
-        gs = g[:, None] * S + subj
-        flat = (gs * K + C)[ok]
-        counts[b] = np.bincount(flat, minlength=G * S * K).reshape(G, S, K)
-        valid[b] = np.bincount(gs[ok], minlength=G * S).reshape(G, S)
-        sums[b] = np.bincount(gs.ravel(), weights=Xz.ravel(), minlength=G * S).reshape(G, S)
-        sumsq[b] = np.bincount(gs.ravel(), weights=(Xz ** 2).ravel(), minlength=G * S).reshape(G, S)
-        groups[b] = labels
-    return RoundTables(round_id=rnd.id, title=cb.title, theme=cb.theme, min_n=cb.privacy.min_n, n=rnd.n,
-                       subjects=subjects, groups=groups, counts=counts, sums=sums, sumsq=sumsq, valid=valid,
-                       blocks=list(cb.blocks))
-
-
-def _cache_key(cb, raw_path: Path) -> str:
-    from peo_lib.data.codebook import codebook_hash
-    from peo_lib.data.readers import sha256_file
-
-    h = hashlib.sha256()
-    h.update(f"v{_CACHE_VERSION}|{codebook_hash(cb)}|{sha256_file(raw_path)}".encode())
-    return h.hexdigest()[:24]
-
-
-def load_tables(data_dir=None, *, cache_dir=None) -> dict[str, RoundTables]:
-    """Count tables of every round in ``DATA_DIR/codebooks``, cached on disk.
-
-    Parameters
-    ----------
-    data_dir : str or Path, optional
-        Folder with ``codebooks/`` and ``raw/`` (default: ``paths.DATA_DIR``).
-    cache_dir : str or Path, optional
-        Where to keep the aggregated tables (default ``OUT/dashboard/.cache``).
-        An entry is reused only when the codebook hash and the raw file's
-        SHA-256 match; it holds counts, never respondent rows.
-
-    Returns
-    -------
-    dict
-        Round id -> :class:`RoundTables`, oldest first.
-
-    Raises
-    ------
-    PEOError
-        No codebooks in the folder, or a codebook / raw file error.
-    """
-    from peo_lib import paths
-    from peo_lib.data.codebook import read_codebook
-    from peo_lib.errors import CodebookError
-    from peo_lib.data.rounds import load_round
-
-    cdir = paths.codebook_dir(data_dir)
-    rdir = paths.raw_dir(data_dir)
-    files = paths.codebook_files(data_dir)
-    if not files:
-        paths.require_round_ids(data_dir)
-    cache = Path(cache_dir) if cache_dir is not None else paths.OUT_DIR / "dashboard" / ".cache"
-    out = {}
-    for f in files:
-        cb = read_codebook(f)
-        if cb.round in out:
-            raise CodebookError(f, f"round: {cb.round!r} is also the round of another codebook")
-        key = None
-        try:
-            key = _cache_key(cb, cb.raw_file(rdir))
-            hit = cache / f"{cb.round}-{key}.pkl"
-            if hit.is_file():
-                with open(hit, "rb") as fh:
-                    out[cb.round] = pickle.load(fh)
-                continue
-        except (OSError, pickle.PickleError, EOFError, AttributeError):
-            pass
-        tables = round_tables(load_round(cb, rdir))
-        out[cb.round] = tables
-        if key is not None:
-            try:
-                cache.mkdir(parents=True, exist_ok=True)
-                for old in cache.glob(f"{cb.round}-*.pkl"):
-                    old.unlink(missing_ok=True)
-                tmp = cache / f".{cb.round}-{key}.{os.getpid()}.tmp"
-                with open(tmp, "wb") as fh:
-                    pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, cache / f"{cb.round}-{key}.pkl")
-            except OSError:
-                pass
-    return dict(sorted(out.items()))
-
-
-# ======================================================================
-# privacy-checked tables behind the figures
-# ======================================================================
-
-def _dist_mask(counts: np.ndarray, labels, min_n: int):
-    """(cell hidden G x K, row hidden G, total cells hidden K, total hidden): the report's rule."""
-    from peo_lib.privacy.disclosure import distribution_mask
-
-    return distribution_mask(counts, min_n=min_n)
-
-
-def _size_mask(sizes: np.ndarray, min_n: int):
-    """(group hidden G, total hidden) for statistics per group: the report's rule."""
-    from peo_lib.privacy.disclosure import group_size_mask
-
-    return group_size_mask(sizes, min_n=min_n)
-
-
-class _Model:
-    """Privacy-checked tables per selection, cached; thread-safe."""
-
-    def __init__(self, tables: dict[str, RoundTables]):
-        self.tables = tables
-        self._cache = {}
-
-    def _cached(self, key, fn):
-        hit = self._cache.get(key)
-        if hit is None:  # pure computation: a rare double computation by two threads is harmless
-            hit = fn()
-            self._cache[key] = hit
-        return hit
-
-    def has(self, key) -> bool:
-        return key in self._cache
-
-    # -- distribution -------------------------------------------------
-    def distribution(self, round_id: str, subject: str, breakdown: str) -> pd.DataFrame:
-        """Rows Totaal (+ groups): n label, visible percentages, hidden share."""
-        return self._cached(("dist", round_id, subject, breakdown),
-                            lambda: self._distribution(round_id, subject, breakdown))
-
-    def _distribution(self, round_id, subject, breakdown):
-        t = self.tables[round_id]
-        s = t.subject_index(subject)
-        cats = t.subjects[subject]["categories"]
-        K = len(cats)
-        label = _small_label(t.min_n)
-        rows = []
-        if breakdown == "geen":
-            counts = t.counts["geen"][:, s, :K]
-            cell, row, _, _ = _dist_mask(counts, [TOTAL_LABEL], t.min_n)
-            entries = [(TOTAL_LABEL, counts[0], cell[0], row[0])]
-        else:
-            labels, keep = _known(t.groups[breakdown])
-            counts = t.counts[breakdown][keep, s, :K]
-            cell, row, tcell, thidden = _dist_mask(counts, labels, t.min_n)
-            total = counts.sum(axis=0)
-            entries = [(TOTAL_LABEL, total, tcell, thidden)]
-            entries += [(lab, counts[g], cell[g], row[g]) for g, lab in enumerate(labels)
-                        if counts[g].sum() > 0]
-        for lab, c, hidden, row_hidden in entries:
-            n = int(c.sum())
-            rec = {"rij": lab}
-            if row_hidden or n == 0:
-                rec.update({"n": np.nan, "n_label": label if n else "n=0", "verborgen_rij": True,
-                            "verborgen_pct": np.nan})
-                rec.update({cat: np.nan for cat in cats})
-            else:
-                pct = 100.0 * c / n
-                hidden = np.asarray(hidden, dtype=bool)
-                rec.update({"n": n, "n_label": f"n={n}", "verborgen_rij": False,
-                            "verborgen_pct": float(pct[hidden].sum()) if hidden.any() else 0.0})
-                rec.update({cat: (np.nan if hidden[k] else float(pct[k])) for k, cat in enumerate(cats)})
-            rows.append(rec)
-        out = pd.DataFrame(rows)
-        out.attrs.update(categories=list(cats), round=round_id, subject=subject, breakdown=breakdown)
-        return out
-
-    # -- means ----------------------------------------------------------
-    def means(self, round_id: str, subject: str, breakdown: str) -> pd.DataFrame:
-        """Rows Totaal (+ groups): n label, mean, 95% t-interval (NaN where hidden)."""
-        return self._cached(("mean", round_id, subject, breakdown),
-                            lambda: self._means(round_id, subject, breakdown))
-
-    def _means(self, round_id, subject, breakdown):
-        t = self.tables[round_id]
-        s = t.subject_index(subject)
-        label = _small_label(t.min_n)
-        b = breakdown
-        labels, known = _known(t.groups[b]) if b != "geen" else ([TOTAL_LABEL], slice(None))
-        n = t.valid[b][known, s].astype(float)
-        s1 = t.sums[b][known, s]
-        s2 = t.sumsq[b][known, s]
-        if b == "geen":
-            hidden, _ = _size_mask(n, t.min_n)
-            names, rows_n, rows_s1, rows_s2, rows_h = [TOTAL_LABEL], n, s1, s2, hidden
-        else:
-            hidden, thidden = _size_mask(n, t.min_n)
-            keep = n > 0
-            names = [TOTAL_LABEL] + [lab for g, lab in enumerate(labels) if keep[g]]
-            rows_n = np.concatenate([[n.sum()], n[keep]])
-            rows_s1 = np.concatenate([[s1.sum()], s1[keep]])
-            rows_s2 = np.concatenate([[s2.sum()], s2[keep]])
-            rows_h = np.concatenate([[thidden], hidden[keep]])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(rows_n > 0, rows_s1 / rows_n, np.nan)
-            var = np.where(rows_n > 1, (rows_s2 - rows_n * mean ** 2) / (rows_n - 1), np.nan)
-            half = t_quantile(rows_n - 1) * np.sqrt(np.clip(var, 0, None)) / np.sqrt(rows_n)
-        rows_h = rows_h | (rows_n == 0)
-        out = pd.DataFrame({
-            "rij": names,
-            "n": np.where(rows_h, np.nan, rows_n),
-            "n_label": [label if h and k > 0 else ("n=0" if k == 0 else f"n={int(k)}")
-                        for h, k in zip(rows_h, rows_n)],
-            "gemiddelde": np.where(rows_h, np.nan, mean),
-            "ci_laag": np.where(rows_h, np.nan, mean - half),
-            "ci_hoog": np.where(rows_h, np.nan, mean + half),
-            "verborgen_rij": rows_h,
-        })
-        out.attrs.update(round=round_id, subject=subject, breakdown=breakdown)
-        return out
-
-    # -- trend ----------------------------------------------------------
-    def trend(self, subject: str, breakdown: str) -> pd.DataFrame:
-        """Tidy: round x row (Totaal + groups) with mean, interval, n label."""
-        frames = []
-        for rid, t in self.tables.items():
-            if subject not in t.subjects or (breakdown != "geen" and breakdown not in t.groups):
-                continue
-            m = self.means(rid, subject, breakdown).copy()
-            m.insert(0, "ronde", rid)
-            frames.append(m)
-        if not frames:
-            return pd.DataFrame(columns=["ronde", "rij", "n", "n_label", "gemiddelde", "ci_laag", "ci_hoog",
-                                         "verborgen_rij"])
-        return pd.concat(frames, ignore_index=True)
-
-
-def _known(labels):
-    """Labels and index of the known groups (``Onbekend`` left out, see module notes)."""
-    if labels and labels[-1] == UNKNOWN_LABEL:
-        return labels[:-1], slice(0, len(labels) - 1)
-    return labels, slice(None)
-
-
-def _small_label(min_n: int) -> str:
-    from peo_lib.privacy.disclosure import label_small
-
-    return label_small(min_n)
-
-
-# ======================================================================
-# live figures: one Figure per view, artists updated and blitted
-# ======================================================================
-
-class _LiveFigure:
-    """A matplotlib Figure kept alive; dynamic artists are blitted onto a cached background."""
-
-    def __init__(self):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=_FIGSIZE, dpi=_DPI, facecolor="white")
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.dynamic = []
-        self._bg = None
-        self._bg_key = None
-        self.layout_key = None
-        self.title = self.fig.text(0.02, 0.965, "", ha="left", va="top", fontsize=20, fontweight="bold",
-                                   color="#111111")
-        self.subtitle = self.fig.text(0.02, 0.875, "", ha="left", va="top", fontsize=14, color="#333333")
-        self.message = self.fig.text(0.5, 0.45, "", ha="center", va="center", fontsize=20, color="#333333")
-        self._dyn(self.title, self.subtitle, self.message)
-
-    def _dyn(self, *artists):
-        for a in artists:
-            a.set_animated(True)
-            self.dynamic.append(a)
-
-    def texts(self) -> list[str]:
-        """Every visible, non-empty text of the figure (dynamic and static)."""
-        out = []
-        for t in self.fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_visible")):
-            if t.get_visible() and t.get_text() and (t.axes is None or t.axes.get_visible()):
-                out.append(t.get_text())
-        return out
-
-    def render_png(self) -> bytes:
-        """Blit the dynamic artists on the static background and encode as PNG.
-
-        Title and subtitle are not drawn here: the dashboard shows them as
-        HTML above the image (text rendering is most of a redraw's cost);
-        :meth:`save_png` puts them into the file.
-        """
-        from PIL import Image
-
-        self.title.set_visible(False)
-        self.subtitle.set_visible(False)
-        if self._bg is None or self._bg_key != self.layout_key:
-            self.canvas.draw()  # static artists only (dynamic ones are animated)
-            self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._bg_key = self.layout_key
-        else:
-            self.canvas.restore_region(self._bg)
-        renderer = self.canvas.get_renderer()
-        for a in self.dynamic:
-            if a.get_visible():
-                a.draw(renderer)
-        rgb = np.asarray(self.canvas.buffer_rgba())
-        rgb = rgb[int(rgb.shape[0] * _TITLE_ZONE):, :, :3]  # the title zone is HTML on screen
-        out = io.BytesIO()
-        Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(out, format="png", compress_level=1)
-        return out.getvalue()
-
-    def save_png(self, path: Path, *, dpi=_SAVE_DPI) -> Path:
-        """Full (non-blitted) render at a higher resolution, written atomically."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for a in self.dynamic:
-            a.set_animated(False)
-        self.title.set_visible(True)
-        self.subtitle.set_visible(True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
-        try:
-            self.fig.savefig(tmp, dpi=dpi, format="png", facecolor="white")
-            os.replace(tmp, path)
-        finally:
-            for a in self.dynamic:
-                a.set_animated(True)
-            tmp.unlink(missing_ok=True)
-            self._bg = None  # the canvas size changed while saving
-        return path
-
-
-class _DistributionFigure(_LiveFigure):
-    """Diverging stacked bars: rows = Totaal/groups (or items), segments = categories."""
-
-    def __init__(self, *, max_rows=MAX_ROWS, max_cats=MAX_CATS):
-        super().__init__()
-        from matplotlib import transforms
-
-        self.max_rows, self.max_cats = max_rows, max_cats
-        self.ax = ax = self.fig.add_axes([0.25, 0.09, 0.65, 0.62])
-        ax.set_xlim(-100, 100)
-        ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"], fontsize=14)
-        ax.tick_params(axis="y", left=False, labelleft=False)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
-        ax.axvline(0, color="#222222", lw=1.2, zorder=3)
-        ax.grid(axis="x", color="#dddddd", lw=0.8)
-        ax.set_axisbelow(True)
-        self._blend = transforms.blended_transform_factory(ax.transAxes, ax.transData)
-        # artist pools grow on demand (creating 24 x 11 bars up front costs a second at start-up)
-        self.bars, self.seg_texts, self.hidden_bars = [], [], []
-        self.row_labels, self.n_labels, self.centre_texts = [], [], []
-        self.legend = None
-
-    def _ensure(self, R, K):
-        """Create row and segment artists up to R rows and K categories."""
-        from matplotlib.patches import Rectangle
-
-        ax = self.ax
-        for r in range(len(self.row_labels), min(R, self.max_rows)):
-            hb = Rectangle((0, r - 0.36), 0, 0.72, facecolor="white", edgecolor="#444444", hatch="///", lw=0.8)
-            ax.add_artist(hb)
-            hb.set_clip_path(ax.patch)
-            self.hidden_bars.append(hb)
-            self.row_labels.append(ax.text(-0.015, r, "", ha="right", va="center", fontsize=16,
-                                           transform=self._blend, color="#111111"))
-            self.n_labels.append(ax.text(1.01, r, "", ha="left", va="center", fontsize=14,
-                                         transform=self._blend, color="#333333"))
-            self.centre_texts.append(ax.text(0, r, "", ha="center", va="center", fontsize=16, fontweight="bold",
-                                             color="#111111",
-                                             bbox=dict(fc="white", ec="#888888", boxstyle="round")))
-            self.bars.append([])
-            self.seg_texts.append([])
-            self._dyn(hb, self.row_labels[r], self.n_labels[r], self.centre_texts[r])
-        for r in range(min(R, self.max_rows)):
-            while len(self.bars[r]) < min(K, self.max_cats):
-                bar = Rectangle((0, r - 0.36), 0, 0.72, edgecolor="white", lw=0.8)
-                ax.add_artist(bar)
-                bar.set_clip_path(ax.patch)
-                txt = ax.text(0, r, "", ha="center", va="center", fontsize=14)
-                self.bars[r].append(bar)
-                self.seg_texts[r].append(txt)
-                self._dyn(bar, txt)
-
-    def _set_legend(self, categories, small_label):
-        from matplotlib.patches import Patch
-
-        key = (tuple(categories), small_label)
-        if self.layout_key == ("dist", key):
-            return
-        if self.legend is not None:
-            self.legend.remove()
-        cols = _colours(len(categories))
-        handles = [Patch(facecolor=c, edgecolor="white") for c in cols]
-        handles.append(Patch(facecolor="white", edgecolor="#444444", hatch="///"))
-        labels = list(categories) + [f"verborgen ({small_label})"]
-        ncol = len(handles) if len(categories) <= 5 else math.ceil(len(handles) / 2)
-        self.legend = self.fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.55, 0.81),
-                                      ncol=ncol, frameon=False, fontsize=13 if len(categories) <= 5 else 11,
-                                      handlelength=1.4, columnspacing=1.2)
-        self.layout_key = ("dist", key)
-
-    def update(self, rows: list[dict], categories, *, title, subtitle, small_label, message=""):
-        """Draw rows ``{label, n_label, pct (K floats, NaN hidden), hidden_pct, row_hidden}``."""
-        self.title.set_text(title)
-        self.subtitle.set_text(subtitle)
-        self.message.set_text(message)
-        self._set_legend(categories, small_label)
-        K = len(categories)
-        cols = _colours(K)
-        tcols = [_text_colour(c) for c in cols]
-        R = min(len(rows), self.max_rows)
-        self._ensure(0 if message else R, K)
-        self.ax.set_ylim(max(R, 1) - 0.5, -0.5)
-        fs = 14 if R <= 8 else (12 if R <= 14 else 9)
-        lfs = 16 if R <= 8 else (13 if R <= 14 else 10)
-        mid = (K - 1) / 2
-        for r in range(len(self.row_labels)):
-            on = r < R and not message
-            bars, texts = self.bars[r], self.seg_texts[r]
-            if not on:
-                for a in (*bars, *texts, self.hidden_bars[r], self.row_labels[r], self.n_labels[r],
-                          self.centre_texts[r]):
-                    a.set_visible(False)
-                continue
-            row = rows[r]
-            self.row_labels[r].set(text=_fit(row["label"]), visible=True, fontsize=lfs,
-                                   fontweight="bold" if row["label"] == TOTAL_LABEL else "normal")
-            if row["row_hidden"]:
-                for a in (*bars, *texts, self.hidden_bars[r]):
-                    a.set_visible(False)
-                self.n_labels[r].set_visible(False)
-                self.centre_texts[r].set(text=row["n_label"], visible=True, fontsize=lfs)
-                continue
-            self.centre_texts[r].set_visible(False)
-            self.n_labels[r].set(text=row["n_label"], visible=True, fontsize=fs)
-            pct = np.asarray(row["pct"], dtype=float)
-            vis = np.nan_to_num(pct, nan=0.0)
-            h = float(row["hidden_pct"] or 0.0)
-            half = K // 2
-            odd = K % 2 == 1
-            neg = float(vis[:half].sum())
-            neu = float(vis[half]) if odd else 0.0
-            # order: negatives, neutral, hidden block, positives; zero in the middle of neutral+hidden
-            x = -(neg + (neu + h) / 2)
-            hb = self.hidden_bars[r]
-            hb.set_visible(False)
-            for k in range(max(len(bars), K + 1)):
-                if k == half + (1 if odd else 0) and h > 0:
-                    hb.set(x=x, width=h, y=r - 0.36, height=0.72, visible=True)
-                    x += h
-                if k >= len(bars):
-                    continue
-                bar, txt = bars[k], texts[k]
-                if k >= K or np.isnan(pct[k]) or pct[k] <= 0:
-                    bar.set_visible(False)
-                    txt.set_visible(False)
-                    continue
-                w = float(pct[k])
-                bar.set(x=x, width=w, y=r - 0.36, height=0.72, facecolor=cols[k], visible=True)
-                txt.set(x=x + w / 2, y=r, text=_fmt_pct(w) if w >= 6 else "", fontsize=fs,
-                        color=tcols[k], visible=w >= 6)
-                x += w
-        return self.render_png()
-
-
-def _fit(label: str, width: int = 24) -> str:
-    """Row labels: at most two lines of ``width`` characters."""
-    if len(label) <= width:
-        return label
-    return _wrap(label, width, 2)
-
-
-def _short(meta, width=26) -> str:
-    text = meta["text"]
-    return f"{meta['id']} {text if len(text) <= width else text[:width - 1].rstrip() + '…'}"
-
-
-def _fmt_pct(x) -> str:
-    return f"{_fmt(x, 0)}%"
-
-
-class _MeanFigure(_LiveFigure):
-    """Mean with 95% t-interval per row (Totaal, groups or items)."""
-
-    def __init__(self, *, max_rows=MAX_ROWS):
-        super().__init__()
-        from matplotlib import transforms
-        from matplotlib.collections import LineCollection
-
-        self.max_rows = max_rows
-        self.ax = ax = self.fig.add_axes([0.25, 0.12, 0.62, 0.62])
-        ax.tick_params(axis="y", left=False, labelleft=False)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
-        ax.grid(axis="x", color="#dddddd", lw=0.8)
-        ax.set_axisbelow(True)
-        self.ci = LineCollection([], colors="#0072B2", linewidths=4, capstyle="round")
-        ax.add_collection(self.ci)
-        (self.points,) = ax.plot([], [], "o", ms=13, color="#0072B2", mec="white", mew=1.5, zorder=4)
-        self._blend = transforms.blended_transform_factory(ax.transAxes, ax.transData)
-        self.row_labels, self.value_texts, self.n_labels = [], [], []
-        self._dyn(self.ci, self.points)
-
-    def _ensure(self, R):
-        ax = self.ax
-        for r in range(len(self.row_labels), min(R, self.max_rows)):
-            self.row_labels.append(ax.text(-0.015, r, "", ha="right", va="center", fontsize=16,
-                                           transform=self._blend))
-            self.value_texts.append(ax.text(0, r, "", ha="left", va="center", fontsize=15, color="#111111"))
-            self.n_labels.append(ax.text(1.01, r, "", ha="left", va="center", fontsize=14,
-                                         transform=self._blend, color="#333333"))
-            self._dyn(self.row_labels[r], self.value_texts[r], self.n_labels[r])
-
-    def _set_axis(self, codes, categories):
-        key = ("mean", tuple(codes), tuple(categories))
-        if self.layout_key == key:
-            return
-        lo, hi = codes[0], codes[-1]
-        self.ax.set_xlim(lo - 0.25, hi + 0.6)
-        if len(codes) <= 7:
-            labels = [textwrap.fill(c, 10) for c in categories]
-            self.ax.set_xticks(codes, labels, fontsize=12)
-        else:
-            self.ax.set_xticks(codes, [str(c) for c in codes], fontsize=13)
-        self.layout_key = key
-
-    def update(self, table: pd.DataFrame, codes, categories, *, title, subtitle, message=""):
-        self.title.set_text(title)
-        self.subtitle.set_text(subtitle)
-        self.message.set_text(message)
-        self._set_axis(codes, categories)
-        R = 0 if message else min(len(table), self.max_rows)
-        self._ensure(R)
-        self.ax.set_ylim(max(R, 1) - 0.5, -0.5)
-        lfs = 16 if R <= 8 else (13 if R <= 14 else 10)
-        segs, xs, ys = [], [], []
-        for r in range(len(self.row_labels)):
-            lab, val, nl = self.row_labels[r], self.value_texts[r], self.n_labels[r]
-            if r >= R:
-                lab.set_visible(False), val.set_visible(False), nl.set_visible(False)
-                continue
-            row = table.iloc[r]
-            lab.set(text=_fit(row["rij"]), visible=True, fontsize=lfs,
-                    fontweight="bold" if row["rij"] == TOTAL_LABEL else "normal")
-            if row["verborgen_rij"]:
-                val.set(text=row["n_label"], x=(codes[0] + codes[-1]) / 2, y=r, ha="center", visible=True,
-                        fontsize=lfs, fontweight="bold",
-                        bbox=dict(fc="white", ec="#888888", boxstyle="round"))
-                nl.set_visible(False)
-                continue
-            m, a, b = row["gemiddelde"], row["ci_laag"], row["ci_hoog"]
-            xs.append(m)
-            ys.append(r)
-            if not (np.isnan(a) or np.isnan(b)):
-                segs.append([(a, r), (b, r)])
-            right = b if not np.isnan(b) else m
-            val.set(text=_fmt(m, 1), x=right + 0.06, y=r, ha="left", visible=True, fontsize=lfs,
-                    fontweight="bold", bbox=None)
-            nl.set(text=row["n_label"], visible=True, fontsize=min(lfs, 14))
-        self.ci.set_segments(segs)
-        self.points.set_data(xs, ys)
-        return self.render_png()
-
-
-class _TrendFigure(_LiveFigure):
-    """Means over rounds, one line per row (Totaal, groups), with 95% intervals."""
-
-    def __init__(self, *, max_lines=MAX_LINES, max_rounds=16):
-        super().__init__()
-        from matplotlib.collections import LineCollection
-
-        self.max_lines = max_lines
-        self.ax = ax = self.fig.add_axes([0.19, 0.1, 0.57, 0.66])
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.grid(axis="y", color="#dddddd", lw=0.8)
-        ax.tick_params(labelsize=14)
-        self.lines, self.cis, self.end_labels, self.small = [], [], [], []
-        for g in range(max_lines):
-            col = _OKABE_ITO[g % len(_OKABE_ITO)]
-            (ln,) = ax.plot([], [], marker=_MARKERS[g % len(_MARKERS)], ms=10, lw=3 if g == 0 else 2.2,
-                            color=col, zorder=4)
-            ci = LineCollection([], colors=col, linewidths=1.6, alpha=0.7)
-            ax.add_collection(ci)
-            self.lines.append(ln)
-            self.cis.append(ci)
-            self.end_labels.append(ax.text(0, 0, "", fontsize=14, color=col, va="center", ha="left",
-                                           fontweight="bold" if g == 0 else "normal"))
-        self.small = []  # "group: n<5" labels, created on demand
-        self._max_small = max_lines * max_rounds
-        self._dyn(*self.lines, *self.cis, *self.end_labels)
-
-    def _small_text(self, k):
-        while len(self.small) <= k:
-            t = self.ax.text(0, 0, "", fontsize=12, color="#333333", ha="center", va="center",
-                             bbox=dict(fc="white", ec="#888888", boxstyle="round,pad=0.2"))
-            self.small.append(t)
-            self._dyn(t)
-        return self.small[k]
-
-    def _set_axis(self, rounds, codes, categories):
-        key = ("trend", tuple(rounds), tuple(codes))
-        if self.layout_key == key:
-            return
-        self.ax.set_xlim(-0.4, max(len(rounds) - 1, 1) + 1.6)
-        self.ax.set_xticks(range(len(rounds)), rounds, fontsize=14)
-        lo, hi = codes[0], codes[-1]
-        self.ax.set_ylim(lo - 0.1, hi + 0.1)
-        if len(codes) <= 7:
-            self.ax.set_yticks(codes, [f"{c} {categories[i]}" for i, c in enumerate(codes)], fontsize=12)
-        else:
-            self.ax.set_yticks(codes, [str(c) for c in codes], fontsize=13)
-        self.layout_key = key
-
-    def update(self, trend: pd.DataFrame, rounds, codes, categories, *, title, subtitle, message=""):
-        self.title.set_text(title)
-        self.subtitle.set_text(subtitle)
-        self.message.set_text(message)
-        self._set_axis(rounds, codes, categories)
-        pos = {r: i for i, r in enumerate(rounds)}
-        names = list(dict.fromkeys(trend["rij"])) if len(trend) and not message else []
-        names = names[: self.max_lines]
-        used_small = 0
-        span = codes[-1] - codes[0]
-        for g in range(self.max_lines):
-            ln, ci, el = self.lines[g], self.cis[g], self.end_labels[g]
-            if g >= len(names):
-                ln.set_visible(False), ci.set_visible(False), el.set_visible(False)
-                continue
-            sub = trend[trend["rij"] == names[g]]
-            xs = np.array([pos[r] for r in sub["ronde"]], dtype=float)
-            ys = sub["gemiddelde"].to_numpy(dtype=float)
-            ln.set_data(xs, ys)
-            ln.set_visible(True)
-            segs = [[(x + 0.03 * (g - len(names) / 2), a), (x + 0.03 * (g - len(names) / 2), b)]
-                    for x, a, b in zip(xs, sub["ci_laag"], sub["ci_hoog"]) if not (np.isnan(a) or np.isnan(b))]
-            ci.set_segments(segs)
-            ci.set_visible(True)
-            ok = ~np.isnan(ys)
-            if ok.any():
-                last = np.flatnonzero(ok)[-1]
-                el.set(text=f"{names[g]} {_fmt(ys[last], 1)}", x=xs[last] + 0.15,
-                       y=ys[last], visible=True)
-            else:
-                el.set(text=f"{names[g]}", x=xs[-1] + 0.15 if len(xs) else 0, y=codes[0] + 0.1 * span,
-                       visible=True)
-            for x, h, nl in zip(xs, sub["verborgen_rij"], sub["n_label"]):
-                if h and used_small < self._max_small:
-                    t = self._small_text(used_small)
-                    t.set(text=f"{names[g]}: {nl}", x=x, y=codes[0] + (0.06 + 0.07 * g) * span,
-                          color=_OKABE_ITO[g % len(_OKABE_ITO)], visible=True)
-                    used_small += 1
-        for t in self.small[used_small:]:
-            t.set_visible(False)
-        # de-overlap the end labels
-        vis = [e for e in self.end_labels if e.get_visible()]
-        vis.sort(key=lambda e: e.get_position()[1])
-        min_gap = 0.055 * span
-        for a, b in zip(vis, vis[1:]):
-            if b.get_position()[1] - a.get_position()[1] < min_gap:
-                b.set_y(a.get_position()[1] + min_gap)
-        return self.render_png()
-
-
-# ======================================================================
-# the dashboard
-# ======================================================================
 
 _CSS = """
 <style>
@@ -978,8 +89,8 @@ class Dashboard:
     ----------
     rounds : dict
         Round id -> :class:`~peo_lib.data.rounds.Round` (from
-        :func:`peo_lib.load_rounds`) or -> :class:`RoundTables` (from
-        :func:`load_tables`, faster to start).
+        :func:`peo_lib.load_rounds`) or -> :class:`~peo_lib.dashboard.tables.RoundTables`
+        (from :func:`~peo_lib.dashboard.tables.load_tables`, faster to start).
     out_dir : str or Path, optional
         Output folder; PNGs go to ``out_dir/dashboard/`` (default:
         ``paths.OUT_DIR``).
@@ -1000,8 +111,6 @@ class Dashboard:
     """
 
     def __init__(self, rounds: dict, *, out_dir=None, warm_up: bool = True):
-        import ipywidgets as W
-
         from peo_lib import paths
 
         if not isinstance(rounds, dict) or not rounds:
@@ -1023,46 +132,42 @@ class Dashboard:
         latest = list(tables)[-1]
         round_opts = [(f"{rid} · {t.title}", rid) for rid, t in tables.items()]
         round_opts.append(("Alle rondes (trend)", ALL_ROUNDS))
+        explore = self._build_explore(round_opts, latest)
+        talk = self._build_talk(round_opts[:-1], latest)
+        self._build_layout(explore, talk)
+        with self._quietly():  # sets _quiet; the options are filled before any observer exists
+            self._refresh_blocks()
+        self._connect()
+        self.redraw()
+        self._talk_shown = False
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self._warm = None
+        if warm_up:
+            self._warm = threading.Thread(target=self._warm_up, name="peo-dashboard-warm-up", daemon=True)
+            self._warm.start()
+
+    # -- building ------------------------------------------------------------
+    def _build_explore(self, round_opts, latest):
+        """The controls, figure and status of the ``Verkennen`` tab."""
+        import ipywidgets as W
+
         wide = W.Layout(width="auto")
         st = {"description_width": "initial"}
         self.round = W.Dropdown(options=round_opts, value=latest, description="Ronde", style=st, layout=wide)
         self.block = W.Dropdown(options=[("-", "")], description="Blok", style=st, layout=wide)
         self.subject = W.Dropdown(options=[("-", "")], description="Onderwerp", style=st,
                                   layout=W.Layout(width="100%"))
-        avail = [b for b in BREAKDOWNS if b == "geen" or any(b in t.groups for t in tables.values())]
-        self.breakdown = W.Dropdown(options=[(BREAKDOWNS[b], b) for b in avail], value="geen",
+        avail = [b for b in _BREAKDOWN_CHOICES
+                 if b == NO_BREAKDOWN or any(b in t.groups for t in self.tables.values())]
+        self.breakdown = W.Dropdown(options=[(_BREAKDOWN_CHOICES[b], b) for b in avail], value=NO_BREAKDOWN,
                                     description="Uitsplitsing", style=st, layout=wide)
         self.view = W.ToggleButtons(options=[(VIEWS[v], v) for v in VIEWS], value="verdeling",
                                     description="Weergave", style={"description_width": "initial",
                                                                    "button_width": "150px"})
         self.heading = W.HTML()
-        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1400px"))
-        self.image.add_class("peo-figure")
-        self.status = W.HTML()
-        self.status.add_class("peo-note")
-        self.save_button = W.Button(description="Bewaar als PNG", button_style="primary",
-                                    layout=W.Layout(width="220px"))
-        self.saved = W.HTML()
-        self.saved.add_class("peo-note")
-
-        # discussion tab
-        self.talk_round = W.Dropdown(options=round_opts[:-1], value=latest, description="Ronde", style=st,
-                                     layout=wide)
-        self.prev_button = W.Button(description="◀ Vorige", layout=W.Layout(width="160px"))
-        self.next_button = W.Button(description="Volgende ▶", layout=W.Layout(width="160px"))
-        self.talk_counter = W.HTML()
-        self.talk_heading = W.HTML()
-        self.talk_image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1400px"))
-        self.talk_image.add_class("peo-figure")
-        self.talk_text = W.HTML()
-        self.talk_text.add_class("peo-note")
-        self.talk_save = W.Button(description="Bewaar als PNG", button_style="primary",
-                                  layout=W.Layout(width="220px"))
-        self.talk_saved = W.HTML()
-        self.talk_saved.add_class("peo-note")
-        self.talk_index = 0
-
-        explore = W.VBox([
+        self.image, self.save_button, self.saved = _figure_widgets()
+        self.status = _note()
+        return W.VBox([
             W.HBox([self.round, self.block, self.breakdown]),
             self.subject,
             self.view,
@@ -1071,26 +176,44 @@ class Dashboard:
             self.status,
             W.HBox([self.save_button, self.saved]),
         ])
-        talk = W.VBox([
+
+    def _build_talk(self, round_opts, latest):
+        """The controls, figure and text of the ``Bespreken`` tab."""
+        import ipywidgets as W
+
+        self.talk_round = W.Dropdown(options=round_opts, value=latest, description="Ronde",
+                                     style={"description_width": "initial"}, layout=W.Layout(width="auto"))
+        self.prev_button = W.Button(description="◀ Vorige", layout=W.Layout(width="160px"))
+        self.next_button = W.Button(description="Volgende ▶", layout=W.Layout(width="160px"))
+        self.talk_counter = W.HTML()
+        self.talk_heading = W.HTML()
+        self.talk_image, self.talk_save, self.talk_saved = _figure_widgets()
+        self.talk_text = _note()
+        self.talk_index = 0
+        return W.VBox([
             W.HBox([self.talk_round, self.prev_button, self.next_button, self.talk_counter]),
             self.talk_heading,
             self.talk_image,
             self.talk_text,
             W.HBox([self.talk_save, self.talk_saved]),
         ])
+
+    def _build_layout(self, explore, talk):
+        """The two tabs under the title, with the CSS classes the template and the browser tests use."""
+        import ipywidgets as W
+
         self.tabs = W.Tab(children=[explore, talk])
         self.tabs.set_title(0, "Verkennen")
         self.tabs.set_title(1, "Bespreken")
         header = W.HTML(_CSS + '<div class="peo-title">PEO · Ruimte voor de professional</div>')
         self.widget = W.VBox([header, self.tabs])
         self.widget.add_class("peo-dash")
-
         for name in ("round", "block", "subject", "breakdown", "view", "save_button", "talk_round",
                      "prev_button", "next_button", "talk_save"):
             getattr(self, name).add_class(f"peo-{name.replace('_', '-')}")
-        self._quiet = True
-        self._refresh_blocks()
-        self._quiet = False
+
+    def _connect(self):
+        """Observe the controls (after the first option refresh, which must not redraw)."""
         self.round.observe(self._on_round, names="value")
         self.block.observe(self._on_block, names="value")
         for w in (self.subject, self.breakdown):
@@ -1101,13 +224,6 @@ class Dashboard:
         self.prev_button.on_click(lambda _: self._talk_goto(self.talk_index - 1))
         self.next_button.on_click(lambda _: self._talk_goto(self.talk_index + 1))
         self.talk_save.on_click(lambda _: self.save_png(tab="bespreken"))
-        self.redraw()
-        self._talk_shown = False
-        self.tabs.observe(self._on_tab, names="selected_index")
-        self._warm = None
-        if warm_up:
-            self._warm = threading.Thread(target=self._warm_up, name="peo-dashboard-warm-up", daemon=True)
-            self._warm.start()
 
     # figures are created on first use (start-up time in Voila)
     def _fig(self, name, factory):
@@ -1142,7 +258,7 @@ class Dashboard:
             for b in self.tables[rid].blocks:
                 if b not in blocks:
                     blocks.append(b)
-        opts = [("Kern (vaste vragen)" if b == "kern" else f"Thema: {b.replace('_', ' ')}", b) for b in blocks]
+        opts = [("Kern (vaste vragen)" if b == CORE_BLOCK else f"Thema: {b.replace('_', ' ')}", b) for b in blocks]
         old = self.block.value
         self.block.options = opts
         self.block.value = old if old in blocks else blocks[0]
@@ -1185,35 +301,37 @@ class Dashboard:
             self.subject.value = first_scale or (values[1] if len(values) > 1 else values[0])
 
     # -- events -----------------------------------------------------------
+    @contextlib.contextmanager
+    def _quietly(self):
+        """Set controls without their own events firing (the caller redraws once)."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
     def _on_round(self, change):
         if self._quiet:
             return
-        self._quiet = True
-        try:
+        with self._quietly():
             if change["new"] == ALL_ROUNDS:
                 self.view.value = "trend"
             elif self.view.value == "trend":
                 self.view.value = "verdeling"
             self._refresh_blocks()
-        finally:
-            self._quiet = False
         self.redraw()
 
     def _on_block(self, change):
         if self._quiet:
             return
-        self._quiet = True
-        try:
+        with self._quietly():
             self._refresh_subjects()
-        finally:
-            self._quiet = False
         self.redraw()
 
     def _on_view(self, change):
         if self._quiet:
             return
-        self._quiet = True
-        try:
+        with self._quietly():
             if change["new"] == "trend" and self.round.value != ALL_ROUNDS:
                 self._trend_from = self.round.value
                 self.round.value = ALL_ROUNDS
@@ -1221,8 +339,6 @@ class Dashboard:
             elif change["new"] != "trend" and self.round.value == ALL_ROUNDS:
                 self.round.value = getattr(self, "_trend_from", list(self.tables)[-1])
                 self._refresh_blocks()
-        finally:
-            self._quiet = False
         self.redraw()
 
     def _on_change(self, change):
@@ -1237,8 +353,8 @@ class Dashboard:
             t = self.tables[rid]
             head = f"Ronde {rid} · {t.title}"
         parts = [head]
-        if breakdown != "geen":
-            parts.append(f"uitgesplitst naar {BREAKDOWNS[breakdown].lower()}")
+        if breakdown != NO_BREAKDOWN:
+            parts.append(f"uitgesplitst naar {_BREAKDOWN_CHOICES[breakdown].lower()}")
         if extra:
             parts.append(extra)
         return "\n".join(textwrap.wrap(" · ".join(parts), 115)[:2])
@@ -1255,7 +371,8 @@ class Dashboard:
             self.status.value = note
             self.saved.value = ""
         except Exception as exc:  # keep the meeting going: show a Dutch message, not a traceback
-            self.status.value = f"<b>Dit kan niet getoond worden:</b> {type(exc).__name__}: {exc}"
+            detail = _escape(f"{type(exc).__name__}: {exc}")
+            self.status.value = f"<b>Dit kan niet getoond worden:</b> {detail}"
             raise
         finally:
             self._busy = False
@@ -1265,7 +382,7 @@ class Dashboard:
     def _draw_explore(self):
         rid, subj, b, view = self.round.value, self.subject.value, self.breakdown.value, self.view.value
         min_n = min(t.min_n for t in self.tables.values())
-        small = _small_label(min_n)
+        small = label_small(min_n)  # "n<5": written here, left unescaped ("<" before a digit is text in HTML)
         note = (f"Groepen van minder dan {min_n} personen worden niet getoond (<b>{small}</b>), "
                 "en soms een tweede kleine groep, zodat het totaal ze niet verraadt.")
         if view == "trend" or rid == ALL_ROUNDS:
@@ -1292,8 +409,8 @@ class Dashboard:
     def _draw_overview(self, rid, keys, b, view, small):
         t = self.tables[rid]
         block = self.block.value
-        title = "Kern: alle stellingen" if block == "kern" else f"Thema {block.replace('_', ' ')}: alle stellingen"
-        groups = [g for g in t.groups.get(b, [TOTAL_LABEL])] if b != "geen" else []
+        title = "Kern: alle stellingen" if block == CORE_BLOCK else f"Thema {block.replace('_', ' ')}: alle stellingen"
+        groups = [g for g in t.groups.get(b, [TOTAL_LABEL])] if b != NO_BREAKDOWN else []
         per = 1 + len(groups)
         message = ""
         if len(keys) * per > MAX_ROWS:
@@ -1363,10 +480,10 @@ class Dashboard:
         key = items[self.talk_index]
         t = self.tables[rid]
         meta = t.subjects[key]
-        b = "ervaringsgroep" if "ervaringsgroep" in t.groups else "geen"
+        b = EXPERIENCE if EXPERIENCE in t.groups else NO_BREAKDOWN
         table = self.model.distribution(rid, key, b)
         means = self.model.means(rid, key, b)
-        small = _small_label(t.min_n)
+        small = label_small(t.min_n)
         png = self._talk_fig.update(_dist_rows(table), meta["categories"], title=_wrap(meta["text"]),
                                     subtitle=f"Ronde {rid} · {t.title} · stelling {meta['id']} · "
                                              "startend (≤ 2 jaar) en ervaren",
@@ -1409,14 +526,14 @@ class Dashboard:
         try:
             path = fig.save_png(folder / name)
         except OSError as exc:
-            label.value = f"<b>Niet opgeslagen:</b> {exc}"
+            label.value = f"<b>Niet opgeslagen:</b> {_escape(exc)}"
             raise
         # saving drew at another size: re-blit so the screen and the buffer agree again
         if tab == "bespreken":
             self._talk_goto(self.talk_index)
         else:
             self.redraw()
-        label.value = f"Opgeslagen: <code>{path.parent.name}/{path.name}</code>"
+        label.value = f"Opgeslagen: <code>{_escape(path.parent.name)}/{_escape(path.name)}</code>"
         return path
 
     # -- inspection (tests, notebooks) ----------------------------------------
@@ -1445,8 +562,8 @@ class Dashboard:
             order += [r for r in reversed(list(self.tables)) if r not in order]
             for rid in order:
                 t = self.tables[rid]
-                for b in ["geen", "ervaringsgroep", "functie", "organisatie", "gemeente"]:
-                    if b != "geen" and b not in t.groups:
+                for b in [NO_BREAKDOWN, *BREAKDOWNS]:
+                    if b != NO_BREAKDOWN and b not in t.groups:
                         continue
                     for key in t.subjects:
                         for kind, fn in (("dist", self.model.distribution), ("mean", self.model.means)):
@@ -1459,16 +576,39 @@ class Dashboard:
             return
 
 
+def _note():
+    """An HTML widget in the note style (status lines, the discussion text)."""
+    import ipywidgets as W
+
+    note = W.HTML()
+    note.add_class("peo-note")
+    return note
+
+
+def _figure_widgets():
+    """The figure, its ``Bewaar als PNG`` button and the line reporting the save (the same in both tabs)."""
+    import ipywidgets as W
+
+    image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1400px"))
+    image.add_class("peo-figure")
+    save = W.Button(description="Bewaar als PNG", button_style="primary", layout=W.Layout(width="220px"))
+    return image, save, _note()
+
+
+def _escape(text) -> str:
+    """Text for an HTML widget: ``<``, ``>``, ``&`` and quotes escaped."""
+    return html.escape(str(text))
+
+
 def _heading(fig: _LiveFigure) -> str:
     """Title and subtitle of a figure as HTML (shown above the image)."""
-    import html
-
-    title = html.escape(fig.title.get_text().replace("\n", " "))
-    sub = html.escape(fig.subtitle.get_text().replace("\n", " "))
+    title = _escape(fig.title.get_text().replace("\n", " "))
+    sub = _escape(fig.subtitle.get_text().replace("\n", " "))
     return f'<div class="peo-fig-title">{title}</div><div class="peo-fig-sub">{sub}</div>'
 
 
 def _dist_rows(table: pd.DataFrame, *, categories=None) -> list[dict]:
+    """The model's distribution rows as the rows :class:`_DistributionFigure` draws."""
     cats = categories if categories is not None else table.attrs.get("categories")
     rows = []
     for _, r in table.iterrows():
@@ -1479,28 +619,30 @@ def _dist_rows(table: pd.DataFrame, *, categories=None) -> list[dict]:
 
 
 def _talk_summary(means: pd.DataFrame, meta) -> str:
+    """The ``Bespreken`` text (HTML): means of everyone and per experience group, and their comparison."""
     by = {r["rij"]: r for _, r in means.iterrows()}
     parts = []
-    for name in ("Startend", "Ervaren"):
+    tot = by.get(TOTAL_LABEL)
+    if tot is not None and not tot["verborgen_rij"]:
+        parts.append(f"<b>Iedereen</b>: gemiddeld {_fmt(tot['gemiddelde'])} ({_escape(tot['n_label'])})")
+    for group in EXPERIENCE_GROUPS:
+        name = GROUP_LABELS[group]
         r = by.get(name)
         if r is None:
             continue
         if r["verborgen_rij"]:
-            parts.append(f"<b>{name}</b>: {r['n_label']}")
+            parts.append(f"<b>{_escape(name)}</b>: {_escape(r['n_label'])}")
         else:
-            parts.append(f"<b>{name}</b>: gemiddeld {_fmt(r['gemiddelde'])} "
-                         f"(95%-BI {_fmt(r['ci_laag'])} – {_fmt(r['ci_hoog'])}; {r['n_label']})")
-    tot = by.get(TOTAL_LABEL)
-    if tot is not None and not tot["verborgen_rij"]:
-        parts.insert(0, f"<b>Iedereen</b>: gemiddeld {_fmt(tot['gemiddelde'])} ({tot['n_label']})")
-    s, e = by.get("Startend"), by.get("Ervaren")
+            parts.append(f"<b>{_escape(name)}</b>: gemiddeld {_fmt(r['gemiddelde'])} "
+                         f"(95%-BI {_fmt(r['ci_laag'])} – {_fmt(r['ci_hoog'])}; {_escape(r['n_label'])})")
+    s, e = by.get(GROUP_LABELS[STARTER]), by.get(GROUP_LABELS[EXPERIENCED])
     if s is not None and e is not None and not (s["verborgen_rij"] or e["verborgen_rij"]):
-        diff = s["gemiddelde"] - e["gemiddelde"]
         overlap = not (s["ci_hoog"] < e["ci_laag"] or e["ci_hoog"] < s["ci_laag"])
-        word = "hoger" if diff > 0 else "lager"
-        parts.append(f"Startende professionals scoren {_fmt(abs(diff))} punt {word} dan ervaren"
-                     + (" (de intervallen overlappen: voorzichtig met conclusies)." if overlap else "."))
-    lo, hi = meta["categories"][0], meta["categories"][-1]
+        sentence = group_means_sentence(means={STARTER: s["gemiddelde"], EXPERIENCED: e["gemiddelde"]},
+                                        overlap=overlap)
+        if sentence:
+            parts.append(_escape(sentence))
+    lo, hi = _escape(meta["categories"][0]), _escape(meta["categories"][-1])
     parts.append(f"<span style='color:#555'>Schaal: {meta['codes'][0]} = {lo} … {meta['codes'][-1]} = {hi}</span>")
     return "<br>".join(parts)
 
@@ -1514,7 +656,9 @@ def show_dashboard(data_dir=None, *, out_dir=None):
         Folder with ``codebooks/`` and ``raw/``. Default: ``$PEO_DATA_DIR``
         (set by ``peo dashboard --data-dir``), else the repository's ``data/``.
     out_dir : str or Path, optional
-        Output folder (default ``$PEO_OUT_DIR`` or ``outputs/``).
+        Output folder for saved PNGs (default ``$PEO_OUT_DIR`` or ``outputs/``).
+        The count tables are cached in the private cache folder, not here
+        (see :func:`peo_lib.dashboard.tables.load_tables`).
 
     Returns
     -------
@@ -1532,17 +676,11 @@ def show_dashboard(data_dir=None, *, out_dir=None):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tables = load_tables(data_dir, cache_dir=out / "dashboard" / ".cache")
+            tables = load_tables(data_dir)
         dash = Dashboard(tables, out_dir=out)
     except PEOError as exc:
         display(HTML(f"<div style='font-size:20px'><b>Het dashboard kan niet starten.</b><br>"
-                     f"<pre style='white-space:pre-wrap'>{_escape(str(exc))}</pre></div>"))
+                     f"<pre style='white-space:pre-wrap'>{_escape(exc)}</pre></div>"))
         return None
     display(dash.widget)
     return dash
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)

@@ -1,0 +1,167 @@
+"""The privacy-checked tables behind the dashboard's figures.
+
+:class:`_Model` turns the count tables of :mod:`peo_lib.dashboard.tables` into
+the rows a figure shows: a distribution, means with a 95% t-interval, or a
+trend over rounds, for one subject and breakdown. Every number it returns has
+passed the suppression rule of the reports:
+
+* distributions: :func:`peo_lib.privacy.disclosure.distribution_mask` on the
+  group x category counts (a group under ``min_n`` is hidden whole, plus its
+  complement where the shown total would reveal it; single answer categories
+  of a visible group are not hidden);
+* means and trends: :func:`peo_lib.privacy.disclosure.group_size_mask` on the
+  group sizes (valid answers);
+* the t quantile of the interval comes from
+  :func:`peo_lib.stats.intervals.t_quantile`.
+
+A hidden row keeps only its ``n<5`` label; its numbers are NaN. As in
+:mod:`peo_lib.stats.descriptives`, respondents whose group is unknown are
+left out of a breakdown, and ``Totaal`` in a breakdown is the total of the
+groups shown (so ``Totaal`` minus the groups reveals nothing within the
+figure). Open point for the privacy owner: the ``geen`` view's total minus
+this total describes the unknown-group respondents (a linked-table case, see
+:mod:`peo_lib.privacy.disclosure`); including them as a suppressed
+``Onbekend`` row instead makes its complement hide a large group (e.g. all
+starters) whenever 1-4 people left their group blank.
+
+Results are cached per selection; the dashboard fills the cache from a
+background thread while the presenter talks (the LP audit behind the masks can
+take 100 ms).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from peo_lib.dashboard.tables import NO_BREAKDOWN, RoundTables
+from peo_lib.privacy.disclosure import distribution_mask, group_size_mask, label_small
+from peo_lib.stats.intervals import t_quantile
+from peo_lib.vocab import TOTAL_LABEL, UNKNOWN_LABEL
+
+
+class _Model:
+    """Privacy-checked tables per selection, cached; thread-safe."""
+
+    def __init__(self, tables: dict[str, RoundTables]):
+        self.tables = tables
+        self._cache = {}
+
+    def _cached(self, key, fn):
+        hit = self._cache.get(key)
+        if hit is None:  # pure computation: a rare double computation by two threads is harmless
+            hit = fn()
+            self._cache[key] = hit
+        return hit
+
+    def has(self, key) -> bool:
+        return key in self._cache
+
+    # -- distribution -------------------------------------------------
+    def distribution(self, round_id: str, subject: str, breakdown: str) -> pd.DataFrame:
+        """Rows Totaal (+ groups): n label, visible percentages, hidden share."""
+        return self._cached(("dist", round_id, subject, breakdown),
+                            lambda: self._distribution(round_id, subject, breakdown))
+
+    def _distribution(self, round_id, subject, breakdown):
+        t = self.tables[round_id]
+        s = t.subject_index(subject)
+        cats = t.subjects[subject]["categories"]
+        K = len(cats)
+        label = label_small(t.min_n)
+        rows = []
+        if breakdown == NO_BREAKDOWN:
+            counts = t.counts[NO_BREAKDOWN][:, s, :K]
+            cell, row, _, _ = distribution_mask(counts, min_n=t.min_n)
+            entries = [(TOTAL_LABEL, counts[0], cell[0], row[0])]
+        else:
+            labels, keep = _known(t.groups[breakdown])
+            counts = t.counts[breakdown][keep, s, :K]
+            cell, row, tcell, thidden = distribution_mask(counts, min_n=t.min_n)
+            total = counts.sum(axis=0)
+            entries = [(TOTAL_LABEL, total, tcell, thidden)]
+            entries += [(lab, counts[g], cell[g], row[g]) for g, lab in enumerate(labels)
+                        if counts[g].sum() > 0]
+        for lab, c, hidden, row_hidden in entries:
+            n = int(c.sum())
+            rec = {"rij": lab}
+            if row_hidden or n == 0:
+                rec.update({"n": np.nan, "n_label": label if n else "n=0", "verborgen_rij": True,
+                            "verborgen_pct": np.nan})
+                rec.update({cat: np.nan for cat in cats})
+            else:
+                pct = 100.0 * c / n
+                hidden = np.asarray(hidden, dtype=bool)
+                rec.update({"n": n, "n_label": f"n={n}", "verborgen_rij": False,
+                            "verborgen_pct": float(pct[hidden].sum()) if hidden.any() else 0.0})
+                rec.update({cat: (np.nan if hidden[k] else float(pct[k])) for k, cat in enumerate(cats)})
+            rows.append(rec)
+        out = pd.DataFrame(rows)
+        out.attrs.update(categories=list(cats), round=round_id, subject=subject, breakdown=breakdown)
+        return out
+
+    # -- means ----------------------------------------------------------
+    def means(self, round_id: str, subject: str, breakdown: str) -> pd.DataFrame:
+        """Rows Totaal (+ groups): n label, mean, 95% t-interval (NaN where hidden)."""
+        return self._cached(("mean", round_id, subject, breakdown),
+                            lambda: self._means(round_id, subject, breakdown))
+
+    def _means(self, round_id, subject, breakdown):
+        t = self.tables[round_id]
+        s = t.subject_index(subject)
+        label = label_small(t.min_n)
+        b = breakdown
+        labels, known = _known(t.groups[b]) if b != NO_BREAKDOWN else ([TOTAL_LABEL], slice(None))
+        n = t.valid[b][known, s].astype(float)
+        s1 = t.sums[b][known, s]
+        s2 = t.sumsq[b][known, s]
+        if b == NO_BREAKDOWN:
+            hidden, _ = group_size_mask(n, min_n=t.min_n)
+            names, rows_n, rows_s1, rows_s2, rows_h = [TOTAL_LABEL], n, s1, s2, hidden
+        else:
+            hidden, thidden = group_size_mask(n, min_n=t.min_n)
+            keep = n > 0
+            names = [TOTAL_LABEL] + [lab for g, lab in enumerate(labels) if keep[g]]
+            rows_n = np.concatenate([[n.sum()], n[keep]])
+            rows_s1 = np.concatenate([[s1.sum()], s1[keep]])
+            rows_s2 = np.concatenate([[s2.sum()], s2[keep]])
+            rows_h = np.concatenate([[thidden], hidden[keep]])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(rows_n > 0, rows_s1 / rows_n, np.nan)
+            var = np.where(rows_n > 1, (rows_s2 - rows_n * mean ** 2) / (rows_n - 1), np.nan)
+            half = t_quantile(rows_n - 1) * np.sqrt(np.clip(var, 0, None)) / np.sqrt(rows_n)
+        rows_h = rows_h | (rows_n == 0)
+        out = pd.DataFrame({
+            "rij": names,
+            "n": np.where(rows_h, np.nan, rows_n),
+            "n_label": [label if h and k > 0 else ("n=0" if k == 0 else f"n={int(k)}")
+                        for h, k in zip(rows_h, rows_n)],
+            "gemiddelde": np.where(rows_h, np.nan, mean),
+            "ci_laag": np.where(rows_h, np.nan, mean - half),
+            "ci_hoog": np.where(rows_h, np.nan, mean + half),
+            "verborgen_rij": rows_h,
+        })
+        out.attrs.update(round=round_id, subject=subject, breakdown=breakdown)
+        return out
+
+    # -- trend ----------------------------------------------------------
+    def trend(self, subject: str, breakdown: str) -> pd.DataFrame:
+        """Tidy: round x row (Totaal + groups) with mean, interval, n label."""
+        frames = []
+        for rid, t in self.tables.items():
+            if subject not in t.subjects or (breakdown != NO_BREAKDOWN and breakdown not in t.groups):
+                continue
+            m = self.means(rid, subject, breakdown).copy()
+            m.insert(0, "ronde", rid)
+            frames.append(m)
+        if not frames:
+            return pd.DataFrame(columns=["ronde", "rij", "n", "n_label", "gemiddelde", "ci_laag", "ci_hoog",
+                                         "verborgen_rij"])
+        return pd.concat(frames, ignore_index=True)
+
+
+def _known(labels):
+    """Labels and index of the known groups (``Onbekend`` left out, see the module notes)."""
+    if labels and labels[-1] == UNKNOWN_LABEL:
+        return labels[:-1], slice(0, len(labels) - 1)
+    return labels, slice(None)
