@@ -15,13 +15,13 @@ Run: ``python bench/bench_dashboard.py`` (``make bench``).
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import os
 import tempfile
 import time
 import urllib.request

@@ -6,7 +6,7 @@ start-up) stays fast; heavy modules (statsmodels, matplotlib) load on first use.
 
 from __future__ import annotations
 
-import importlib
+from peo_lib._lazy import attach
 
 __version__ = "0.1.0"
 
@@ -44,17 +44,5 @@ _LAZY = {
     "RegisterError": "errors",
 }
 
-__all__ = sorted(_LAZY) + ["__version__"]
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'peo_lib' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, __all__ = attach(__name__, _LAZY)
+__all__ = [*__all__, "__version__"]

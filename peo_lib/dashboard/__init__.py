@@ -29,9 +29,8 @@ on first use, so the CLI does not pay for pandas, matplotlib or ipywidgets.
 
 from __future__ import annotations
 
-import importlib
+from peo_lib._lazy import attach
 
-__all__ = ["Dashboard", "show_dashboard", "RoundTables", "round_tables", "load_tables", "serve_dashboard"]
 
 _HOME = {
     "Dashboard": "widget",
@@ -42,13 +41,4 @@ _HOME = {
     "serve_dashboard": "server",
 }
 
-
-def __getattr__(name):
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = attach(__name__, _HOME)

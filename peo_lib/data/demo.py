@@ -340,7 +340,6 @@ PHONE_PHRASES = ["{a} Bel me gerust op {x} als jullie meer willen weten.", "{a} 
 ORG_PHRASES = ["{a} Bij {x} is de wachtlijst inmiddels een jaar.",
                "Bij {x} merken we dit elke dag. {a}", "{a} Ik werk bij {x} en daar is het niet anders."]
 STREET_PHRASES = ["{a} Ons kantoor aan de {x} is ook veel te klein."]
-from peo_lib.data.demo_export import WRITERS, _response_ids  # noqa: F401 (the raw files)
 
 
 @dataclass(frozen=True)
@@ -739,6 +738,8 @@ def generate(target, *, seed: int = 2020) -> list[str]:
     The planted effects and their parameters are listed in the module
     docstring; ``tests/test_demo.py`` checks that they are recovered.
     """
+    from peo_lib.data.demo_export import WRITERS  # after this module: the writers use its specs
+
     target = Path(target)
     planned = [target / "codebooks" / f"{s.id}.yml" for s in ROUND_SPECS]
     planned += [target / "raw" / s.file for s in ROUND_SPECS] + [target / "verbeteracties.yml"]

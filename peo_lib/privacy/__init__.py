@@ -22,7 +22,7 @@ none of the submodules (nor pandas); ``peo_lib.privacy.suppress_tidy`` loads
 
 from __future__ import annotations
 
-import importlib
+from peo_lib._lazy import attach
 
 _LAZY = {
     **dict.fromkeys(["disclosure_mask", "suppress", "suppress_table", "suppress_tidy", "suppress_groups",
@@ -33,16 +33,4 @@ _LAZY = {
     **dict.fromkeys(["open_answers_for_output"], "open_answers"),
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'peo_lib.privacy' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, __all__ = attach(__name__, _LAZY)

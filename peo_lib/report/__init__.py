@@ -17,7 +17,7 @@ report.likert_table(...)``); they load on first use, so importing the package is
 
 from __future__ import annotations
 
-import importlib
+from peo_lib._lazy import attach
 
 _LAZY = {
     **dict.fromkeys(["BACKGROUND_VARIABLES", "UNKNOWN", "resolve_min_n", "figure_folder", "response_overview",
@@ -38,18 +38,4 @@ _LAZY = {
 _SUBMODULES = ("tables", "audience_tables", "structure", "round", "trends", "render_html", "excel", "plots",
                "trend_plots", "provenance_line")
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name):
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'peo_lib.report' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+__getattr__, __dir__, __all__ = attach(__name__, _LAZY, submodules=_SUBMODULES)

@@ -1,63 +1,16 @@
-"""The round report: every table and figure of one round, privacy applied.
+"""The round report object: one method per section of ``notebooks/ronde.ipynb``.
 
-All computation of the round notebook (``notebooks/ronde.ipynb``) lives here;
-the notebook only calls one method per section. Statistics come from
-:mod:`peo_lib.stats.descriptives`, :mod:`peo_lib.stats.reliability` and
-:mod:`peo_lib.stats.compare`, disclosure control and open answers from
-:mod:`peo_lib.privacy.disclosure`; this module combines them, applies the privacy rules
-and presents the result in Dutch.
-
-Two layers
-----------
-* Functions (``response_overview``, ``scale_summary``, ``likert_table``,
-  ``experience_comparison``, ``theme_items``, ``change_since_previous``)
-  take a :class:`~peo_lib.data.rounds.Round` and return tidy DataFrames with
-  stable English column names, unrounded numbers and a boolean
-  ``suppressed`` column: the statistics of suppressed rows are NaN. These are
-  what tests compare with the library's own numbers, and what goes into
-  ``tabellen.xlsx`` (hidden cells written as ``n<5``).
-* :class:`RoundReport` (built by :func:`build_report`) caches those tables for
-  one round and renders them for the notebook: Dutch HTML tables
-  (decimal comma), figures drawn once to PNG (the same bytes go to the
-  notebook and to ``figuren/*.png``), the Excel workbook and the provenance
-  line.
-
-Decisions where the contract is silent
---------------------------------------
-* ``min_n`` may raise the codebook's ``privacy.min_n`` for a report, never
-  lower it (:class:`~peo_lib.errors.PrivacyError`).
-* A distribution of all respondents is suppressed when its base (valid
-  answers) is below ``min_n``; single answer categories of the whole round
-  are not (the group is everyone). Grouped counts (response overview,
-  starters vs experienced) get primary and complementary suppression from
-  :func:`peo_lib.privacy.disclosure.suppress_tidy` / :func:`~peo_lib.privacy.disclosure.disclosure_mask`.
-* Diverging charts are drawn per block and per response set with at most
-  nine answer values; items with more values (the 0-10 grade) are shown as a
-  mean in a table.
-* "Previous round" = the latest round in ``DATA_DIR/codebooks`` before this
-  one. Only core items asked with the same wording and response set in both
-  rounds are compared (:func:`peo_lib.data.codebook.compare_codebooks`), with the
-  same tests as starters vs experienced (the rounds are independent samples).
-* ``audience=None`` is the full round summary, for the panel and for
-  researchers: with group sizes, omega and test details (the old
-  ``onderzoek``/``panel``/``partners`` distinction is gone; it only changed
-  such detail). An audience (:data:`AUDIENCES`) gets a tailored summary
-  from the same notebook (its cells are tagged per audience, see
-  :mod:`peo_lib.publish.runner`) without omega and group sizes of tests; the same
-  privacy rules apply to every audience:
-
-  - ``onderwijs``: starters vs experienced first (:func:`experience_comparison`,
-    :func:`experience_items` on room and rules items);
-  - ``professionals``: "waar sta ik": :func:`scale_score_bins` (small bins
-    hidden with a complement), :func:`scale_quartiles` and
-    :func:`statement_shares`;
-  - ``aanbieders``: :func:`organisation_results`, all or nothing: shown only
-    when every organisation group reaches ``min_n`` on every figure of the
-    table, else a sentence says why (no partial tables);
-  - ``gemeenten``: :func:`municipal_scale_means`, :func:`municipal_item_shares`
-    (rules items first) with :func:`peo_lib.privacy.disclosure.suppress_groups` and a
-    total row over the respondents who gave their gemeente, and
-    :func:`municipal_differences`.
+:class:`RoundReport` (built by :func:`build_report`) caches the tidy,
+suppressed tables of :mod:`peo_lib.report.tables` and
+:mod:`peo_lib.report.audience_tables` for one round and turns them into the
+report structure (:mod:`peo_lib.report.structure`): Dutch tables, figures drawn
+once to PNG (the same bytes go to the notebook and to ``figuren/*.png``), the
+sentences of :mod:`peo_lib.sentences`, the Excel workbook and the provenance
+line. The notebook only calls one method per section; each returns a
+:class:`~peo_lib.report.structure.Section` (or one block), which displays itself.
+Which sections an audience summary holds is decided by the notebook's cell tags
+(:func:`peo_lib.publish.runner.select_cells`); the decisions about audiences and
+suppression are in :mod:`peo_lib.report.tables`.
 """
 
 from __future__ import annotations
