@@ -12,7 +12,8 @@ from pathlib import Path
 __all__ = ["REPO_ROOT", "DATA_DIR", "DEMO_DIR", "OUT_DIR", "NOTEBOOK_DIR", "PACKAGE_DIR", "TEMPLATE_DIR",
            "VOILA_TEMPLATE_ROOT", "codebook_dir", "raw_dir",
            "codebook_path",
-           "codebook_files", "round_ids", "require_round_ids", "cache_dir", "scrub_cache_dir"]
+           "codebook_files", "round_ids", "require_round_ids", "cache_dir", "scrub_cache_dir",
+           "DEMO_MARKER", "is_demo"]
 
 
 def _repo_root() -> Path:
@@ -64,6 +65,15 @@ def require_round_ids(data_dir=None) -> list[str]:
 
         raise NoRoundsError(codebook_dir(data_dir), raw_dir(data_dir))
     return ids
+
+
+#: The file `peo demo` writes into a demo data dir (its outputs say they come from generated data).
+DEMO_MARKER = ".peo-demo"
+
+
+def is_demo(data_dir) -> bool:
+    """Whether ``data_dir`` holds the generated demo rounds (it has the ``peo demo`` marker)."""
+    return (Path(data_dir) / DEMO_MARKER).is_file()
 
 
 def cache_dir() -> Path:

@@ -18,7 +18,7 @@ from peo_lib.vocab import EXPERIENCE, EXPERIENCED, STARTER
 
 __all__ = ["difference_sentence", "change_sentence", "municipal_sentence", "group_means_sentence",
            "effect_size_words", "COHEN_D_BENCHMARKS", "RANK_BISERIAL_BENCHMARKS", "subject_phrase", "group_phrase",
-           "years_phrase", "starter_phrase", "suppression_phrase", "missing_phrase", "join_words", "round_intro", "trends_intro",
+           "years_phrase", "starter_phrase", "suppression_phrase", "missing_phrase", "join_words", "round_intro", "trends_intro", "DEMO_NOTICE",
            "ROUND_INTROS"]
 
 
@@ -214,6 +214,11 @@ def missing_phrase(reasons) -> str:
     where = "staat" if len(reasons) == 1 else "staan"
     quoted = join_words(f"‘{r}’" for r in reasons)
     return f"{quoted} {verb} niet mee in de percentages; {'het' if len(reasons) == 1 else 'ze'} {where} apart."
+
+
+#: Said at the top of every output made from `peo demo` data.
+DEMO_NOTICE = ("Let op: dit overzicht is gemaakt met gegenereerde demonstratiegegevens, niet met antwoorden "
+               "van echte professionals.")
 
 
 def round_intro(key: str, *, min_n: int, small_label: str, starter_max_years, min_n_open: int,

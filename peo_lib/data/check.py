@@ -88,7 +88,7 @@ def check_round(round_id: str, *, data_dir=None) -> CheckReport:
     """
     cb_path = paths.codebook_path(round_id, data_dir)
     if not cb_path.is_file():
-        available = paths.round_ids(data_dir)
+        available = paths.require_round_ids(data_dir)  # no rounds at all: say where they go
         raise CodebookError(cb_path, f"no codebook for round {round_id!r} "
                                      f"(available: {', '.join(available) or 'none'})")
     rnd = load_round(cb_path, raw_dir=paths.raw_dir(data_dir))

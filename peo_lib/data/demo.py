@@ -96,7 +96,7 @@ from peo_lib.errors import PEOError
 
 __all__ = ["ROUND_IDS", "generate"]
 
-MARKER = ".peo-demo"
+from peo_lib.paths import DEMO_MARKER as MARKER  # noqa: E402
 
 # -- the model's parameters (documented in the module docstring) -------------------------------
 STARTER_SHARE = 0.30

@@ -23,7 +23,7 @@ import pandas as pd
 
 from peo_lib.errors import ReportError
 from peo_lib.formatting import format_nl
-from peo_lib.sentences import round_intro, starter_phrase
+from peo_lib.sentences import DEMO_NOTICE, round_intro, starter_phrase
 from peo_lib.report.audience_tables import (experience_items, municipal_differences, municipal_item_shares,
                                             municipal_scale_means, organisation_results, room_items,
                                             rules_items, rules_scales, scale_quartiles, scale_score_bins,
@@ -60,8 +60,9 @@ class RoundReport(SavesTables):
     """
 
     def __init__(self, rnd, *, out_dir=None, min_n=None, audience=None, previous=None,
-                 previous_note=None, cache_dir=None):
+                 previous_note=None, cache_dir=None, demo=False):
         self.rnd = rnd
+        self.demo = bool(demo)
         self.min_n = resolve_min_n(rnd, min_n)
         self.audience = check_audience(audience)
         self.out_dir = None if out_dir is None else Path(out_dir)
@@ -153,7 +154,8 @@ class RoundReport(SavesTables):
         if cb.fieldwork:
             fw = f"Veldwerk {cb.fieldwork.start:%d-%m-%Y} tot en met {cb.fieldwork.end:%d-%m-%Y}. "
         aud = "" if self.audience is None else f" Samenvatting voor {AUDIENCE_LABELS[self.audience]}."
-        return Section([_p(f"{fw}{self.rnd.n} professionals vulden de vragenlijst in.{aud}", "peo-note")],
+        notice = [Paragraph(DEMO_NOTICE, css_class="peo-demo")] if self.demo else []
+        return Section([*notice, _p(f"{fw}{self.rnd.n} professionals vulden de vragenlijst in.{aud}", "peo-note")],
                        title=f"PEO ronde {self.rnd.id}: {cb.title}", level=1)
 
     def response_overview(self):
@@ -688,7 +690,7 @@ def build_report(round_id, *, data_dir=None, out_dir=None, min_n=None, audience=
     from peo_lib.paths import codebook_path, raw_dir
     from peo_lib.data.rounds import load_round
 
-    from peo_lib.paths import DATA_DIR
+    from peo_lib.paths import DATA_DIR, is_demo
 
     # No demo fallback: a report comes from the data dir it is given (or data/), never silently from
     # generated data; `peo report --data-dir data/demo` (and `make demo`) is the one way to the demo.
@@ -710,4 +712,4 @@ def build_report(round_id, *, data_dir=None, out_dir=None, min_n=None, audience=
         except PEOError as exc:
             note = f"De vorige ronde ({prev_id}) kon niet worden geladen, dus geen vergelijking: {exc}"
     return RoundReport(rnd, out_dir=out_dir, min_n=min_n, audience=audience, previous=prev,
-                       previous_note=note, cache_dir=cache_dir)
+                       previous_note=note, cache_dir=cache_dir, demo=is_demo(data_dir))

@@ -56,7 +56,7 @@ from peo_lib.report.excel import SavesTables
 from peo_lib.report.plots import figure_block
 from peo_lib.report.provenance_line import git_commit
 from peo_lib.report.structure import Heading, Paragraph, Section, Table
-from peo_lib.sentences import starter_phrase, trends_intro
+from peo_lib.sentences import DEMO_NOTICE, starter_phrase, trends_intro
 from peo_lib.vocab import GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
 
 __all__ = [
@@ -255,12 +255,14 @@ class TrendsReport(SavesTables):
     tables are cached per scale in :meth:`tables`.
     """
 
-    def __init__(self, rounds: dict, *, register=None, register_note=None, out_dir=None, min_n=None):
+    def __init__(self, rounds: dict, *, register=None, register_note=None, out_dir=None, min_n=None,
+                 demo=False):
         from peo_lib.privacy.disclosure import label_small
 
         if not rounds:
             raise ReportError("the trend report needs at least one round")
         self.rounds = dict(rounds)
+        self.demo = bool(demo)
         self.register = register
         self.register_note = register_note
         self.out_dir = None if out_dir is None else Path(out_dir)
@@ -373,7 +375,9 @@ class TrendsReport(SavesTables):
         ids = self.round_ids
         n = sum(r.n for r in self.rounds.values())
         span = ids[0] if len(ids) == 1 else f"{ids[0]} tot en met {ids[-1]}"
-        return Section([Paragraph(f"Rondes {span}: {len(ids)} rondes, samen {n} ingevulde vragenlijsten.", "note")],
+        notice = [Paragraph(DEMO_NOTICE, css_class="peo-demo")] if self.demo else []
+        return Section([*notice, Paragraph(f"Rondes {span}: {len(ids)} rondes, samen {n} ingevulde vragenlijsten.",
+                                           "note")],
                        title="PEO: trends over de rondes", level=1)
 
     def response_table(self):
@@ -608,7 +612,7 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
         A codebook, raw file or the register is invalid.
     """
     from peo_lib.data.register import read_register
-    from peo_lib.paths import DATA_DIR, codebook_dir, raw_dir, require_round_ids
+    from peo_lib.paths import DATA_DIR, codebook_dir, is_demo, raw_dir, require_round_ids
     from peo_lib.data.rounds import load_rounds
 
     data_dir = Path(data_dir) if data_dir is not None else Path(DATA_DIR)  # never a silent demo fallback
@@ -623,4 +627,5 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
         register = read_register(reg_path, codebooks=[r.codebook for r in rounds.values()])
     else:
         note = f"Er is geen register van verbeteracties ({REGISTER_FILE}) in {data_dir.name}/: geen acties getoond."
-    return TrendsReport(rounds, register=register, register_note=note, out_dir=out_dir, min_n=min_n)
+    return TrendsReport(rounds, register=register, register_note=note, out_dir=out_dir, min_n=min_n,
+                        demo=is_demo(data_dir))
