@@ -1,7 +1,5 @@
 """``python -m peo_lib`` is the same as ``peo``."""
 
-import sys
+from peo_lib.cli import run
 
-from peo_lib.cli import main
-
-sys.exit(main())
+run()

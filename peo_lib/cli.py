@@ -14,7 +14,7 @@ from pathlib import Path
 from peo_lib import __version__
 from peo_lib.errors import PEOError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "run", "build_parser"]
 
 
 def _add_dirs(p, *, out=True):
@@ -66,13 +66,34 @@ def _cmd_dashboard(args) -> int:
                            open_browser=not args.no_browser)
 
 
-def _positive_int(text):
-    try:
+def _shown(text, width=20) -> str:
+    text = str(text)
+    return repr(text if len(text) <= width else text[:width] + "...")
+
+
+def _whole_number(low, high):
+    """An argparse type: a whole number in [low, high] (a 5,000-digit number is refused, not parsed)."""
+    def parse(text):
+        if not text.strip().lstrip("+-").isdigit() or len(text.strip()) > 12:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number from {low} to {high}")
         value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not a whole number from {low} to {high}")
+        return value
+    return parse
+
+
+_positive_int = _whole_number(1, 64)
+
+
+def _seconds(text):
+    """A positive, finite number of seconds, at most a day."""
+    try:
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
+        value = float("nan")
+    if not 0 < value <= 86_400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a number of seconds from 1 to 86400")
     return value
 
 
@@ -101,12 +122,11 @@ def _cmd_report(args) -> int:
         except ReportError as exc:  # the trend report does not depend on the round reports
             failed = exc
     if args.all or args.trends:
-        from peo_lib.formatting import format_nl
         from peo_lib.publish.runner import run_trends_report
 
         t0 = time.perf_counter()
         path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)
-        print(f"[trends] {format_nl(time.perf_counter() - t0, 1)} s  klaar -> {path}", file=sys.stderr)
+        print(f"[trends] {time.perf_counter() - t0:.1f} s  done -> {path}", file=sys.stderr)
     if failed is not None:
         raise failed
     return 0
@@ -150,14 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=_positive_int, default=1, help="rounds in parallel processes (default: 1)")
     p.add_argument("--audience", choices=AUDIENCES, default=None,
                    help="tailored summary for one audience (default: the full panel summary)")
-    p.add_argument("--timeout", type=float, default=600, help="seconds one notebook cell may run (default: 600)")
-    p.add_argument("--min-n", type=_positive_int, default=None, dest="min_n",
+    p.add_argument("--timeout", type=_seconds, default=600, help="seconds one notebook cell may run (default: 600)")
+    p.add_argument("--min-n", type=_whole_number(1, 1000), default=None, dest="min_n",
                    help="stricter than the codebook's privacy.min_n (never looser)")
     _add_dirs(p)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("dashboard", help="serve the live panel dashboard (Voila, 127.0.0.1 only)")
-    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")
+    p.add_argument("--port", type=_whole_number(1, 65535), default=8866, help="port on 127.0.0.1 (default: 8866)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     _add_dirs(p)
     p.set_defaults(func=_cmd_dashboard)
@@ -183,5 +203,23 @@ def main(argv=None) -> int:
         return 130
 
 
+def run() -> None:
+    """The console entry point (``peo``, ``python -m peo_lib``): :func:`main`, then a fast exit.
+
+    When deduce was loaded (about a million small Python objects), freeing it at
+    interpreter exit takes 10-15 s, also after Ctrl-C. Everything is written and
+    flushed by then, so the process ends with ``os._exit`` instead.
+    """
+    import os
+
+    code = main()
+    scrub = sys.modules.get("peo_lib.privacy.scrub")
+    if scrub is not None and getattr(scrub, "_SINGLETON", None) is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 __all__ = ["REPO_ROOT", "DATA_DIR", "DEMO_DIR", "OUT_DIR", "NOTEBOOK_DIR", "PACKAGE_DIR", "TEMPLATE_DIR",
            "VOILA_TEMPLATE_ROOT", "codebook_dir", "raw_dir",
-           "codebook_path",
+           "codebook_path", "check_round_id", "ROUND_PATTERN",
            "codebook_files", "round_ids", "require_round_ids", "cache_dir", "scrub_cache_dir",
            "DEMO_MARKER", "is_demo"]
 
@@ -90,8 +90,25 @@ def scrub_cache_dir() -> Path:
     return cache_dir() / "scrub"
 
 
+#: A round id: YYYY-1 (spring) or YYYY-2 (autumn); it sorts in time order and names files.
+ROUND_PATTERN = r"^\d{4}-[12]$"
+
+
+def check_round_id(round_id) -> str:
+    """``round_id`` as str, or a one-line :class:`~peo_lib.errors.PEOError` before any file is touched."""
+    import re
+
+    if not re.fullmatch(ROUND_PATTERN, str(round_id)):
+        from peo_lib.errors import PEOError
+
+        raise PEOError(f"ROUND {str(round_id)!r} is not a round id: use YYYY-1 for a spring round or YYYY-2 "
+                       "for an autumn round, e.g. 2023-2")
+    return str(round_id)
+
+
 def codebook_path(round_id: str, data_dir=None) -> Path:
-    """The codebook file of a round (``.yml`` or ``.yaml``)."""
+    """The codebook file of a round (``.yml`` or ``.yaml``); the id is checked first (it names a file)."""
+    round_id = check_round_id(round_id)
     base = codebook_dir(data_dir)
     for suffix in (".yml", ".yaml"):
         p = base / f"{round_id}{suffix}"

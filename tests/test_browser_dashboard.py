@@ -121,3 +121,34 @@ def test_dashboard_in_voila(voila_url):
         finally:
             browser.close()
     assert external == [], f"requests left the machine: {external}"
+
+
+def test_foreign_host_header_is_refused(voila_url):
+    """DNS rebinding: a page on evil.example that resolves to 127.0.0.1 gets 403, localhost gets the page."""
+    import http.client
+
+    port = urlparse(voila_url).port
+    statuses = {}
+    for host in (f"evil.example:{port}", f"localhost:{port}", f"127.0.0.1:{port}"):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/", headers={"Host": host})
+        statuses[host.split(":")[0]] = conn.getresponse().status
+        conn.close()
+    assert statuses == {"evil.example": 403, "localhost": 200, "127.0.0.1": 200}
+
+
+def test_dashboard_port_can_be_reused_right_after_a_stop():
+    """After a dashboard stops, its port (in TIME_WAIT) counts as free again: no 'port in use'."""
+    from peo_lib.dashboard.server import _port_free
+
+    port = _free_port()
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen()
+    cli = socket.create_connection(("127.0.0.1", port))
+    conn, _ = srv.accept()
+    conn.close()  # the server side closes first: its end stays in TIME_WAIT
+    cli.close()
+    srv.close()
+    assert _port_free(port)

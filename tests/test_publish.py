@@ -191,7 +191,7 @@ def test_run_reports_in_parallel(published, capsys):
     assert list(result) == ["2020-2", ROUND]
     assert (out / "2020-2" / "samenvatting.html").is_file()
     err = capsys.readouterr().err
-    assert re.search(r"\[1/2\] \d{4}-\d .* s ", err) and "2 van 2 rondes klaar" in err
+    assert re.search(r"\[1/2\] \d{4}-\d .* s ", err) and "2 of 2 round reports done" in err
 
 
 def test_unknown_round_fails_before_a_kernel_starts(demo_dir, tmp_path):

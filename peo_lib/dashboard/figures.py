@@ -120,8 +120,13 @@ class _LiveFigure:
     """A matplotlib Figure kept alive; dynamic artists are blitted onto a cached background."""
 
     def __init__(self):
+        import matplotlib as mpl
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+
+        # Labels come from codebooks and exports: "$x$" is text, never maths ("$\\foo$" would raise).
+        # Text objects read this when they are made, and the dashboard makes them in its own figures.
+        mpl.rcParams["text.parse_math"] = False
 
         self.fig = Figure(figsize=_FIGSIZE, dpi=_DPI, facecolor="white")
         self.canvas = FigureCanvasAgg(self.fig)

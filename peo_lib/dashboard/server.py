@@ -64,7 +64,7 @@ def dashboard_notebook(*, out_dir=None) -> Path:
 
 
 def voila_command(notebook, *, port: int, template: str = TEMPLATE_NAME) -> list[str]:
-    """The Voila command line (no browser, 127.0.0.1 only, sources hidden).
+    """The Voila command line (no browser, 127.0.0.1 only, Host header checked, sources hidden).
 
     Parameters
     ----------
@@ -79,7 +79,7 @@ def voila_command(notebook, *, port: int, template: str = TEMPLATE_NAME) -> list
     """
     _check_port(port)
     return [
-        sys.executable, "-m", "voila", str(Path(notebook).resolve()),
+        sys.executable, "-m", "peo_lib.dashboard.local_voila", str(Path(notebook).resolve()),
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
@@ -120,6 +120,8 @@ def _check_port(port):
 
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As Tornado binds (SO_REUSEADDR): a port whose last dashboard just stopped (TIME_WAIT) is free.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -53,7 +53,10 @@ __all__ = [
 ]
 
 from peo_lib.vocab import CORE_BLOCK  # noqa: E402 (re-exported: codebooks name the core block)
-ROUND_PATTERN = r"^\d{4}-[12]$"
+from peo_lib.paths import ROUND_PATTERN  # noqa: E402 (one definition of a round id)
+
+#: Supported size of a codebook (checked up front; the report shows every item).
+MAX_ITEMS = 500
 FORMATS = ("auto", "csv", "xlsx", "sav", "qualtrics")
 
 
@@ -76,7 +79,7 @@ class Fieldwork(_Strict):
 
 
 class Source(_Strict):
-    file: str
+    file: str = Field(min_length=1)
     format: Literal["auto", "csv", "xlsx", "sav", "qualtrics"] = "auto"
     encoding: str | None = None  # override detection, e.g. cp1252
     delimiter: str | None = None  # override detection, e.g. ';'
@@ -84,8 +87,8 @@ class Source(_Strict):
 
 
 class Privacy(_Strict):
-    min_n: int = Field(5, ge=1)
-    min_n_open: int = Field(10, ge=1)
+    min_n: int = Field(5, ge=1, le=1000)
+    min_n_open: int = Field(10, ge=1, le=10_000)
     redact_terms: list[str] = []
 
 
@@ -193,7 +196,24 @@ class Codebook(_Strict):
         return self.response_sets[self.items[item_id].response_set]
 
     def raw_file(self, raw_dir) -> Path:
-        return Path(raw_dir) / self.source.file
+        """``raw_dir / source.file``; a file that resolves (symlinks too) outside ``raw_dir`` is refused.
+
+        Raw data lives in one folder (often a protected share): a codebook must never
+        make the program read an arbitrary file elsewhere on the machine.
+        """
+        from peo_lib.errors import RawDataError
+
+        base = Path(raw_dir)
+        path = base / self.source.file
+        try:
+            inside = path.resolve().is_relative_to(base.resolve())
+        except OSError:
+            inside = False
+        if not inside:
+            raise RawDataError(f"source.file {self.source.file!r} points outside the raw folder {base}",
+                               path=self.path, hint="put the export in the raw folder and give only its name "
+                               "(or a path inside that folder) as source.file")
+        return path
 
 
 def _format_loc(loc) -> str:
@@ -344,6 +364,9 @@ def parse_codebook(data: dict, *, path="<codebook>", sha256: str | None = None) 
             problems.append(f"{loc}: {msg}" if loc else msg)
         raise CodebookError(path, problems) from None
     problems = _cross_check(cb)
+    if len(cb.items) > MAX_ITEMS:
+        problems.append(f"items: {len(cb.items)} items; supported are up to {MAX_ITEMS} per round (a short "
+                        "survey: the report shows every item); split the round or leave unused columns out")
     if problems:
         raise CodebookError(path, problems)
     return cb

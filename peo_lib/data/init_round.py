@@ -84,7 +84,7 @@ from peo_lib.data.draft import (EENS5, MARKER, Column, Draft, DraftBackground, D
                                 DraftPrivacy, DraftScale, ResponseSets, as_number, background_values,
                                 numeric_share, render_codebook, response_set_for)
 from peo_lib.data.readers import read_raw
-from peo_lib.errors import CodebookError, PEOError, RawDataError
+from peo_lib.errors import CodebookError, RawDataError
 from peo_lib.vocab import CORE_BLOCK, EXPERIENCE, EXPERIENCE_YEARS, EXPERIENCED, STARTER
 
 __all__ = ["MARKER", "Draft", "InitRoundResult", "build_draft", "draft_codebook", "init_round", "similarity"]
@@ -608,9 +608,7 @@ class InitRoundResult:
 
 
 def _check_round_id(round_id) -> None:
-    if not re.fullmatch(ROUND_PATTERN, str(round_id)):
-        raise PEOError(f"ROUND {str(round_id)!r} is not a round id: use YYYY-1 for a spring round or YYYY-2 for an "
-                       "autumn round, e.g. 2023-2")
+    paths.check_round_id(round_id)
 
 
 def _find_export(raw, data_dir) -> Path:

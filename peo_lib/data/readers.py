@@ -28,12 +28,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from peo_lib._validate import check_argument
 from peo_lib.errors import RawDataError
 
 __all__ = ["RawTable", "read_raw", "detect_format", "sha256_file", "decode_text"]
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 DELIMITERS = [";", ",", "\t"]
+
+#: Supported sizes (checked before any work, so a too-large file gets a message instead of a hang):
+#: a PEO round has a few hundred respondents; these leave room for a national survey.
+MAX_RAW_BYTES = 500_000_000
+MAX_RESPONDENTS = 200_000
 
 
 @dataclass
@@ -191,13 +197,24 @@ def _clean_text_frame(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: _strip_categorical(df[c]) for c in df.columns}, index=df.index)
 
 
-def _check_columns(columns, *, path):
+def _check_columns(columns, *, path, header=None):
+    """Refuse an empty header, and a column name that occurs twice in the raw header.
+
+    ``header`` is the header as written in the file (pandas renames a second
+    ``V5_1`` to ``V5_1.1`` before anyone sees it, so an item could be filled
+    from the wrong column); without it the parsed names are checked.
+    """
     cols = [str(c).strip() for c in columns]
     if not cols or all(c == "" or c.startswith("Unnamed:") for c in cols):
         raise RawDataError("no header row with column names", path=path, row=1)
-    dup = sorted({c for c in cols if cols.count(c) > 1})
-    if dup:
-        raise RawDataError(f"column name(s) {dup} appear more than once in the header", path=path, row=1)
+    raw = [str(c).strip() for c in (header if header is not None else cols)]
+    seen = {}
+    for pos, name in enumerate(raw, start=1):
+        if name and name in seen:
+            raise RawDataError(f"column name {name!r} appears twice in the header (columns {seen[name]} and {pos})",
+                               path=path, row=1, hint="rename one of them in a copy of the export and point "
+                               "source.file at the copy; the raw file itself stays as it is")
+        seen[name] = pos
 
 
 def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTable:
@@ -237,7 +254,7 @@ def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTab
             f"cannot be parsed as {'tab' if delim == chr(9) else repr(delim)}-separated text ({' '.join(str(exc).split())})",
             path=path, hint="check the delimiter and quotes, or set source.delimiter in the codebook",
         ) from None
-    _check_columns(df.columns, path=path)
+    _check_columns(df.columns, path=path, header=next(csv.reader(_io.StringIO(header), delimiter=delim), []))
     if len(df.columns) == 1 and len(lines) > 1:
         raise RawDataError(
             f"only one column found with delimiter {delim!r}", path=path, row=1,
@@ -253,17 +270,37 @@ def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTab
     )
 
 
-def _read_xlsx(path, *, sheet=None) -> RawTable:
+def _xlsx_sheet_names(path) -> list[str]:
+    from openpyxl import load_workbook
+
     try:
-        df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
+        wb = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - read_excel below gives the message
+        return []
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _read_xlsx(path, *, sheet=None) -> RawTable:
+    names = _xlsx_sheet_names(path)
+    which = f"sheet {sheet!r}" if sheet is not None else f"the first sheet ({names[0]!r})" if names else "the sheet"
+    try:
+        df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl",
+                           header=None)
     except ValueError as exc:
-        raise RawDataError(f"cannot read the sheet ({exc})", path=path,
-                           hint="check source.sheet in the codebook") from None
+        raise RawDataError(f"cannot read {which} ({exc})", path=path,
+                           hint=f"set source.sheet in the codebook to one of {names}") from None
     except Exception as exc:  # openpyxl raises zipfile/KeyError variants on corrupt files
         raise RawDataError(f"not a readable .xlsx file ({type(exc).__name__}: {exc})", path=path) from None
-    if df.shape[1] == 0:
-        raise RawDataError("the sheet is empty", path=path)
-    _check_columns(df.columns, path=path)
+    if df.shape[0] == 0 or df.shape[1] == 0:
+        hint = f"set source.sheet in the codebook to one of {names}" if len(names) > 1 else None
+        raise RawDataError(f"{which} is empty", path=path, hint=hint)
+    header = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in df.iloc[0]]
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = [h if h else f"Unnamed: {k}" for k, h in enumerate(header)]
+    _check_columns(df.columns, path=path, header=header)
     df.columns = [str(c).strip() for c in df.columns]
     for col in df.columns:
         s = df[col]
@@ -333,16 +370,19 @@ def read_raw(path, *, format="auto", encoding=None, delimiter=None, sheet=None) 
         File missing, empty, unreadable, or with an unusable header.
     """
     path = Path(path)
-    allowed = ("auto", "csv", "xlsx", "sav", "qualtrics")
-    if format not in allowed:
-        raise ValueError(f"format={format!r} is not one of {allowed}")
+    check_argument("format", ("auto", "csv", "xlsx", "sav", "qualtrics"), format)
     if not path.is_file():
         raise RawDataError(
             "raw file not found", path=path,
             hint="put the export in the raw folder (or pass --data-dir) and check source.file in the codebook",
         )
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise RawDataError("the file is empty", path=path, hint="export the round again")
+    if size > MAX_RAW_BYTES:
+        raise RawDataError(f"the file is {size / 1e6:.0f} MB; supported are raw files up to "
+                           f"{MAX_RAW_BYTES / 1e6:.0f} MB ({MAX_RESPONDENTS:,} respondents)", path=path,
+                           hint="export only the columns the codebook uses, or split the round")
     fmt = detect_format(path) if format == "auto" else format
     if fmt == "sav":
         table = _read_sav(path)
@@ -353,4 +393,7 @@ def read_raw(path, *, format="auto", encoding=None, delimiter=None, sheet=None) 
     if len(table.data) == 0:
         raise RawDataError("the file has a header but no respondents", path=path,
                            hint="export the round again with the responses")
+    if len(table.data) > MAX_RESPONDENTS:
+        raise RawDataError(f"the file has {len(table.data):,} respondents; supported are up to "
+                           f"{MAX_RESPONDENTS:,}", path=path, hint="split the round, or ask for a larger limit")
     return table

@@ -217,7 +217,28 @@ def _texts(s: pd.Series) -> np.ndarray:
 def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = None) -> Round:
     """Recode a :class:`RawTable` with a codebook (used by :func:`load_round`)."""
     df = table.data
-    # Columns: report every missing one at once, with close matches.
+    needed = _check_columns(cb, table)
+    index = _respondent_index(cb, table)
+    X, items, missing = _recode_items(cb, table, index)
+    background = _recode_background(cb, table, index)
+    warn = _add_experience_group(background, cb, index)
+    open_answers = pd.DataFrame(
+        {k: _texts(df[q.column]) for k, q in cb.open_questions.items()},
+        index=index, columns=list(cb.open_questions), dtype=object,
+    )
+    warn += _unanswered_warnings(cb, X, missing)
+    used = set(needed)
+    unused = [str(c) for c in df.columns if c not in used]
+    return Round(
+        id=cb.round, codebook=cb, items=items, missing=missing, background=background,
+        open_answers=open_answers, raw_path=table.path, raw_sha256=raw_sha256, raw_format=table.format,
+        raw_encoding=table.encoding, raw_delimiter=table.delimiter, warnings=warn, unused_columns=unused,
+    )
+
+
+def _check_columns(cb: Codebook, table: RawTable) -> dict:
+    """``{column: codebook key}`` of every column the codebook uses; all absent ones raise at once."""
+    df = table.data
     needed = {cb.respondent_id: "respondent_id"}
     needed.update({it.column: f"items.{k}" for k, it in cb.items.items()})
     needed.update({b.column: f"background.{k}" for k, b in cb.background.items()})
@@ -234,8 +255,12 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
             + ", ".join(parts) + more,
             path=table.path, hint=f"fix the column names in {cb.path or 'the codebook'}",
         )
+    return needed
 
-    ids = df[cb.respondent_id]
+
+def _respondent_index(cb: Codebook, table: RawTable) -> pd.Index:
+    """The respondent ids as a unique string index; blank or duplicate ids raise."""
+    ids = table.data[cb.respondent_id]
     blank = ids.isna()
     if blank.any():
         pos = int(np.flatnonzero(blank.to_numpy())[0])
@@ -247,18 +272,28 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         ids = ids.astype(str)  # text readers already stripped the cells
     index = pd.Index(ids.to_numpy(dtype=object), name="respondent")
     if not index.is_unique:  # the hash table is kept by the index for later look-ups
-        dup = ids.duplicated(keep=False).to_numpy()
-        positions = np.flatnonzero(dup)
-        first = ids.iloc[positions[0]]
-        rows = [table.row_number(p) for p in positions if ids.iloc[p] == first]
-        n_ids = ids[dup].nunique()
-        raise RawDataError(
-            f"duplicate respondent id {first!r} in rows {rows}"
-            + (f" ({n_ids} ids are duplicated in all)" if n_ids > 1 else ""),
-            path=table.path, column=cb.respondent_id,
-            hint="remove double submissions from the export (keep the raw file unchanged: fix the export)",
-        )
+        _raise_duplicate_ids(cb, table, ids)
+    return index
 
+
+def _raise_duplicate_ids(cb: Codebook, table: RawTable, ids: pd.Series):
+    """Raise the error naming the first duplicated respondent id and its rows."""
+    dup = ids.duplicated(keep=False).to_numpy()
+    positions = np.flatnonzero(dup)
+    first = ids.iloc[positions[0]]
+    rows = [table.row_number(p) for p in positions if ids.iloc[p] == first]
+    n_ids = ids[dup].nunique()
+    raise RawDataError(
+        f"duplicate respondent id {first!r} in rows {rows}"
+        + (f" ({n_ids} ids are duplicated in all)" if n_ids > 1 else ""),
+        path=table.path, column=cb.respondent_id,
+        hint="remove double submissions from the export (keep the raw file unchanged: fix the export)",
+    )
+
+
+def _recode_items(cb: Codebook, table: RawTable, index: pd.Index):
+    """Recode every item: ``(X, items, missing)`` with ``X`` the item-major code block."""
+    df = table.data
     # Item-major block (k x n): pandas keeps a float frame as one such block, so
     # DataFrame(X.T) and later .to_numpy().T are views, not copies.
     X = np.empty((len(cb.items), len(index)))
@@ -275,23 +310,36 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         reasons[item_id] = pd.Categorical.from_codes(r, dtype=dtype, validate=False)
     items = pd.DataFrame(X.T, index=index, columns=list(cb.items), copy=False)
     missing = pd.DataFrame(reasons, index=index, columns=list(cb.items))
+    return X, items, missing
 
+
+def _recode_background(cb: Codebook, table: RawTable, index: pd.Index) -> pd.DataFrame:
+    """Background variables: numbers as floats, the others as categoricals with their labels."""
     bg = {}
     for key, var in cb.background.items():
-        s = df[var.column]
+        s = table.data[var.column]
         if var.kind == "number":
             bg[key] = pd.Series(_numbers(s, table=table, column=var.column, missing=var.missing), index=index)
         else:
-            labels = var.values or {}
-            c, _ = recode_codes(s, labels, var.missing, table=table, column=var.column,
-                                what=f"values of background.{key}")
-            order = list(labels)
-            idx = np.full(len(c), -1, dtype=np.int64)
-            pos = {float(code): k for k, code in enumerate(order)}
-            ok = ~np.isnan(c)
-            idx[ok] = [pos[x] for x in c[ok]]
-            bg[key] = pd.Series(pd.Categorical.from_codes(idx, categories=list(labels.values())), index=index)
-    background = pd.DataFrame(bg, index=index)
+            bg[key] = _categorical_background(key, var, s, table, index)
+    return pd.DataFrame(bg, index=index)
+
+
+def _categorical_background(key, var, s: pd.Series, table: RawTable, index: pd.Index) -> pd.Series:
+    """One categorical background variable, categories in codebook order."""
+    labels = var.values or {}
+    c, _ = recode_codes(s, labels, var.missing, table=table, column=var.column,
+                        what=f"values of background.{key}")
+    order = list(labels)
+    idx = np.full(len(c), -1, dtype=np.int64)
+    pos = {float(code): k for k, code in enumerate(order)}
+    ok = ~np.isnan(c)
+    idx[ok] = [pos[x] for x in c[ok]]
+    return pd.Series(pd.Categorical.from_codes(idx, categories=list(labels.values())), index=index)
+
+
+def _add_experience_group(background: pd.DataFrame, cb: Codebook, index: pd.Index) -> list:
+    """Add ``ervaringsgroep`` (startend/ervaren) from ``ervaring_jaren`` in place; returns warnings."""
     warn = []
     if "ervaring_jaren" in background:
         years = background["ervaring_jaren"].to_numpy(dtype=float)
@@ -305,24 +353,18 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         background[EXPERIENCE_COLUMN] = pd.Categorical.from_codes(
             np.full(len(index), -1), categories=EXPERIENCE_GROUPS, ordered=True)
         warn.append("no background.ervaring_jaren: ervaringsgroep (startend/ervaren) is unknown for everyone")
+    return warn
 
-    open_answers = pd.DataFrame(
-        {k: _texts(df[q.column]) for k, q in cb.open_questions.items()},
-        index=index, columns=list(cb.open_questions), dtype=object,
-    )
 
+def _unanswered_warnings(cb: Codebook, X: np.ndarray, missing: pd.DataFrame) -> list:
+    """One warning per item without any valid answer."""
+    warn = []
     unanswered = np.isnan(X).all(axis=1)
     for item_id in np.asarray(list(cb.items), dtype=object)[unanswered]:
         n_reason = int(missing[item_id].notna().sum())
         warn.append(f"item {item_id}: no valid answers"
                     + (f" ({n_reason} gave a missing reason)" if n_reason else " (nobody answered)"))
-    used = set(needed)
-    unused = [str(c) for c in df.columns if c not in used]
-    return Round(
-        id=cb.round, codebook=cb, items=items, missing=missing, background=background,
-        open_answers=open_answers, raw_path=table.path, raw_sha256=raw_sha256, raw_format=table.format,
-        raw_encoding=table.encoding, raw_delimiter=table.delimiter, warnings=warn, unused_columns=unused,
-    )
+    return warn
 
 
 def load_round(codebook, raw_dir=None) -> Round:
@@ -350,7 +392,7 @@ def load_round(codebook, raw_dir=None) -> Round:
         if cb.path is None:
             raise ValueError("raw_dir is required when the codebook was not read from a file")
         raw_dir = Path(cb.path).resolve().parent.parent / "raw"
-    path = Path(raw_dir) / cb.source.file
+    path = cb.raw_file(raw_dir)
     table = read_raw(path, format=cb.source.format, encoding=cb.source.encoding,
                      delimiter=cb.source.delimiter, sheet=cb.source.sheet)
     return round_from_table(cb, table, raw_sha256=sha256_file(path))

@@ -7,6 +7,7 @@ and can be warmed in a thread while a kernel works (:func:`warm_exporter`).
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from peo_lib.errors import ReportError
 from peo_lib.paths import TEMPLATE_DIR
@@ -15,22 +16,70 @@ __all__ = ["TEMPLATE_NAME", "check_offline_html", "export_html", "warm_exporter"
 
 TEMPLATE_NAME = "peo"
 
-_EXTERNAL = re.compile(
-    r"""(?:\b(?:src|href|action|poster|data|srcset)\s*=\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)""",
-    re.IGNORECASE,
-)
+#: Attributes whose value the browser fetches (an ``<a href>`` is a link, not a load).
+_LOAD_ATTRS = frozenset({"src", "srcset", "data", "poster", "background", "codebase", "archive", "longdesc",
+                         "manifest", "ping", "xlink:href", "formaction", "imagesrcset"})
+#: Elements whose ``href`` the browser fetches.
+_HREF_LOADS = frozenset({"link", "image", "use", "base", "feimage", "script"})
+_NETWORK = re.compile(r"^\s*(?:(?:https?|ftp|wss?):|//)", re.IGNORECASE)
+_CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])\s*((?:(?:https?|ftp):)?//[^"')\s]*)""", re.IGNORECASE)
+
+
+class _LoadFinder(HTMLParser):
+    """Collects what a page would fetch: loading attributes, CSS ``url()``/``@import``, meta refresh.
+
+    Text is never inspected: an open answer that reads ``<img src=//x>`` arrives
+    escaped (``&lt;img ...``) and is text, not a tag, so it cannot stop a round.
+    """
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def _url(self, value: str, where: str):
+        value = (value or "").replace("\\", "/")
+        if _NETWORK.match(value):
+            self.found.append(f"{where}={value[:80]}")
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            name = name.lower()
+            if name in ("srcset", "imagesrcset"):
+                for part in (value or "").split(","):
+                    self._url(part.strip().split(" ")[0], f"<{tag} {name}")
+            elif name in _LOAD_ATTRS or (name == "href" and tag in _HREF_LOADS):
+                self._url(value, f"<{tag} {name}")
+            elif name == "style":
+                self.found.extend(f"<{tag} style> {m}" for m in _CSS_URL.findall(value or ""))
+            elif name == "content" and tag == "meta" and "url=" in (value or "").lower():
+                self._url(value.lower().split("url=", 1)[1].strip(" '\""), "<meta refresh")
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.found.extend(f"<style> {m}" for m in _CSS_URL.findall(data))
 
 
 def check_offline_html(text: str) -> list[str]:
-    """Places where an HTML page would load something from the network.
+    """What an HTML page would load from the network, found in the parsed page (not in its text).
 
-    Looks for ``src=``/``href=``/``srcset=``/``data=``/``action=``/``poster=``
-    attributes, ``@import`` and CSS ``url(...)`` pointing at ``http://``,
-    ``https://`` or ``//``. Returns short excerpts (empty list = offline).
+    Looks at attributes that load something (``src``, ``srcset``, ``data``, ``poster``, ``href``
+    of ``<link>``/``<script>``/SVG ``<image>``/``<use>``, ...), CSS ``url(...)`` and ``@import`` in
+    ``<style>`` and ``style=`` attributes, and ``<meta http-equiv=refresh>``, pointing at ``http://``,
+    ``https://``, ``ftp://``, ``ws://`` or ``//``. Escaped text (an open answer that mentions
+    ``<img src=//...>``) is text and passes. Returns short descriptions (empty list = offline).
     """
-    return [text[max(0, m.start() - 30): m.end() + 40] for m in _EXTERNAL.finditer(text)]
+    finder = _LoadFinder()
+    finder.feed(text)
+    finder.close()
+    return finder.found
 
 
 _EXPORTER = None

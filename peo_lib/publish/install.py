@@ -9,7 +9,81 @@ from pathlib import Path
 
 from peo_lib.vocab import AUDIENCES, output_names
 
-__all__ = ["swap_in", "install_round", "output_lock"]
+__all__ = ["swap_in", "install_round", "output_lock", "check_out_dir", "build_dir", "remove_stale_builds"]
+
+
+def check_out_dir(out_root, *, data_dir) -> Path:
+    """The output root, resolved, or a one-line :class:`~peo_lib.errors.ReportError` before any work.
+
+    Refused: a file; the data folder itself, or a folder inside its ``raw/`` or
+    ``codebooks/`` (raw data is never written); a folder that holds the raw data
+    (``--out /``); a folder that cannot be created or written.
+    """
+    from peo_lib.errors import ReportError
+    from peo_lib.paths import codebook_dir, raw_dir
+
+    out = Path(out_root).expanduser().resolve()
+    data = Path(data_dir).expanduser().resolve()
+    raw, books = raw_dir(data).resolve(), codebook_dir(data).resolve()
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"--out {out} is a file, not a folder; give a folder for the outputs")
+    if out == data or out.is_relative_to(raw) or out.is_relative_to(books):
+        raise ReportError(f"--out {out} is (inside) the data folder {data}; outputs go elsewhere (default: outputs/), "
+                          "raw data and codebooks are never written")
+    if raw.is_relative_to(out):
+        raise ReportError(f"--out {out} holds the raw data folder {raw}; give a folder of its own for the outputs")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".peo-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ReportError(f"--out {out} cannot be written ({exc.strerror or exc}); give a folder you may write to") \
+            from None
+    return out
+
+
+def build_dir(out_root: Path, name: str) -> Path:
+    """A fresh build folder ``OUT/.NAME.tmp-PID-*`` (the PID lets a later run remove it after a crash)."""
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-{os.getpid()}-", dir=out_root))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the output folder gets normal permissions
+    return tmp
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_builds(out_root: Path) -> list[Path]:
+    """Remove build and old folders that a killed run left behind (their process is gone)."""
+    import re
+
+    removed = []
+    root = Path(out_root)
+    if not root.is_dir():
+        return removed
+    for pattern in (".*.tmp-*", ".*.old-*", "*/.*.old-*"):
+        for p in root.glob(pattern):
+            m = re.search(r"^\.(.+)\.(tmp|old)-(\d+)-", p.name)
+            if not m or _alive(int(m.group(3))):
+                continue
+            target = p.with_name(m.group(1))
+            if m.group(2) == "old" and not target.exists():
+                os.replace(p, target)  # killed between the two renames of swap_in: put the old outputs back
+                continue
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
 
 def swap_in(tmp: Path, target: Path) -> None:
     """Replace ``target`` by ``tmp`` (two renames on one file system; old copy removed after)."""

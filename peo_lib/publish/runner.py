@@ -66,7 +66,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,7 +74,8 @@ from pathlib import Path
 from peo_lib.errors import NotebookCellError, PEOError, ReportError
 from peo_lib.paths import NOTEBOOK_DIR, TEMPLATE_DIR
 from peo_lib.publish.html import check_offline_html, export_html, warm_exporter  # noqa: F401 (re-exported)
-from peo_lib.publish.install import install_round, output_lock, swap_in
+from peo_lib.publish.install import (build_dir, check_out_dir, install_round, output_lock, remove_stale_builds,
+                                     swap_in)
 from peo_lib.vocab import (AUDIENCE_LABELS, CELL_TAGS, PANEL_TAG, ROUND_NOTEBOOK, TRENDS_DIR, TRENDS_HTML,
                            TRENDS_NOTEBOOK, check_audience, output_names)
 
@@ -140,6 +140,13 @@ def select_cells(nb, audience=None):
 _KM_CLASS = None
 
 
+def kernel_log_path() -> Path:
+    """Where report kernels write their own log lines (the private cache dir)."""
+    from peo_lib.paths import cache_dir
+
+    return cache_dir() / "logs" / "kernels.log"
+
+
 def kernel_manager_class():
     """A jupyter_client kernel manager class that starts ``sys.executable``'s ipykernel.
 
@@ -176,6 +183,20 @@ def kernel_manager_class():
         def _default_transport(self):
             # Unix sockets on POSIX: local only, nothing listens on TCP ports
             return "ipc" if os.name == "posix" else "tcp"
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel's own log lines ("[IPKernelApp] ...") go to a private log file, not into
+            # the researcher's terminal; cell output travels over ZMQ and is not affected.
+            if "stdout" not in kw and "stderr" not in kw:
+                log = kernel_log_path()
+                log.parent.mkdir(parents=True, exist_ok=True)
+                handle = open(log, "ab")  # noqa: SIM115 - the child process keeps it open
+                kw.update(stdout=handle, stderr=handle)
+                try:
+                    return await super()._async_launch_kernel(kernel_cmd, **kw)
+                finally:
+                    handle.close()  # the kernel has its own copy of the descriptor
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     _KM_CLASS = EnvKernelManager
     return _KM_CLASS
@@ -268,13 +289,18 @@ def run_notebook(run: NotebookRun, *, timeout=600) -> Path:
     keeps the executed notebook in ``OUT/.NAME.failed/`` and raises
     :class:`~peo_lib.errors.NotebookCellError`; the previous outputs stay as they were.
     """
+    run.out_root.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(run.out_root)
+    try:
+        return _run_in(run, build_dir(run.out_root, run.name), timeout=timeout)
+    except OSError as exc:  # disk full, permissions changed meanwhile: one line, previous outputs intact
+        raise ReportError(f"{run.label}: cannot write the outputs in {run.out_root} ({exc.strerror or exc}); "
+                          "the previous outputs are unchanged") from None
+
+
+def _run_in(run: NotebookRun, tmp: Path, *, timeout) -> Path:
     import threading
 
-    run.out_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run.name}.tmp-", dir=run.out_root))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the output folder gets normal permissions
     # nbconvert's import and template set-up overlap with the kernel's work (the
     # parent process only waits for messages meanwhile): about 1-2 s saved.
     warm = threading.Thread(target=warm_exporter, daemon=True)
@@ -375,11 +401,11 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
     names = output_names(audience)
     # No demo fallback: a report of real rounds must never silently come from synthetic data.
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
-    out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
     if not codebook_path(round_id, data_dir).is_file():  # fail fast, before a kernel starts
         known = require_round_ids(data_dir)
         raise ReportError(f"no codebook for round {round_id!r} in {codebook_dir(data_dir)} "
                           f"(available: {', '.join(known)}); pass --data-dir for another folder")
+    out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR, data_dir=data_dir)
     source, kept = select_cells(_read_template(NOTEBOOK, "round"), audience)
     title = f"PEO ronde {round_id}: samenvatting"
     if audience is not None:
@@ -427,7 +453,7 @@ def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
 
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
     require_round_ids(data_dir)  # before any folder or kernel
-    out_root = Path(out_dir if out_dir is not None else OUT_DIR).resolve()
+    out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR, data_dir=data_dir)
     run = NotebookRun(
         name=TRENDS_DIR, label="trend report", round_id=TRENDS_DIR, template=TRENDS_NOTEBOOK_PATH,
         notebook=_read_template(TRENDS_NOTEBOOK_PATH, "trend"), kept=None,
@@ -488,12 +514,59 @@ def _run_one(round_id, kwargs):
 
 
 def _progress(done, total, round_id, seconds, path, error, stream):
-    from peo_lib.formatting import format_nl
-
+    """One line per finished report on the command line (English, like the errors)."""
     if stream is None:
         return
-    status = f"klaar -> {path}" if error is None else f"MISLUKT: {error.splitlines()[0]}"
-    print(f"[{done}/{total}] {round_id}  {format_nl(seconds, 1)} s  {status}", file=stream, flush=True)
+    status = f"done -> {path}" if error is None else f"FAILED: {error.splitlines()[0]}"
+    print(f"[{done}/{total}] {round_id}  {seconds:.1f} s  {status}", file=stream, flush=True)
+
+
+def _worker_init():
+    """A report worker: its own process group, so Ctrl-C reaches only the parent, which stops the
+    workers and their kernels at once (no traceback from every process)."""
+    import signal
+
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool, *, timeout=5.0) -> None:
+    """Cancel queued reports and stop running ones at once, kernels included, without tracebacks.
+
+    SIGKILL on each worker's process group: the worker and every kernel it started.
+    Nothing is lost: a killed run leaves only its build folder (removed by the next run)
+    and the previous outputs; a kill between the two renames of an install is undone by
+    :func:`peo_lib.publish.install.remove_stale_builds`.
+    """
+    import signal
+
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + timeout
+    while any(p.is_alive() for p in procs) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _run_parallel(tasks, jobs):
+    """Yield ``(round id, label, path, seconds, error)`` as reports finish in worker processes."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("spawn"),
+                               initializer=_worker_init)
+    try:
+        futures = {pool.submit(_run_one, rid, kwargs): rid for rid, kwargs in tasks}
+        for fut in as_completed(futures):
+            yield (futures[fut], *fut.result())
+    except BaseException:  # Ctrl-C (KeyboardInterrupt) or an error in this process
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None, timeout=600, min_n=None,
@@ -536,6 +609,9 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
         raise ValueError("`audience` is an empty list: pass None for the full summary.")
     audiences = [check_audience(a) for a in audiences]
     validate_rounds(ids, data_dir=data_dir)  # one clear message for bad input before any kernel starts
+    from peo_lib.paths import DATA_DIR, OUT_DIR
+
+    check_out_dir(out_dir if out_dir is not None else OUT_DIR, data_dir=data_dir if data_dir is not None else DATA_DIR)
     tasks = [(rid, dict(data_dir=data_dir, out_dir=out_dir, audience=a, timeout=timeout, min_n=min_n))
              for rid in ids for a in audiences]
     stream = sys.stderr if progress else None
@@ -547,21 +623,12 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
             _progress(k, len(tasks), label, secs, path, err, stream)
             (errors if err else results)[label] = (rid, err or Path(path))
     else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("spawn")) as pool:
-            futures = [pool.submit(_run_one, rid, kwargs) for rid, kwargs in tasks]
-            rounds = {f: rid for f, (rid, _) in zip(futures, tasks)}
-            for k, fut in enumerate(as_completed(futures), start=1):
-                label, path, secs, err = fut.result()
-                _progress(k, len(tasks), label, secs, path, err, stream)
-                (errors if err else results)[label] = (rounds[fut], err or Path(path))
+        for k, (rid, label, path, secs, err) in enumerate(_run_parallel(tasks, jobs), start=1):
+            _progress(k, len(tasks), label, secs, path, err, stream)
+            (errors if err else results)[label] = (rid, err or Path(path))
     if stream is not None:
-        from peo_lib.formatting import format_nl
-
-        what = "rondes" if len(audiences) == 1 else "samenvattingen"
-        print(f"{len(results)} van {len(tasks)} {what} klaar in {format_nl(time.perf_counter() - t_start, 1)} s",
+        what = "round reports" if len(audiences) == 1 else "summaries"
+        print(f"{len(results)} of {len(tasks)} {what} done in {time.perf_counter() - t_start:.1f} s",
               file=stream, flush=True)
     if errors:
         lines = "\n".join(f"  - {label}: {msg}" for label, (_, msg) in errors.items())

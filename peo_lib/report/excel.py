@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
-
-from pathlib import Path
 
 from peo_lib.report.structure import Paragraph
 from peo_lib.vocab import TABLES_XLSX
@@ -34,6 +35,24 @@ def _for_excel(df: pd.DataFrame, *, small: str, hide_cols, hidden_col="suppresse
     return out
 
 
+#: First characters that make Excel (or LibreOffice) read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell) -> None:
+    """Store a string cell as text, never as a formula: an open answer or a label from an export may
+    start with ``=`` (``=HYPERLINK(...)``); openpyxl would otherwise write it as a live formula."""
+    cell.data_type = "s"
+    if cell.value.startswith(_FORMULA_START):
+        cell.quotePrefix = True  # Excel shows the text as typed and does not re-evaluate it on edit
+
+
+def _text_width(column: pd.Series) -> int:
+    """The 90th percentile of the text lengths in a column; 10 for a column that is empty (all missing)."""
+    lengths = [len(str(v)) for v in column if v is not None and v == v]
+    return int(np.quantile(lengths, 0.9)) if lengths else 10
+
+
 def write_tables(path, sheets: dict, *, small: str) -> Path:
     """Write suppressed tables to one workbook (openpyxl), hidden cells as ``n<5``.
 
@@ -58,11 +77,12 @@ def write_tables(path, sheets: dict, *, small: str) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     for name, (df, hide_cols) in sheets.items():
-        ws = wb.create_sheet(title=name[:31])
+        ws = wb.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "-", name)[:31])
         out = _for_excel(df, small=small, hide_cols=hide_cols)
         ws.append([str(c) for c in out.columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
+            _as_text(cell)
         for rec in out.itertuples(index=False):
             row = []
             for v in rec:
@@ -76,12 +96,15 @@ def write_tables(path, sheets: dict, *, small: str) -> Path:
                     v = str(v)
                 row.append(v)
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    _as_text(cell)
         for j, c in enumerate(out.columns, start=1):
             kind = out[c].dtype
             letter = get_column_letter(j)
             width = min(60, max(10, len(str(c)) + 2))
-            if kind == object:
-                width = min(70, max(width, int(out[c].astype(str).str.len().quantile(0.9) if len(out) else 10) + 2))
+            if kind == object or pd.api.types.is_string_dtype(kind):
+                width = min(70, max(width, _text_width(out[c]) + 2))
             ws.column_dimensions[letter].width = width
             if pd.api.types.is_float_dtype(kind):
                 for cell in ws[letter][1:]:

@@ -58,6 +58,8 @@ _RC = {
     "legend.fontsize": 8,
     "font.family": "DejaVu Sans",
     "svg.fonttype": "none",
+    # Labels come from codebooks and exports: "$x$" is text, never maths (and "$\\foo$" never raises).
+    "text.parse_math": False,
 }
 
 
@@ -154,73 +156,93 @@ def likert_chart(table, *, categories, missing_categories=(), label_col="label",
         vals = table[cats].to_numpy(dtype=float) if rows else np.zeros((0, k))
         hidden = table[suppressed_col].to_numpy(dtype=bool) if suppressed_col in table else np.zeros(rows, bool)
         vals = np.where(hidden[:, None], np.nan, vals)
-        neg = np.nansum(vals[:, :n_neg], axis=1) + (vals[:, n_neg] / 2 if n_neu else 0)
-        left = -np.nan_to_num(neg)
-        for j, cat in enumerate(cats):
-            w = np.nan_to_num(vals[:, j])
-            ax.barh(y, w, left=left, height=0.68, color=colors[j], edgecolor="white", linewidth=0.6,
-                    label=cat)
-            for yi, (l0, wi) in enumerate(zip(left, w)):
-                if wi >= min_label_pct:
-                    dark = colors[j] in ("#8c510a", "#01665e", "#35978f", "#bf812d")
-                    ax.text(l0 + wi / 2, yi, f"{format_nl(wi, 0)}%", ha="center", va="center",
-                            fontsize=7.5, color="white" if dark else _TEXT)
-            left = left + w
+        neg, right = _likert_bars(ax, y, vals, cats, colors, n_neg, n_neu, min_label_pct)
         for yi in np.flatnonzero(hidden):
             ax.text(0, yi, small_label, ha="center", va="center", fontsize=8.5, color=_TEXT,
                     style="italic")
-        ax.axvline(0, color="#555555", linewidth=0.8, zorder=0)
-        # asymmetric limits around zero: the bars get the width the item texts leave over
-        lo = np.nanmax(np.r_[np.nan_to_num(neg), 0]) if rows else 50
-        hi = np.nanmax(np.r_[left, 0]) if rows else 50
-        lo, hi = min(100, 10 * np.ceil(max(lo, 20) / 10) + 2), min(100, 10 * np.ceil(max(hi, 20) / 10) + 2)
-        ax.set_xlim(-lo, hi)
-        ax.xaxis.set_major_formatter(_pct_formatter())
-        ax.set_yticks(y, labels)
-        ax.set_ylim(rows - 0.5, -0.5)
-        ax.tick_params(axis="y", length=0)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
-        ax.grid(axis="x", color="#eeeeee", linewidth=0.6, zorder=-1)
-        ax.set_axisbelow(True)
-        ax.set_xlabel("% van de geldige antwoorden (links oneens, rechts eens)")
+        _style_likert_axis(ax, y, labels, neg, right, rows)
         if miss:
-            mx = axes[1]
-            mvals = table[miss].to_numpy(dtype=float) if rows else np.zeros((0, len(miss)))
-            mvals = np.where(hidden[:, None], np.nan, mvals)
-            mleft = np.zeros(rows)
-            hatches = ["", "////", "..", "xx"]
-            for j, m in enumerate(miss):
-                w = np.nan_to_num(mvals[:, j])
-                mx.barh(y, w, left=mleft, height=0.5, color="#e6e6e6" if j % 2 else "#bdbdbd",
-                        edgecolor=_MISSING, linewidth=0.5, hatch=hatches[j % len(hatches)], label=m)
-                mleft = mleft + w
-            for yi, tot in enumerate(mleft):
-                if not hidden[yi]:
-                    mx.text(tot + 1, yi, f"{format_nl(tot, 0)}%", va="center", fontsize=7.5, color=_TEXT)
-            mx.set_xlim(0, max(25, 10 * np.ceil((np.nanmax(mleft, initial=0) + 8) / 10)))
-            mx.xaxis.set_major_formatter(_pct_formatter())
-            mx.set_title("Niet in\nde basis", fontsize=7.5, loc="center", color="#444444")
-            mx.tick_params(axis="y", length=0)
-            for side in ("top", "right"):
-                mx.spines[side].set_visible(False)
-        handles, leg_labels = ax.get_legend_handles_labels()
-        ncol = min(k, 5)
-        if miss and len(miss) <= ncol:
-            # the legend fills column by column: interleave so that row 1 holds the
-            # answer categories and row 2 the reasons outside the base
-            mh, ml = axes[1].get_legend_handles_labels()
-            order = []
-            for j in range(k):
-                order.append((handles[j], leg_labels[j]))
-                if j < len(mh):
-                    order.append((mh[j], ml[j]))
-            handles, leg_labels = [h for h, _ in order], [lab for _, lab in order]
-        fig.legend(handles, leg_labels, loc="outside lower center", ncol=ncol,
-                   frameon=False, handlelength=1.2, columnspacing=1.0)
+            _missing_panel(axes[1], table, miss, hidden, y, rows)
+        _likert_legend(fig, ax, axes, miss, k)
         if title:
             fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
     return fig
+
+
+def _likert_bars(ax, y, vals, cats, colors, n_neg, n_neu, min_label_pct):
+    """Draw the diverging stacked bars with their labels; returns ``(negative part, right ends)``."""
+    neg = np.nansum(vals[:, :n_neg], axis=1) + (vals[:, n_neg] / 2 if n_neu else 0)
+    left = -np.nan_to_num(neg)
+    for j, cat in enumerate(cats):
+        w = np.nan_to_num(vals[:, j])
+        ax.barh(y, w, left=left, height=0.68, color=colors[j], edgecolor="white", linewidth=0.6,
+                label=cat)
+        for yi, (l0, wi) in enumerate(zip(left, w)):
+            if wi >= min_label_pct:
+                dark = colors[j] in ("#8c510a", "#01665e", "#35978f", "#bf812d")
+                ax.text(l0 + wi / 2, yi, f"{format_nl(wi, 0)}%", ha="center", va="center",
+                        fontsize=7.5, color="white" if dark else _TEXT)
+        left = left + w
+    return neg, left
+
+
+def _style_likert_axis(ax, y, labels, neg, right, rows):
+    """Limits, ticks, grid and spines of the bar panel."""
+    ax.axvline(0, color="#555555", linewidth=0.8, zorder=0)
+    # asymmetric limits around zero: the bars get the width the item texts leave over
+    lo = np.nanmax(np.r_[np.nan_to_num(neg), 0]) if rows else 50
+    hi = np.nanmax(np.r_[right, 0]) if rows else 50
+    lo, hi = min(100, 10 * np.ceil(max(lo, 20) / 10) + 2), min(100, 10 * np.ceil(max(hi, 20) / 10) + 2)
+    ax.set_xlim(-lo, hi)
+    ax.xaxis.set_major_formatter(_pct_formatter())
+    ax.set_yticks(y, labels)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="x", color="#eeeeee", linewidth=0.6, zorder=-1)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("% van de geldige antwoorden (links oneens, rechts eens)")
+
+
+def _missing_panel(mx, table, miss, hidden, y, rows):
+    """Draw the narrow panel of reasons outside the base ("Weet ik niet", ...)."""
+    mvals = table[miss].to_numpy(dtype=float) if rows else np.zeros((0, len(miss)))
+    mvals = np.where(hidden[:, None], np.nan, mvals)
+    mleft = np.zeros(rows)
+    hatches = ["", "////", "..", "xx"]
+    for j, m in enumerate(miss):
+        w = np.nan_to_num(mvals[:, j])
+        mx.barh(y, w, left=mleft, height=0.5, color="#e6e6e6" if j % 2 else "#bdbdbd",
+                edgecolor=_MISSING, linewidth=0.5, hatch=hatches[j % len(hatches)], label=m)
+        mleft = mleft + w
+    for yi, tot in enumerate(mleft):
+        if not hidden[yi]:
+            mx.text(tot + 1, yi, f"{format_nl(tot, 0)}%", va="center", fontsize=7.5, color=_TEXT)
+    mx.set_xlim(0, max(25, 10 * np.ceil((np.nanmax(mleft, initial=0) + 8) / 10)))
+    mx.xaxis.set_major_formatter(_pct_formatter())
+    mx.set_title("Niet in\nde basis", fontsize=7.5, loc="center", color="#444444")
+    mx.tick_params(axis="y", length=0)
+    for side in ("top", "right"):
+        mx.spines[side].set_visible(False)
+
+
+def _likert_legend(fig, ax, axes, miss, k):
+    """Figure legend below the bars: answer categories, interleaved with the missing reasons."""
+    handles, leg_labels = ax.get_legend_handles_labels()
+    ncol = min(k, 5)
+    if miss and len(miss) <= ncol:
+        # the legend fills column by column: interleave so that row 1 holds the
+        # answer categories and row 2 the reasons outside the base
+        mh, ml = axes[1].get_legend_handles_labels()
+        order = []
+        for j in range(k):
+            order.append((handles[j], leg_labels[j]))
+            if j < len(mh):
+                order.append((mh[j], ml[j]))
+        handles, leg_labels = [h for h, _ in order], [lab for _, lab in order]
+    fig.legend(handles, leg_labels, loc="outside lower center", ncol=ncol,
+               frameon=False, handlelength=1.2, columnspacing=1.0)
 
 
 def mean_ci_chart(table, *, label_col="label", mean_col="mean", lo_col="ci_low", hi_col="ci_high",

@@ -141,13 +141,22 @@ def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "erva
         there are too few respondents. ``n1``/``n2`` are kept so the
         privacy module can decide what to show.
     """
-    from scipy import stats
-    from statsmodels.stats.multitest import multipletests
-
-    from peo_lib.stats.scoring import score_scales
-
     _check_round(rnd)
     what = _normalise_what(what)
+    groups, m1, m2 = _resolve_groups(rnd, by, groups)
+    min_n = max(int(rnd.codebook.privacy.min_n), 2)
+    rows = []
+    for kind, table, labels in _comparison_blocks(rnd, what):
+        X = table.to_numpy(dtype=float)
+        rows += [_compare_column(kind, col, labels[col], X[m1, j], X[m2, j], groups, min_n)
+                 for j, col in enumerate(table.columns)]
+    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("p_adj", "significant", "zin")])
+    _add_adjusted_p(out)
+    return _finish_table(out, by=by, min_n=min_n)
+
+
+def _resolve_groups(rnd, by, groups):
+    """Check ``by``/``groups`` and return ``(groups, mask1, mask2)``."""
     if by is None:
         raise ValueError("by=None: compare_groups needs a categorical background variable, "
                          "e.g. by='ervaringsgroep'")
@@ -157,44 +166,68 @@ def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "erva
         raise ValueError(f"groups={groups!r}: give two different categories of {by!r}")
     for g in groups:
         check_argument("groups", tuple(all_groups), g)
-    m1, m2 = all_groups[groups[0]], all_groups[groups[1]]
-    cb = rnd.codebook
-    min_n = max(int(cb.privacy.min_n), 2)
+    return groups, all_groups[groups[0]], all_groups[groups[1]]
 
+
+def _comparison_blocks(rnd, what):
+    """``(kind, table, labels)`` for the scale scores and/or the item codes asked for."""
+    from peo_lib.stats.scoring import score_scales
+
+    cb = rnd.codebook
     blocks = []
     if "scales" in what and cb.scales:
         blocks.append(("scale", score_scales(rnd), {s: sc.label for s, sc in cb.scales.items()}))
     if "items" in what:
         blocks.append(("item", rnd.items, {i: it.text for i, it in cb.items.items()}))
+    return blocks
 
-    rows = []
-    for kind, table, labels in blocks:
-        X = table.to_numpy(dtype=float)
-        for j, col in enumerate(table.columns):
-            x, y = _clean(X[m1, j]), _clean(X[m2, j])
-            row = dict(kind=kind, id=col, label=labels[col], group1=groups[0], group2=groups[1],
-                       n1=len(x), n2=len(y), mean1=np.nan, mean2=np.nan, diff=np.nan, cohen_d=np.nan,
-                       rank_biserial=np.nan, test="welch_t" if kind == "scale" else "mann_whitney_u",
-                       statistic=np.nan, p=np.nan, suppressed=len(x) < min_n or len(y) < min_n)
-            if not row["suppressed"]:
-                row.update(mean1=x.mean(), mean2=y.mean(), diff=x.mean() - y.mean())
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    if kind == "scale":
-                        res = stats.ttest_ind(x, y, equal_var=False)
-                        row.update(cohen_d=cohen_d(x, y), statistic=float(res.statistic), p=float(res.pvalue))
-                    elif np.ptp(np.concatenate([x, y])) > 0:
-                        res = _mwu(x, y)
-                        row.update(rank_biserial=float(2 * res.statistic / (len(x) * len(y)) - 1),
-                                   statistic=float(res.statistic), p=float(res.pvalue))
-            rows.append(row)
-    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("p_adj", "significant", "zin")])
+
+def _compare_column(kind, col, label, x, y, groups, min_n):
+    """One result row: means and Welch t (scales) or Mann-Whitney U (items) of one column."""
+    x, y = _clean(x), _clean(y)
+    row = dict(kind=kind, id=col, label=label, group1=groups[0], group2=groups[1],
+               n1=len(x), n2=len(y), mean1=np.nan, mean2=np.nan, diff=np.nan, cohen_d=np.nan,
+               rank_biserial=np.nan, test="welch_t" if kind == "scale" else "mann_whitney_u",
+               statistic=np.nan, p=np.nan, suppressed=len(x) < min_n or len(y) < min_n)
+    if not row["suppressed"]:
+        row.update(mean1=x.mean(), mean2=y.mean(), diff=x.mean() - y.mean())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            row.update(_scale_test(x, y) if kind == "scale" else _item_test(x, y))
+    return row
+
+
+def _scale_test(x, y) -> dict:
+    """Welch's t-test and Cohen's d of two score arrays."""
+    from scipy import stats
+
+    res = stats.ttest_ind(x, y, equal_var=False)
+    return {"cohen_d": cohen_d(x, y), "statistic": float(res.statistic), "p": float(res.pvalue)}
+
+
+def _item_test(x, y) -> dict:
+    """Mann-Whitney U and rank-biserial r of two code arrays (nothing when all answers are equal)."""
+    if not np.ptp(np.concatenate([x, y])) > 0:
+        return {}
+    res = _mwu(x, y)
+    return {"rank_biserial": float(2 * res.statistic / (len(x) * len(y)) - 1),
+            "statistic": float(res.statistic), "p": float(res.pvalue)}
+
+
+def _add_adjusted_p(out: pd.DataFrame) -> None:
+    """Add ``p_adj`` (Benjamini-Hochberg over all non-missing p) and ``significant`` in place."""
+    from statsmodels.stats.multitest import multipletests
+
     p_adj = np.full(len(out), np.nan)
     ok = out["p"].notna().to_numpy()
     if ok.any():
         p_adj[ok] = multipletests(out.loc[ok, "p"].to_numpy(), method="fdr_bh")[1]
     out["p_adj"] = p_adj
     out["significant"] = out["p_adj"] < SIGNIFICANCE
+
+
+def _finish_table(out: pd.DataFrame, *, by, min_n) -> pd.DataFrame:
+    """Add the Dutch sentences, make counts int and order the columns."""
     from peo_lib.sentences import difference_sentence
 
     out["zin"] = [difference_sentence(r, by=by, min_n=min_n) for r in out.to_dict("records")]
