@@ -286,3 +286,65 @@ def test_dashboard_escapes_labels_from_exports(tmp_path):
     dash.tabs.selected_index = 0
     dash.subject.value = "item:PR01"
     assert "&lt;img src=x onerror=alert(1)&gt;" in dash.heading.value  # shown, as text
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_kill_9_at_any_moment_leaves_the_previous_outputs(tiny_data_dir, tmp_path):
+    """SIGKILL during validation, the notebook run and the export: the old outputs stay, the next run cleans up."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "peo_lib", "report", "2099-1", "--data-dir", str(tiny_data_dir), "--out", str(out)]
+    assert subprocess.run(cmd, capture_output=True, timeout=300).returncode == 0
+    before = _tree_hashes(out / "2099-1")
+    for delay in (0.5, 2.5, 5.0):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _tree_hashes(out / "2099-1") == before, delay
+    assert subprocess.run(cmd, capture_output=True, timeout=300).returncode == 0
+    assert not [p.name for p in out.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_hostile_labels_run_no_script_in_the_dashboard(tmp_path):
+    """The dashboard in Voila and chromium on a round whose labels carry <img onerror>: zero dialogs."""
+    import shutil
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    from peo_lib.dashboard.server import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
+
+    data = tmp_path / "data"
+    _hostile_round(data)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    nb = dashboard_notebook(out_dir=tmp_path / "out")
+    log = open(tmp_path / "voila.log", "wb")
+    proc = subprocess.Popen(voila_command(nb, port=port), env=voila_env(data_dir=data, out_dir=tmp_path / "out"),
+                            cwd=str(nb.parent), start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    dialogs = []
+    try:
+        assert wait_for_port(port, proc=proc, timeout=90), (tmp_path / "voila.log").read_text(errors="replace")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            try:
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
+                page.wait_for_selector(".peo-figure img, img.peo-figure", state="visible", timeout=180_000)
+                page.locator(".peo-breakdown select").select_option(label="Gemeente")
+                page.get_by_text("Bespreken").first.click()
+                page.wait_for_timeout(1500)
+                assert page.locator("img[src='x']").count() == 0
+                assert "onerror=alert" in page.inner_text("body")  # shown as text
+            finally:
+                browser.close()
+    finally:
+        stop_process(proc)
+        log.close()
+    assert dialogs == []

@@ -231,6 +231,10 @@ def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTab
             f"only one column found with delimiter {delimiter!r}; the header line uses {seen!r}",
             path=path, row=1, hint="fix or remove source.delimiter in the codebook",
         )
+    if len(lines) - 1 > MAX_RESPONDENTS * 1.05:  # counted before parsing (header rows, blank lines: 5% slack)
+        raise RawDataError(f"the file has about {len(lines) - 1:,} rows; supported are up to "
+                           f"{MAX_RESPONDENTS:,} respondents", path=path,
+                           hint="split the round, or ask for a larger limit")
     skip = []
     first_row = 2
     if qualtrics:
