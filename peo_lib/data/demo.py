@@ -390,6 +390,11 @@ def _theme_item_ids(theme: str) -> list[str]:
     return ids
 
 
+#: Short column stems of the core scales in the SPSS and LimeSurvey-like exports.
+_STEMS = dict(professionele_ruimte="ruimte", werkplezier="plezier", intentie_om_te_blijven="blijven",
+              regels_en_eisen="regels", ervaren_werkdruk="druk")
+
+
 def _columns(spec: _RoundSpec) -> dict:
     """Raw column name per key: 'id', background names, item ids, open question ids."""
     th = spec.theme
@@ -412,20 +417,16 @@ def _columns(spec: _RoundSpec) -> dict:
     elif spec.writer == "sav":
         cols["id"] = "respnr"
         cols.update(ervaring_jaren="ervaring", functie="functie", organisatie="organisatie", gemeente="gemeente")
-        stems = dict(professionele_ruimte="ruimte", werkplezier="plezier", intentie_om_te_blijven="blijven",
-                     regels_en_eisen="regels", ervaren_werkdruk="druk")
         for sid, ids in blocks:
-            cols.update({i: f"{stems[sid]}_{k + 1}" for k, i in enumerate(ids)})
+            cols.update({i: f"{_STEMS[sid]}_{k + 1}" for k, i in enumerate(ids)})
         cols[GRADE_ITEM[0]] = "cijfer"
         cols.update({i: f"thema_{k + 1}" for k, i in enumerate(theme_ids)})
         cols.update(OPEN01="open_1", OPEN02="open_2")
     elif spec.writer == "tab":
         cols["id"] = "id"
         cols.update(ervaring_jaren="jaren", functie="functie", organisatie="org", gemeente="gemeente")
-        stems = dict(professionele_ruimte="ruimte", werkplezier="plezier", intentie_om_te_blijven="blijven",
-                     regels_en_eisen="regels", ervaren_werkdruk="druk")
         for sid, ids in blocks:
-            cols.update({i: f"{stems[sid]}[SQ{k + 1:03d}]" for k, i in enumerate(ids)})
+            cols.update({i: f"{_STEMS[sid]}[SQ{k + 1:03d}]" for k, i in enumerate(ids)})
         cols[GRADE_ITEM[0]] = "rapportcijfer"
         cols.update({i: f"thema[SQ{k + 1:03d}]" for k, i in enumerate(theme_ids)})
         cols.update(OPEN01="toverstaf", OPEN02="verbeter")

@@ -47,20 +47,23 @@ def _as_rounds(rounds) -> dict:
     return out
 
 
-def _scale_rounds(rounds: dict, scale: str) -> list[str]:
-    have = [rid for rid, r in rounds.items() if scale in r.codebook.scales]
+def _rounds_with(rounds: dict, *, kind: str, key: str) -> list[str]:
+    """The rounds whose codebook has scale/item ``key`` (``kind``: "scale" or "item"), or a ValueError."""
+    attr = "scales" if kind == "scale" else "items"
+    have = [rid for rid, r in rounds.items() if key in getattr(r.codebook, attr)]
     if not have:
-        known = sorted({s for r in rounds.values() for s in r.codebook.scales})
-        raise ValueError(f"scale={scale!r} is not a scale of any round; known scales: {known}")
+        known = sorted({k for r in rounds.values() for k in getattr(r.codebook, attr)})
+        article = "a" if kind == "scale" else "an"
+        raise ValueError(f"{kind}={key!r} is not {article} {kind} of any round; known {attr}: {known}")
     return have
+
+
+def _scale_rounds(rounds: dict, scale: str) -> list[str]:
+    return _rounds_with(rounds, kind="scale", key=scale)
 
 
 def _item_rounds(rounds: dict, item: str) -> list[str]:
-    have = [rid for rid, r in rounds.items() if item in r.codebook.items]
-    if not have:
-        known = sorted({i for r in rounds.values() for i in r.codebook.items})
-        raise ValueError(f"item={item!r} is not an item of any round; known items: {known}")
-    return have
+    return _rounds_with(rounds, kind="item", key=item)
 
 
 def _check_level(level):
