@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from peo_lib import paths
 from peo_lib.errors import CodebookError
 from peo_lib.data.rounds import Round, load_round
+from peo_lib.vocab import EXPERIENCE
 
 __all__ = ["CheckReport", "check_round", "summarise_round"]
 
@@ -56,7 +57,7 @@ def summarise_round(rnd: Round) -> tuple[str, list[str]]:
         if count == 0:
             continue
         lines.append(f"  missing      {count} x {reason!r}")
-    groups = rnd.background["ervaringsgroep"].value_counts(dropna=False, sort=False)
+    groups = rnd.background[EXPERIENCE].value_counts(dropna=False, sort=False)
     lines.append("  groups       " + ", ".join(f"{k if k == k else 'onbekend'}: {int(v)}"
                                                for k, v in groups.items()))
     min_n = cb.privacy.min_n

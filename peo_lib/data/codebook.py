@@ -52,7 +52,7 @@ __all__ = [
     "CORE_BLOCK",
 ]
 
-from peo_lib.vocab import CORE_BLOCK  # noqa: E402 (re-exported: codebooks name the core block)
+from peo_lib.vocab import CORE_BLOCK, EXPERIENCE  # noqa: E402 (CORE_BLOCK re-exported: codebooks name the core block)
 from peo_lib.paths import ROUND_PATTERN  # noqa: E402 (one definition of a round id)
 
 #: Supported size of a codebook (checked up front; the report shows every item).
@@ -285,7 +285,7 @@ def _cross_check(cb: Codebook) -> list[str]:
             if key in ids:
                 problems.append(f"{section}.{key}: id {key!r} is also used in {ids[key]}")
             ids[key] = section
-    if "ervaringsgroep" in cb.background:
+    if EXPERIENCE in cb.background:
         problems.append("background.ervaringsgroep: reserved name, it is derived from ervaring_jaren")
     exp = cb.background.get("ervaring_jaren")
     if exp is not None and exp.kind != "number":

@@ -24,10 +24,11 @@ import pandas as pd
 from peo_lib.data.codebook import Codebook, compare_codebooks, normalise_label, read_codebook
 from peo_lib.errors import CodebookError, RawDataError
 from peo_lib.data.readers import RawTable, read_raw, sha256_file
+from peo_lib.vocab import EXPERIENCE
 
 __all__ = ["Round", "load_round", "load_rounds", "recode_codes", "EXPERIENCE_GROUPS", "round_from_table"]
 
-EXPERIENCE_COLUMN = "ervaringsgroep"
+EXPERIENCE_COLUMN = EXPERIENCE  # (peo_lib.vocab)
 EXPERIENCE_GROUPS = ["startend", "ervaren"]
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 

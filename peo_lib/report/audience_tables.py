@@ -12,6 +12,7 @@ import pandas as pd
 from peo_lib._validate import check_argument
 from peo_lib.report.tables import MAX_LIKERT_VALUES, _BG_LABELS, likert_table, resolve_min_n
 from peo_lib.sentences import municipal_sentence
+from peo_lib.vocab import EXPERIENCE
 
 __all__ = [
     "rules_items", "rules_scales", "room_items", "experience_items", "scale_score_bins", "scale_quartiles",
@@ -92,10 +93,10 @@ def experience_items(rnd, *, items=None, min_n=None) -> pd.DataFrame:
     ids = (room_items(rnd) + [i for i in rules_items(rnd) if i not in room_items(rnd)]) if items is None \
         else list(items)
     cols = ["group", "item", "text", "n", "n_valid", "mean", "top2_n", "top2_pct", "suppressed"]
-    bg = rnd.background.get("ervaringsgroep")
+    bg = rnd.background.get(EXPERIENCE)
     if not ids or bg is None or bg.notna().sum() == 0:
         return pd.DataFrame(columns=cols)
-    desc = item_descriptives(rnd, items=ids, by="ervaringsgroep").drop(columns=["missing_reasons"])
+    desc = item_descriptives(rnd, items=ids, by=EXPERIENCE).drop(columns=["missing_reasons"])
     desc = _drop_empty_groups(desc.assign(group=desc["group"].astype(str)))
     stat_cols = ["n_valid", "mean", "sd", "ci_low", "ci_high", "top2_n", "top2_pct", "top2_ci_low",
                  "top2_ci_high"]

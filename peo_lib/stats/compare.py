@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 from peo_lib.sentences import COHEN_D_BENCHMARKS, RANK_BISERIAL_BENCHMARKS, effect_size_words  # noqa: E402,F401
+from peo_lib.vocab import EXPERIENCE
 SIGNIFICANCE = 0.05
 WHAT = ("scales", "items")
 
@@ -106,7 +107,7 @@ def _normalise_what(what) -> tuple[str, ...]:
     return what
 
 
-def compare_groups(rnd, *, by: str = "ervaringsgroep", groups=("startend", "ervaren"),
+def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
                    what=("scales", "items")) -> pd.DataFrame:
     """Compare two groups on every scale and item of a round.
 
