@@ -29,6 +29,8 @@ import pandas as pd
 
 from peo_lib.stats.descriptives import _check_round, _groups
 from peo_lib._validate import check_argument
+from peo_lib.sentences import COHEN_D_BENCHMARKS, RANK_BISERIAL_BENCHMARKS, effect_size_words  # noqa: F401
+from peo_lib.vocab import EXPERIENCE
 
 __all__ = [
     "compare_groups",
@@ -39,8 +41,6 @@ __all__ = [
     "RANK_BISERIAL_BENCHMARKS",
 ]
 
-from peo_lib.sentences import COHEN_D_BENCHMARKS, RANK_BISERIAL_BENCHMARKS, effect_size_words  # noqa: E402,F401
-from peo_lib.vocab import EXPERIENCE
 SIGNIFICANCE = 0.05
 WHAT = ("scales", "items")
 
