@@ -550,6 +550,9 @@ def _stop_workers(pool, *, timeout=5.0) -> None:
     deadline = time.monotonic() + timeout
     while any(p.is_alive() for p in procs) and time.monotonic() < deadline:
         time.sleep(0.02)
+    # The workers are gone: let the pool close its queues now, so their semaphores are released
+    # before the fast exit (else multiprocessing's resource tracker warns about "leaked" ones).
+    pool.shutdown(wait=True)
 
 
 def _run_parallel(tasks, jobs):
