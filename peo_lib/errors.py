@@ -12,6 +12,8 @@ __all__ = [
     "RawDataError",
     "RegisterError",
     "NoRoundsError",
+    "PopulationError",
+    "WeightingError",
     "ReportError",
     "NotebookCellError",
     "PrivacyError",
@@ -86,6 +88,19 @@ class NoRoundsError(PEOError):
         super().__init__(f"no codebooks in {codebooks}: put each round's codebook there as YYYY-N.yml and its "
                          f"raw export in {raw}, or pass --data-dir data/demo for the demo rounds "
                          "(made by `peo demo`)")
+
+
+class PopulationError(CodebookError):
+    """``populatie.yml`` is malformed, or does not fit a round: one line naming the file and key."""
+
+    def __init__(self, path, problems):
+        problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(path, "; ".join(problems))
+        self.problems = problems
+
+
+class WeightingError(PEOError):
+    """Weights cannot be made as asked (a margin that does not fit the round, no convergence)."""
 
 
 class ReportError(PEOError):

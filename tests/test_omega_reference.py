@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -145,3 +146,75 @@ def test_alpha_on_the_same_data_matches_mbess_and_psych(attitude):
     assert round(scale["alpha_std"], 2) == 0.84
     assert round(scale["g6"], 2) == 0.88
     assert round(scale["average_r"], 2) == 0.43
+
+
+# -- a weak scale whose likelihood has local optima ---------------------------------------------
+# 74 respondents x 6 items (codes 1-5, "." = missing, 42 complete cases), pairwise covariances:
+# a synthetic weak scale (loadings about 0.0-0.6) like the one in issue 14, where statsmodels'
+# Factor(method="ml") from random starts landed in a local optimum in about 15% of calls
+# (omega about 0.262 or 0.312 instead of 0.297). R 4.2.2, lavaan 0.6-14 (Debian), run once:
+#> s <- c(W1 = "...", ...)                                   # the strings of WEAK below
+#> x <- as.data.frame(lapply(s, function(v) suppressWarnings(as.numeric(strsplit(v, "")[[1]]))))
+#> C <- cov(x, use = "pairwise"); sd <- sqrt(diag(C)); options(digits = 15)
+#> omega <- function(f) { l <- f$loadings[, 1] * sd; u <- f$uniquenesses * sd^2; sum(l)^2 / (sum(l)^2 + sum(u)) }
+#> full <- list(opt = list(factr = 1, pgtol = 0, maxit = 10000))          # factanal at full convergence
+#> f0 <- factanal(covmat = C, factors = 1, n.obs = 74)
+#> f1 <- factanal(covmat = C, factors = 1, n.obs = 74, control = full)
+#> c(default = omega(f0), full = omega(f1), objective = f1$criteria[["objective"]])
+#>           default              full         objective
+#> 0.296976987761696 0.296977049889758 0.205470262627069
+#> f1$uniquenesses
+#>                W1                W2                W3                W4                W5                W6
+#> 0.928850329554597 0.966333641479834 0.254402037242257 0.961375904799393 0.898854024299603 0.993654015852716
+#> fl <- factanal(covmat = C, factors = 1, n.obs = 74, start = c(0.02, 0.9, 0.9, 0.9, 0.9, 0.9), control = full)
+#> c(local = omega(fl), objective = fl$criteria[["objective"]]); fl$uniquenesses[1]
+#>             local         objective
+#> 0.311208072950242 0.278972617048778                  # W1 0.005: a Heywood local optimum
+#> fit <- cfa("f =~ W1 + W2 + W3 + W4 + W5 + W6", sample.cov = C, sample.nobs = 74, std.lv = TRUE)
+#> pe <- parameterEstimates(fit); l <- pe$est[pe$op == "=~"]; u <- pe$est[pe$op == "~~" & pe$lhs != "f"]
+#> c(lavaan = sum(l)^2 / (sum(l)^2 + sum(u)))
+#>            lavaan
+#> 0.296977375495393
+WEAK = {
+    "W1": "5.23533223543442513533242544242434334334122432443343433333.24.233324334323",
+    "W2": "432122.424.4424434332241.45332334411124222324333.32424.3442.443.35244234..",
+    "W3": "5444523332355.233133213145533444355423313222231324.44442322222.231245.5523",
+    "W4": "543515334..3322353334435.4422121.5534344232342.323421.24444444334244322354",
+    "W5": "3332.2.3334541322433333.323213443443452214.3..2.32253443345324323434455511",
+    "W6": "44133434.4.1344431234.14343.32332.3.12341431433331443252452344224323.323.4",
+}
+WEAK_UNIQUENESSES = [0.928850329554597, 0.966333641479834, 0.254402037242257, 0.961375904799393,
+                     0.898854024299603, 0.993654015852716]
+
+
+@pytest.fixture(scope="module")
+def weak():
+    return pd.DataFrame({k: [float("nan") if c == "." else float(c) for c in v] for k, v in WEAK.items()})
+
+
+def test_weak_scale_omega_is_the_ml_optimum_of_factanal_and_lavaan(weak):
+    from peo_lib.stats.reliability import omega_diagnostics
+
+    assert weak.shape == (74, 6) and len(weak.dropna()) == 42
+    fit = omega_diagnostics(weak)
+    assert fit.reason is None and fit.converged
+    assert fit.omega == pytest.approx(0.296977049889758, abs=TOL)     # factanal, full convergence
+    assert fit.omega == pytest.approx(0.296976987761696, abs=TOL)     # factanal, defaults
+    assert fit.omega == pytest.approx(0.296977375495393, abs=TOL)     # lavaan
+    assert fit.objective == pytest.approx(0.205470262627069, abs=1e-12)
+    np.testing.assert_allclose(fit.uniquenesses, WEAK_UNIQUENESSES, atol=1e-6)
+    # the likelihood has other optima (the one R reaches from a start near W1 among them): the best is kept
+    assert fit.n_optima > 1 and fit.objective < 0.278972617048778
+    assert abs(fit.omega - 0.311208072950242) > 0.01
+
+
+def test_weak_scale_omega_is_the_same_every_call(weak):
+    values = {omega_total(weak) for _ in range(200)}
+    assert len(values) == 1
+    assert values.pop() == pytest.approx(0.296977049889758, abs=TOL)
+
+
+def test_omega_does_not_depend_on_the_order_of_the_items(weak):
+    reference = omega_total(weak)
+    for order in (["W6", "W5", "W4", "W3", "W2", "W1"], ["W3", "W1", "W5", "W2", "W6", "W4"]):
+        assert omega_total(weak[order]) == pytest.approx(reference, abs=1e-9)

@@ -246,3 +246,91 @@ def test_scale_reliability_of_tiny_round(tiny_round):
     assert row["alpha_listwise"] == pytest.approx(cronbach_alpha(items, missing="listwise"))
     assert row["n_complete"] == int(items.notna().all(axis=1).sum())
     assert row["weakest_item"] in items.columns
+
+
+# -- listwise item statistics: as psych::alpha(use="complete.obs") ----------------------------
+# R 4.2.2, psych 2.2.9 (Debian r-cran-psych), run once:
+#> x <- read.csv("tests/data/cronbach_wide_missing.csv", comment.char = "#")
+#> a <- alpha(x, use = "complete.obs", warnings = FALSE)
+#> print(a$item.stats[, c("n", "mean", "sd", "r.drop")])       # options(digits = 15)
+#>      n               mean                sd            r.drop
+#> Q1  11 0.8181818181818182 0.404519917477945 0.118887659655553
+#> Q2  12 0.7500000000000000 0.452267016866645 0.399291825942068
+#> Q3  11 0.7272727272727273 0.467099366496914 0.428571428571429
+#> Q4  12 0.7500000000000000 0.452267016866645 0.000000000000000
+#> Q5  11 0.6363636363636364 0.504524979109513 0.518562978841732
+#> Q6  12 0.5000000000000000 0.522232967867094 0.780670868297450
+#> Q7  12 0.4166666666666667 0.514928650544437 0.554478862095426
+#> Q8  12 0.4166666666666667 0.514928650544437 0.780670868297450
+#> Q9  11 0.3636363636363636 0.504524979109513 0.448129079765136
+#> Q10 12 0.2500000000000000 0.452267016866645 0.448129079765136
+#> Q11 12 0.0833333333333333 0.288675134594813 0.614192268639994
+#> a$total$raw_alpha
+#> [1] 0.801694915254237
+#> xc <- x[complete.cases(x), ]; colMeans(xc)[1:2]; apply(xc, 2, sd)[1:2]   # NOT what psych prints
+#>  Q1 0.888888888888889  Q2 0.888888888888889 ;  Q1 0.333333333333333  Q2 0.333333333333333
+LISTWISE_ITEMS = pd.DataFrame({
+    "n": [11, 12, 11, 12, 11, 12, 12, 12, 11, 12, 12],
+    "mean": [0.8181818181818182, 0.75, 0.7272727272727273, 0.75, 0.6363636363636364, 0.5, 0.4166666666666667,
+             0.4166666666666667, 0.3636363636363636, 0.25, 0.0833333333333333],
+    "sd": [0.404519917477945, 0.452267016866645, 0.467099366496914, 0.452267016866645, 0.504524979109513,
+           0.522232967867094, 0.514928650544437, 0.514928650544437, 0.504524979109513, 0.452267016866645,
+           0.288675134594813],
+    "r.drop": [0.118887659655553, 0.399291825942068, 0.428571428571429, 0.0, 0.518562978841732, 0.780670868297450,
+               0.554478862095426, 0.780670868297450, 0.448129079765136, 0.448129079765136, 0.614192268639994],
+}, index=[f"Q{i}" for i in range(1, 12)])
+
+
+def test_listwise_item_table_matches_psych_complete_obs(wide_missing):
+    """psych reports item n, mean and sd on every available answer also with use="complete.obs";
+    only the correlations (r.drop) and alphas use the complete cases."""
+    rt = reliability_table(wide_missing, missing="listwise")
+    it = rt.items
+    assert it["n"].tolist() == LISTWISE_ITEMS["n"].tolist()
+    np.testing.assert_allclose(it["mean"], LISTWISE_ITEMS["mean"], atol=1e-15)
+    np.testing.assert_allclose(it["sd"], LISTWISE_ITEMS["sd"], atol=1e-14)
+    np.testing.assert_allclose(it["item_rest"], LISTWISE_ITEMS["r.drop"], atol=1e-14)
+    assert rt.scale["alpha"] == pytest.approx(0.801694915254237, abs=1e-14)
+    assert rt.scale["n_complete"] == 9
+    # the complete cases describe themselves with reliability_table(items.dropna())
+    assert reliability_table(wide_missing.dropna()).items["mean"].iloc[0] == pytest.approx(0.888888888888889)
+
+
+# -- omega: improper solutions are NaN with a reason --------------------------------------------
+# R 4.2.2, run once:
+#> R <- matrix(c(1, .6, .6, .6, 1, .3, .6, .3, 1), 3, dimnames = list(paste0("V", 1:3), paste0("V", 1:3)))
+#> f <- factanal(covmat = R, factors = 1, n.obs = 200); print(f$uniquenesses)   # options(digits = 15)
+#>                V1                V2                V3
+#> 0.005000000000000 0.638541746343217 0.638541746343217
+#> .6 * .6 / .3          # closed form lambda_1^2 = r12 r13 / r23 = 1.2 > 1: a Heywood case
+#> [1] 1.2
+
+def test_heywood_case_is_nan_with_a_reason():
+    from peo_lib.stats.reliability import omega_diagnostics
+
+    corr = np.array([[1, 0.6, 0.6], [0.6, 1, 0.3], [0.6, 0.3, 1]])
+    df = exact_sample(corr)
+    fit = omega_diagnostics(df)
+    assert np.isnan(fit.omega) and np.isnan(omega_total(df))
+    assert fit.reason.startswith("improper solution (Heywood case): the uniqueness of V1 is at its bound 0.005")
+    np.testing.assert_allclose(fit.uniquenesses, [0.005, 0.638541746343217, 0.638541746343217], atol=1e-6)
+    value, reason = omega_total(df, return_reason=True)
+    assert np.isnan(value) and reason == fit.reason
+    assert reliability_table(df).scale["omega_reason"] == fit.reason
+
+
+def test_omega_reason_is_none_for_a_proper_solution_and_says_why_otherwise(agree, wide_missing):
+    value, reason = omega_total(agree, return_reason=True)
+    assert 0 < value < 1 and reason is None
+    assert omega_total(agree[["A1", "A2"]], return_reason=True)[1] == "2 items: one factor needs at least 3 items"
+    _, reason = omega_total(wide_missing, return_reason=True)   # 12 respondents, 11 items, pairwise
+    assert "not positive definite" in reason
+    with pytest.raises(ValueError, match=r"`return_reason` must be one of \[True, False\]"):
+        omega_total(agree, return_reason="yes")
+
+
+def test_scale_reliability_has_the_omega_reason(tiny_round):
+    out = scale_reliability(tiny_round)
+    assert out.columns[-1] == "omega_reason"
+    row = out.iloc[0]
+    assert (row["omega_reason"] is None) == bool(np.isfinite(row["omega"]))

@@ -1,0 +1,462 @@
+"""Weighting against R ``survey`` (raking, trimming, svymean, svyby) and the population file.
+
+Reference
+---------
+R 4.2.2, package survey 4.1-1 (Lumley), Debian ``r-cran-survey``; run once, output pasted
+below (CI does not run R). The data are a synthetic round of 120 respondents, typed in below
+as strings (one character per respondent, ``0`` = blank): functie 1-4, organisatie 1-3
+(4 blanks: unknown, so no weight), gemeente 1-5, PR01 (eens5, ``9`` = Weet ik niet) and WD01.
+The same strings are in the R script (``data.R``)::
+
+    chars <- function(s) as.integer(strsplit(s, "")[[1]])
+    d <- data.frame(functie = chars(FUNCTIE), organisatie = chars(ORGANISATIE), gemeente = chars(GEMEENTE),
+                    PR01 = chars(PR01), WD01 = chars(WD01))
+    d$organisatie[d$organisatie == 0] <- NA
+    d$PR01[d$PR01 %in% c(0, 9)] <- NA
+    d$functie <- factor(d$functie, 1:4, c("Jeugdhulpverlener", "Gedragswetenschapper", "Teamleider", "Anders"))
+    d$organisatie <- factor(d$organisatie, 1:3, c("Wijkteam", "Jeugdzorgaanbieder", "Gemeente"))
+    d$PR01f <- factor(d$PR01, 1:5)
+
+Tolerances: R prints 15 significant digits. Raking in R ran to ``epsilon = 1e-14`` (relative),
+here to 1e-10 in shares, so weights agree to about 1e-12 (1e-9 asserted); standard errors
+and means to 1e-9.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+FUNCTIE = "133422324112122111111323111332124312122233133111232231122131133234121223111112311311432131132142441322142412121323233231"
+GEMEENTE = "214121233123342311111212141121214311141434111114423141321511311441235122311132333114242143112212443221413144411341531313"
+ORGANISATIE = "213233013013023303111310122213223311123211221111223131112133331232221123111113330311321321321221223223311213233232233320"
+PR01 = "224314433041442433254491444552323052314242454444145254520934905251123253314902234253354424333514440541422552429544255922"
+WD01 = "213421414142423233444345442454442522223113433434242244414432332132334425432342323344432433442332332312231224333413141423"
+
+CODEBOOK = textwrap.dedent("""\
+    round: "2098-2"
+    title: Weegtest
+    theme: werkdruk
+    source: {file: weeg.csv, format: csv}
+    respondent_id: id
+    privacy: {min_n: 5, min_n_open: 10}
+    response_sets:
+      eens5:
+        values: {1: Helemaal oneens, 2: Oneens, 3: Neutraal, 4: Eens, 5: Helemaal eens}
+        missing: {9: Weet ik niet}
+    items:
+      PR01: {column: q1, text: Ik heb voldoende ruimte., response_set: eens5, block: kern}
+      WD01: {column: q2, text: Ik heb te veel werk., response_set: eens5, block: werkdruk}
+    background:
+      functie: {column: f, values: {1: Jeugdhulpverlener, 2: Gedragswetenschapper, 3: Teamleider, 4: Anders}}
+      organisatie: {column: o, values: {1: Wijkteam, 2: Jeugdzorgaanbieder, 3: Gemeente}}
+      gemeente: {column: g, values: {1: Den Haag, 2: Delft, 3: Zoetermeer, 4: Rijswijk, 5: Westland}}
+    """)
+
+MARGINS = {
+    "functie": {"Jeugdhulpverlener": 0.55, "Gedragswetenschapper": 0.20, "Teamleider": 0.15, "Anders": 0.10},
+    "organisatie": {"Wijkteam": 0.35, "Jeugdzorgaanbieder": 0.50, "Gemeente": 0.15},
+}
+CATEGORIES = [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def write_round(data_dir):
+    (data_dir / "codebooks").mkdir(parents=True)
+    (data_dir / "raw").mkdir()
+    (data_dir / "codebooks" / "2098-2.yml").write_text(CODEBOOK, encoding="utf-8")
+    blank = lambda c: "" if c == "0" else c
+    rows = ["id,f,o,g,q1,q2"] + [f"{i + 1},{f},{blank(o)},{g},{blank(q)},{w}" for i, (f, o, g, q, w)
+                                 in enumerate(zip(FUNCTIE, ORGANISATIE, GEMEENTE, PR01, WD01))]
+    (data_dir / "raw" / "weeg.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return data_dir / "codebooks" / "2098-2.yml"
+
+
+@pytest.fixture(scope="module")
+def rnd(tmp_path_factory):
+    from peo_lib import load_round
+
+    return load_round(write_round(tmp_path_factory.mktemp("weeg")))
+
+
+@pytest.fixture(scope="module")
+def w(rnd):
+    from peo_lib.stats.weighting import rake_weights
+
+    return rake_weights(rnd, MARGINS)
+
+
+def _per_cell(rnd, w):
+    df = pd.concat([rnd.background[["organisatie", "functie"]], w], axis=1).dropna()
+    return df.groupby(["organisatie", "functie"], observed=True)["weight"]
+
+
+# -- survey::rake ---------------------------------------------------------------------------
+#> k <- d[!is.na(d$organisatie), ]            # respondents with every margin variable known
+#> N <- nrow(k)                                # 113
+#> pop.f <- data.frame(functie = levels(d$functie), Freq = N * c(0.55, 0.20, 0.15, 0.10))
+#> pop.o <- data.frame(organisatie = levels(d$organisatie), Freq = N * c(0.35, 0.50, 0.15))
+#> rk <- rake(svydesign(ids = ~1, weights = ~1, data = k), list(~functie, ~organisatie), list(pop.f, pop.o),
+#>            control = list(maxit = 1000, epsilon = 1e-14))
+#> k$w <- weights(rk) / mean(weights(rk))
+#> aggregate(w ~ organisatie + functie, data = k, FUN = function(x) c(w = x[1], n = length(x)))
+#>           organisatie              functie                w.w                w.n
+#> 1            Wijkteam    Jeugdhulpverlener  1.330679119111112 23
+#> 2  Jeugdzorgaanbieder    Jeugdhulpverlener  2.941311856324917  8
+#> 3            Gemeente    Jeugdhulpverlener  0.801388540984501 10
+#> 4            Wijkteam Gedragswetenschapper  0.536264945572642 10
+#> 5  Jeugdzorgaanbieder Gedragswetenschapper  1.185351464444631 11
+#> 6            Gemeente Gedragswetenschapper  0.322960341183281 13
+#> 7            Wijkteam           Teamleider  0.479752419784628  6
+#> 8  Jeugdzorgaanbieder           Teamleider  1.060437080695836 10
+#> 9            Gemeente           Teamleider  0.288926222861158 12
+#> 10           Wijkteam               Anders  0.703216286010236  1
+#> 11 Jeugdzorgaanbieder               Anders  1.554378038925227  6
+#> 12           Gemeente               Anders  0.423505160146145  3
+#> cat("n_eff =", sum(k$w)^2 / sum(k$w^2), " deff =", N * sum(k$w^2) / sum(k$w)^2, "\n")
+#> n_eff = 77.2925444445403  deff = 1.46197800592631
+RAKED = {
+    ("Wijkteam", "Jeugdhulpverlener"): (1.330679119111112, 23),
+    ("Jeugdzorgaanbieder", "Jeugdhulpverlener"): (2.941311856324917, 8),
+    ("Gemeente", "Jeugdhulpverlener"): (0.801388540984501, 10),
+    ("Wijkteam", "Gedragswetenschapper"): (0.536264945572642, 10),
+    ("Jeugdzorgaanbieder", "Gedragswetenschapper"): (1.185351464444631, 11),
+    ("Gemeente", "Gedragswetenschapper"): (0.322960341183281, 13),
+    ("Wijkteam", "Teamleider"): (0.479752419784628, 6),
+    ("Jeugdzorgaanbieder", "Teamleider"): (1.060437080695836, 10),
+    ("Gemeente", "Teamleider"): (0.288926222861158, 12),
+    ("Wijkteam", "Anders"): (0.703216286010236, 1),
+    ("Jeugdzorgaanbieder", "Anders"): (1.554378038925227, 6),
+    ("Gemeente", "Anders"): (0.423505160146145, 3),
+}
+
+
+def test_rake_weights_match_survey_rake(rnd, w):
+    cells = _per_cell(rnd, w)
+    assert cells.nunique().max() == 1  # one weight per cell: raking multiplies cell factors
+    got = cells.agg(["first", "size"])
+    assert len(got) == len(RAKED)
+    for key, (weight, n) in RAKED.items():
+        assert got.loc[key, "size"] == n
+        assert got.loc[key, "first"] == pytest.approx(weight, abs=1e-9)
+
+
+def test_weights_meet_the_margins_have_mean_one_and_nan_for_unknown(rnd, w):
+    assert w.name == "weight" and w.index.equals(rnd.items.index)
+    unknown = rnd.background["organisatie"].isna()
+    assert unknown.sum() == 7 and w[unknown].isna().all() and w[~unknown].notna().all()
+    assert w.mean() == pytest.approx(1.0, abs=1e-14)
+    for var, shares in MARGINS.items():
+        got = w.groupby(rnd.background[var], observed=True).sum() / w.sum()
+        for cat, share in shares.items():
+            assert abs(got[cat] - share) < 1e-10
+
+
+def test_kish_effective_n_and_design_effect_match_r(w):
+    from peo_lib.stats.weighting import (
+        design_effect,
+        kish_effective_n,
+        weighting_summary,
+    )
+
+    assert kish_effective_n(w) == pytest.approx(77.2925444445403, abs=1e-8)
+    assert design_effect(w) == pytest.approx(1.46197800592631, abs=1e-10)
+    s = weighting_summary(w)
+    assert s["n"] == 113 and s["n_unweighted"] == 7
+    assert s["n_eff"] == pytest.approx(77.2925444445403, abs=1e-8)
+    assert s["max_margin_error"] < 1e-10 and s["trim"] is None and s["passes"] > 1
+    # Kish (1965): equal weights lose nothing; deff = 1 + CV^2 (n divisor)
+    assert kish_effective_n(np.ones(40)) == pytest.approx(40) and design_effect(np.full(9, 2.5)) == pytest.approx(1)
+    x = np.array([0.5, 1, 1, 1.5, 3, np.nan])
+    v = x[~np.isnan(x)]
+    assert design_effect(x) == pytest.approx(1 + v.std(ddof=0) ** 2 / v.mean() ** 2)
+
+
+def test_raking_runs_to_convergence_not_a_fixed_number_of_passes(rnd):
+    from peo_lib.stats.weighting import WeightingError, rake_weights
+
+    w = rake_weights(rnd, MARGINS)
+    assert w.attrs["raking"]["passes"] > 3  # survey::rake stops after 10 passes / a change below 1 by default
+    with pytest.raises(WeightingError, match=r"did not converge in 2 passes \(largest margin error"):
+        rake_weights(rnd, MARGINS, max_passes=2)
+
+
+# -- survey::trimWeights --------------------------------------------------------------------
+#> tr <- trimWeights(svydesign(ids = ~1, weights = ~w, data = k), upper = 2, strict = TRUE)
+#> k$wt <- weights(tr)
+#> aggregate(wt ~ organisatie + functie, data = k, FUN = function(x) x[1])
+#>           organisatie              functie                wt
+#> 1            Wijkteam    Jeugdhulpverlener 1.402398117688248
+#> 2  Jeugdzorgaanbieder    Jeugdhulpverlener 2.000000000000000
+#> 3            Gemeente    Jeugdhulpverlener 0.873107539561638
+#> 4            Wijkteam Gedragswetenschapper 0.607983944149779
+#> 5  Jeugdzorgaanbieder Gedragswetenschapper 1.257070463021768
+#> 6            Gemeente Gedragswetenschapper 0.394679339760418
+#> 7            Wijkteam           Teamleider 0.551471418361764
+#> 8  Jeugdzorgaanbieder           Teamleider 1.132156079272973
+#> 9            Gemeente           Teamleider 0.360645221438295
+#> 10           Wijkteam               Anders 0.774935284587372
+#> 11 Jeugdzorgaanbieder               Anders 1.626097037502364
+#> 12           Gemeente               Anders 0.495224158723281
+TRIMMED = [1.402398117688248, 2.0, 0.873107539561638, 0.607983944149779, 1.257070463021768, 0.394679339760418,
+           0.551471418361764, 1.132156079272973, 0.360645221438295, 0.774935284587372, 1.626097037502364,
+           0.495224158723281]
+
+
+def test_trim_matches_survey_trimweights_and_records_the_cap(rnd):
+    from peo_lib.stats.weighting import rake_weights, weighting_summary
+
+    wt = rake_weights(rnd, MARGINS, trim=2)
+    got = _per_cell(rnd, wt).first()
+    for key, expected in zip(RAKED, TRIMMED):
+        assert got.loc[key] == pytest.approx(expected, abs=1e-9)
+    assert wt.max() == pytest.approx(2.0) and wt.mean() == pytest.approx(1.0, abs=1e-14)
+    s = weighting_summary(wt)
+    assert s["trim"] == (0.0, 2.0) and s["n_trimmed"] == 8      # the 8 Jeugdhulpverleners at Jeugdzorgaanbieder
+    assert 1e-3 < s["max_margin_error"] < 0.1                   # trimming gives up exact margins (recorded)
+
+
+@pytest.mark.parametrize("trim", [1.0, 0.5, (1.2, 3), (-0.1, 3), float("inf")])
+def test_trim_must_leave_room_around_the_mean(rnd, trim):
+    from peo_lib.stats.weighting import rake_weights
+
+    with pytest.raises(ValueError, match=r"`trim` must be an upper cap above 1"):
+        rake_weights(rnd, MARGINS, trim=trim)
+
+
+# -- svymean / svyby ------------------------------------------------------------------------
+#> des <- svydesign(ids = ~1, weights = ~w, data = k)
+#> m <- svymean(~PR01f, des, na.rm = TRUE); print(cbind(mean = coef(m), SE = SE(m)))
+#>                     mean                 SE
+#> PR01f1 0.103098576506472 0.0389357892344303
+#> PR01f2 0.181343281579716 0.0428172165366859
+#> PR01f3 0.155834715698926 0.0423973473682740
+#> PR01f4 0.366661987889329 0.0596872912404398
+#> PR01f5 0.193061438325557 0.0462360547318636
+#> m <- svymean(~WD01, des); print(cbind(mean = coef(m), SE = SE(m)))
+#>                  mean                SE
+#> WD01 2.98516673749817 0.104169615209017
+
+def test_weighted_proportions_match_svymean(rnd, w):
+    from peo_lib.stats.weighting import weighted_proportions
+
+    got = weighted_proportions(rnd.items["PR01"], w, categories=CATEGORIES)
+    assert got.columns.tolist() == ["category", "n", "base", "n_eff", "prop", "se", "ci_low", "ci_high"]
+    np.testing.assert_allclose(got["prop"], [0.103098576506472, 0.181343281579716, 0.155834715698926,
+                                             0.366661987889329, 0.193061438325557], atol=1e-9)
+    np.testing.assert_allclose(got["se"], [0.0389357892344303, 0.0428172165366859, 0.0423973473682740,
+                                           0.0596872912404398, 0.0462360547318636], atol=1e-9)
+    # confint(svymean(...)): Wald with the normal quantile
+    np.testing.assert_allclose(got["ci_high"] - got["prop"], 1.959963984540054 * got["se"], rtol=1e-12)
+    assert got["base"].unique().tolist() == [102] and got["n"].sum() == 102
+
+
+def test_weighted_mean_matches_svymean(rnd, w):
+    from peo_lib.stats.weighting import weighted_mean
+
+    got = weighted_mean(rnd.items["WD01"], w).iloc[0]
+    assert got["mean"] == pytest.approx(2.98516673749817, abs=1e-9)
+    assert got["se"] == pytest.approx(0.104169615209017, abs=1e-9)
+    assert got["n"] == 113
+
+
+#> svyby(~WD01, ~functie, des, svymean)
+#>                                   functie             WD01                se
+#> Jeugdhulpverlener       Jeugdhulpverlener 3.24416116723401 0.140465313295355
+#> Gedragswetenschapper Gedragswetenschapper 2.17620968134072 0.212963612155451
+#> Teamleider                     Teamleider 3.17095922561524 0.179256647823485
+#> Anders                             Anders 2.89992275409035 0.243340213180362
+#> b <- svyby(~PR01f, ~functie, des, svymean, na.rm = TRUE); coef(b); SE(b)
+#>   (coef(b) listed group-major below; SE(b) as printed)
+SVYBY_PROP = [
+    [0.0766224222168324, 0.0766224222168324, 0.1913447070152168, 0.4833197934789976, 0.1720906550721207],
+    [0.1624672920628941, 0.4973326811258843, 0.0521774656821005, 0.2146447577449946, 0.0733778033841266],
+    [0.0000000000000000, 0.2234423697047259, 0.1000656463049101, 0.2234423697047259, 0.4530496142856381],
+    [0.2751111573318978, 0.0622315297354189, 0.2499905769348365, 0.2751111573318978, 0.1375555786659489],
+]
+#>                               se.PR01f1          se.PR01f2          se.PR01f3          se.PR01f4          se.PR01f5
+#> Jeugdhulpverlener    0.0554279204767281 0.0554279204767281 0.0695362169592187 0.0940665205952471 0.0691012774068977
+#> Gedragswetenschapper 0.0784971218187105 0.1033476811495636 0.0366930656971835 0.0837137241561937 0.0574910642439421
+#> Teamleider           0.0000000000000000 0.0922927263452034 0.0662993998578958 0.0922927263452034 0.1125506327417502
+#> Anders               0.1626645749373217 0.0624196809307165 0.1390672825524852 0.1626645749373217 0.1271226995632958
+SVYBY_SE = [
+    [0.0554279204767281, 0.0554279204767281, 0.0695362169592187, 0.0940665205952471, 0.0691012774068977],
+    [0.0784971218187105, 0.1033476811495636, 0.0366930656971835, 0.0837137241561937, 0.0574910642439421],
+    [0.0000000000000000, 0.0922927263452034, 0.0662993998578958, 0.0922927263452034, 0.1125506327417502],
+    [0.1626645749373217, 0.0624196809307165, 0.1390672825524852, 0.1626645749373217, 0.1271226995632958],
+]
+
+
+def test_weighted_mean_by_group_matches_svyby(rnd, w):
+    from peo_lib.stats.weighting import weighted_mean
+
+    got = weighted_mean(rnd.items["WD01"], w, by=rnd.background["functie"])
+    assert got["group"].tolist() == ["Jeugdhulpverlener", "Gedragswetenschapper", "Teamleider", "Anders"]
+    np.testing.assert_allclose(got["mean"], [3.24416116723401, 2.17620968134072, 3.17095922561524,
+                                             2.89992275409035], atol=1e-9)
+    np.testing.assert_allclose(got["se"], [0.140465313295355, 0.212963612155451, 0.179256647823485,
+                                           0.243340213180362], atol=1e-9)
+
+
+def test_weighted_proportions_by_group_match_svyby(rnd, w):
+    from peo_lib.stats.weighting import weighted_proportions
+
+    got = weighted_proportions(rnd.items["PR01"], w, by=rnd.background["functie"], categories=CATEGORIES)
+    np.testing.assert_allclose(got["prop"].to_numpy().reshape(4, 5), SVYBY_PROP, atol=1e-9)
+    np.testing.assert_allclose(got["se"].to_numpy().reshape(4, 5), SVYBY_SE, atol=1e-9)
+
+
+#> des1 <- svydesign(ids = ~1, data = d)          # unweighted: every weight 1, all 120 respondents
+#> svyby(~WD01, ~functie, des1, svymean)
+#>                                   functie             WD01                se
+#> Jeugdhulpverlener       Jeugdhulpverlener 3.17391304347826 0.128425695543026
+#> Gedragswetenschapper Gedragswetenschapper 2.26470588235294 0.183540170078096
+#> Teamleider                     Teamleider 3.23333333333333 0.199064103427956
+#> Anders                             Anders 3.00000000000000 0.245976018507236
+#> m <- svymean(~PR01f, des1, na.rm = TRUE); print(cbind(mean = coef(m), SE = SE(m)))
+#> PR01f1 0.0925925925925926 0.0280088028695380
+#> PR01f4 0.3240740740740741 0.0452248319066128
+
+def test_unweighted_estimates_match_svymean_without_weights(rnd):
+    """Without weights the SE is survey's domain SE: N/(N-1) with N = all respondents, not sd/sqrt(n_g)."""
+    from peo_lib.stats.weighting import weighted_mean, weighted_proportions
+
+    got = weighted_mean(rnd.items["WD01"], by=rnd.background["functie"])
+    np.testing.assert_allclose(got["mean"], [3.17391304347826, 2.26470588235294, 3.23333333333333, 3.0], atol=1e-12)
+    np.testing.assert_allclose(got["se"], [0.128425695543026, 0.183540170078096, 0.199064103427956,
+                                           0.245976018507236], atol=1e-12)
+    props = weighted_proportions(rnd.items["PR01"], categories=CATEGORIES).set_index("category")
+    assert props.loc[1.0, "se"] == pytest.approx(0.0280088028695380, abs=1e-12)
+    assert props.loc[4.0, "prop"] == pytest.approx(0.3240740740740741, abs=1e-12)
+    assert props.loc[4.0, "se"] == pytest.approx(0.0452248319066128, abs=1e-12)
+
+
+def test_weights_must_cover_every_respondent(rnd, w):
+    from peo_lib.stats.weighting import weighted_mean
+
+    with pytest.raises(ValueError, match="must have a weight"):
+        weighted_mean(rnd.items["WD01"], w.iloc[:50])
+    with pytest.raises(ValueError, match="must not be negative"):
+        weighted_mean(rnd.items["WD01"], -w)
+    with pytest.raises(TypeError, match="weighted_proportions"):
+        weighted_mean(rnd.background["functie"], w)
+
+
+# -- margins that do not fit ------------------------------------------------------------------
+
+@pytest.mark.parametrize("margins, message", [
+    ({"funktie": {"Anders": 1.0}}, (r"margin variable 'funktie' is not a background variable of round 2098-2 "
+                                    r"\(did you mean 'functie'\?\)")),
+    ({"ervaringsgroep": {"startend": 1.0}}, r"nobody in round 2098-2 is 'startend'"),
+    ({"functie": {**MARGINS["functie"], "Teamleiders": 0.0}},
+     r"margins\.functie: 'Teamleiders' is not a value of functie in round 2098-2 \(did you mean 'Teamleider'\?\)"),
+    ({"functie": {"Jeugdhulpverlener": 0.7, "Gedragswetenschapper": 0.2, "Teamleider": 0.1}},
+     r"margins\.functie: 10 respondent\(s\) are 'Anders' but it has no population share"),
+])
+def test_margins_that_do_not_fit_the_round_are_one_line(rnd, margins, message):
+    from peo_lib.errors import PEOError
+    from peo_lib.stats.weighting import rake_weights
+
+    with pytest.raises(PEOError, match=message) as exc:
+        rake_weights(rnd, margins)
+    assert "\n" not in str(exc.value)
+
+
+def test_a_number_is_not_a_margin_variable(tiny_round):
+    from peo_lib.stats.weighting import WeightingError, rake_weights
+
+    with pytest.raises(WeightingError, match="is a number, not a categorical variable"):
+        rake_weights(tiny_round, {"ervaring_jaren": {"1": 1.0}})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        rake_weights(tiny_round, {"functie": {}})
+
+
+# -- DATA_DIR/populatie.yml -------------------------------------------------------------------
+POPULATIE = textwrap.dedent("""\
+    - vanaf_ronde: "2090-1"
+      bron: Arbeidsmarktmonitor jeugdzorg Haaglanden 2089
+      marges:
+        functie: {Jeugdhulpverlener: 55, Gedragswetenschapper: 20, Teamleider: 15, Anders: 10}
+        organisatie: {Wijkteam: 0.35, Jeugdzorgaanbieder: 0.50, Gemeente: 0.15}
+    - vanaf_ronde: "2099-1"
+      bron: Telling 2098
+      marges:
+        functie: {Jeugdhulpverlener: 0.5, Gedragswetenschapper: 0.2, Teamleider: 0.2, Anders: 0.1}
+    - ronde: "2095-2"
+      bron: Registratie gemeenten
+      marges:
+        functie: {Jeugdhulpverlener: 0.6, Gedragswetenschapper: 0.2, Teamleider: 0.1, Anders: 0.1}
+    """)
+
+
+def test_population_file_gives_the_margins_of_a_round(tmp_path):
+    from peo_lib.data.population import read_population
+
+    (tmp_path / "populatie.yml").write_text(POPULATIE, encoding="utf-8")
+    pop = read_population(data_dir=tmp_path)
+    margins, entry = pop.margins_for("2098-2")
+    assert entry.bron == "Arbeidsmarktmonitor jeugdzorg Haaglanden 2089" and entry.valid_for == "vanaf 2090-1"
+    assert margins["functie"]["Jeugdhulpverlener"] == pytest.approx(0.55)  # percentages rescaled to shares
+    assert pop.entry_for("2095-2").bron == "Registratie gemeenten"        # its own round wins
+    assert pop.entry_for("2099-2").bron == "Telling 2098"                 # the latest vanaf_ronde
+    assert pop.entry_for("2089-2") is None and len(pop.sha256) == 64
+
+
+def test_rake_weights_reads_populatie_yml_and_records_the_source(rnd, w, tmp_path):
+    from peo_lib.stats.weighting import rake_weights, weighting_summary
+
+    (tmp_path / "populatie.yml").write_text(POPULATIE, encoding="utf-8")
+    from_file = rake_weights(rnd, data_dir=tmp_path)
+    np.testing.assert_allclose(from_file.to_numpy(), w.to_numpy(), atol=1e-12)
+    s = weighting_summary(from_file)
+    assert s["source"]["bron"] == "Arbeidsmarktmonitor jeugdzorg Haaglanden 2089"
+    assert s["source"]["geldig"] == "vanaf 2090-1"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('- ronde: "2021-1"\n  vanaf_ronde: "2021-1"\n  bron: x\n  marges: {functie: {A: 1}}\n',
+     r"populatie\[1\]: give exactly one of 'ronde'"),
+    ("- vanaf_ronde: 2021\n  bron: x\n  marges: {functie: {A: 1}}\n", r"populatie\[1\]\.vanaf_ronde: YAML read 2021 as"),
+    ('- vanaf_ronde: "2021-1"\n  marges: {functie: {A: 1}}\n', r"populatie\[1\]\.bron: required key is missing"),
+    ('- vanaf_ronde: "2021-1"\n  bron: x\n  marges: {functie: {A: 0.5, B: 0.3}}\n',
+     r"populatie\[1\]\.marges\.functie: the shares add up to 0\.8; they must add up to 1 \(or 100"),
+    ('- vanaf_ronde: "2021-1"\n  bron: x\n  bronn: y\n  marges: {functie: {A: 1}}\n',
+     r"populatie\[1\]\.bronn: unknown key"),
+    (('- vanaf_ronde: "2021-1"\n  bron: x\n  marges: {functie: {A: 1}}\n'
+      '- vanaf_ronde: "2021-1"\n  bron: y\n  marges: {functie: {A: 1}}\n'),
+     r"populatie\[2\]\.vanaf_ronde: '2021-1' is also given in populatie\[1\]"),
+    ("functie: 0.5\n", r"expected a list of entries"),
+])
+def test_population_file_errors_are_one_line(tmp_path, text, message):
+    from peo_lib.data.population import PopulationError, read_population
+    from peo_lib.errors import PEOError
+
+    path = tmp_path / "populatie.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PopulationError, match=message) as exc:
+        read_population(path)
+    assert isinstance(exc.value, PEOError) and "\n" not in str(exc.value)
+    assert str(exc.value).startswith(str(path))
+
+
+def test_population_file_missing_or_not_covering_the_round(rnd, tmp_path):
+    from peo_lib.data.population import PopulationError
+    from peo_lib.stats.weighting import WeightingError, rake_weights
+
+    with pytest.raises(PopulationError, match="populatie.yml: population .* file not found"):
+        rake_weights(rnd, data_dir=tmp_path)
+    (tmp_path / "populatie.yml").write_text('- vanaf_ronde: "2099-1"\n  bron: x\n  marges: {functie: {A: 1}}\n')
+    with pytest.raises(PopulationError, match=r"no population figures for round 2098-2 \(entries: vanaf 2099-1\)"):
+        rake_weights(rnd, data_dir=tmp_path)
+    (tmp_path / "populatie.yml").write_text('- vanaf_ronde: "2098-1"\n  bron: x\n  marges: {functie: {A: 1}}\n')
+    with pytest.raises(WeightingError, match=r"populatie\.yml \(vanaf 2098-1\) marges\.functie: 'A' is not a value"):
+        rake_weights(rnd, data_dir=tmp_path)
+
+
+def test_rake_weights_is_a_lazy_public_name():
+    import peo_lib
+    from peo_lib.stats.weighting import rake_weights
+
+    assert peo_lib.rake_weights is rake_weights
