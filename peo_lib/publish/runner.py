@@ -560,6 +560,10 @@ def _run_parallel(tasks, jobs):
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    # multiprocessing's resource tracker (started with the pool, with this interpreter's -W options)
+    # warns about "leaked" semaphores when the workers are killed on Ctrl-C: not a user's concern.
+    if "ignore:resource_tracker:UserWarning" not in sys.warnoptions:
+        sys.warnoptions.append("ignore:resource_tracker:UserWarning")
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("spawn"),
                                initializer=_worker_init)
     try:
