@@ -54,7 +54,7 @@ def test_tiny_codebook_parses(tiny_data_dir):
         ({"items__WD01__block": "werkdrukk"},
          r"items\.WD01\.block: unknown block 'werkdrukk'"),
         ({"round": "2021-3"}, r"round: '2021-3' is not a round id like '2021-1'"),
-        ({"respondent_id": _DELETE}, r"respondent_id: required key is missing"),
+        ({"title": _DELETE}, r"title: required key is missing"),
         ({"items__PR01__colum": "x"}, r"items\.PR01\.colum: unknown key"),
         ({"response_sets__eens5__missing": {5: "Weet ik niet"}},
          r"response_sets\.eens5: code\(s\) \[5\] are both a value and a missing code"),
@@ -135,3 +135,91 @@ def test_changed_response_set_across_rounds_warns():
     changes = compare_codebooks([a, b], warn=False)
     assert {c["what"] for c in changes} == {"response_set"}
     assert {c["item"] for c in changes} == {"PR01", "PR02", "PR03", "PR04", "WD01"}
+
+
+# -- issue 11: what real exports need from the codebook --------------------------------
+
+from pathlib import Path  # noqa: E402
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+
+
+def test_respondent_id_is_optional():
+    cb = parse_codebook(_tiny(respondent_id=_DELETE), path="cb.yml")
+    assert cb.respondent_id is None
+    assert read_codebook(REAL / "pspp_hotel" / "codebooks" / "2030-1.yml").respondent_id is None
+
+
+def test_text_codes_are_numbered_by_position_or_by_codes():
+    """LimeSurvey answer codes (limesurvey_n2_codes): text keys, numbered 1, 2, ... or by `codes`."""
+    cb = read_codebook(REAL / "limesurvey_n2_codes" / "codebooks" / "2032-2.yml")
+    rs = cb.response_sets["satisfied5"]
+    assert rs.values == {1: "Very satisfied", 2: "Satisfied", 3: "Neither/nor", 4: "Dissatisfied",
+                         5: "Very dissatisfied"}
+    assert rs.missing == {6: "Does not apply", 7: "I don’t want to answer this question"}
+    assert rs.codes == {f"A{k}": k for k in range(1, 8)} and (rs.min, rs.max) == (1, 5)
+    gender = cb.background["gender"]
+    assert gender.values == {1: "Woman", 3: "Man", 4: "Gender diverse (Gender-fluid)", 5: "Non-binary"}
+    assert gender.missing == {2: "I don't want to answer this question"} and gender.codes["A3"] == 3
+    explicit = _tiny()
+    explicit["response_sets"]["eens5"] = {"values": {"Y": "Ja", "N": "Nee"}, "codes": {"Y": 1, "N": 0}}
+    assert parse_codebook(explicit, path="cb.yml").response_sets["eens5"].values == {1: "Ja", 0: "Nee"}
+
+
+@pytest.mark.parametrize("rs, message", [
+    ({"values": {"A1": "x", 2: "y"}}, r"response_sets\.eens5: values: mix of integer codes and text codes"),
+    ({"values": {"A1": "x", "A2": "y"}, "codes": {"A1": 1}},
+     r"response_sets\.eens5: codes: text code\(s\) \['A2'\] have no number in `codes`"),
+    ({"values": {1: "x", 2: "y"}, "codes": {"A9": 9}}, r"response_sets\.eens5\.codes\.A9: 9 is not a code"),
+    ({"values": {1: "x", 2: "y"}, "codes": {"a1": 1, "A1": 2}}, r"codes: 'a1' and 'A1' are the same"),
+])
+def test_text_code_problems_name_the_key(rs, message):
+    data = _tiny()
+    data["response_sets"]["eens5"] = rs
+    with pytest.raises(CodebookError, match=message):
+        parse_codebook(data, path="cb.yml")
+
+
+def test_missing_as_a_list_of_codes_for_a_numeric_background_variable():
+    data = _tiny()
+    data["background"]["ervaring_jaren"] = {"column": "Q2", "type": "number", "missing": [98, 99]}
+    cb = parse_codebook(data, path="cb.yml")
+    assert cb.background["ervaring_jaren"].missing == {98: "code 98", 99: "code 99"}
+    nhtsa = read_codebook(REAL / "pspp_nhtsa_2008" / "codebooks" / "2030-2.yml")
+    assert nhtsa.background["ervaring_jaren"].missing == {998: "Don't know", 999: "Refused"}
+
+
+def test_scale_accepts_sets_with_the_same_codes_and_other_wording():
+    """reporttool_epsi_sav: fornoyd10 and verdi10 have the same codes (1-10, missing 11 and 98)."""
+    cb = read_codebook(REAL / "reporttool_epsi_sav" / "codebooks" / "2031-1.yml")
+    a, b = cb.response_sets["fornoyd10"], cb.response_sets["verdi10"]
+    assert a.values != b.values and a.code_signature() == b.code_signature()
+    data = yaml.safe_load((REAL / "reporttool_epsi_sav" / "codebooks" / "2031-1.yml").read_text(encoding="utf-8"))
+    del data["response_sets"]["verdi10"]["missing"][98]
+    with pytest.raises(CodebookError, match=r"scales\.verdi\.items: items use response sets with different codes "
+                                            r"\(fornoyd10: \[1, .*10\], missing \[11, 98\]; verdi10: .*missing \[11\]\)"):
+        parse_codebook(data, path="cb.yml")
+
+
+def test_labels_that_differ_only_in_case_are_the_same_label():
+    a = parse_codebook(_tiny(), path="a.yml")
+    b_data = _tiny(round="2099-2")
+    b_data["response_sets"]["eens5"]["values"] = {k: v.upper() for k, v in b_data["response_sets"]["eens5"]["values"].items()}
+    b = parse_codebook(b_data, path="b.yml")
+    assert a.response_sets["eens5"].signature() == b.response_sets["eens5"].signature()
+    assert compare_codebooks([a, b], warn=False) == []
+
+
+def test_fieldwork_placeholder_acknowledged_and_header_rows():
+    cb = parse_codebook(_tiny(fieldwork={"start": None, "end": None}, acknowledged=["unused_columns"],
+                              source={"file": "x.csv", "header_rows": 2}), path="cb.yml")
+    assert cb.fieldwork is None and cb.acknowledged == ["unused_columns"] and cb.source.header_rows == 2
+    with pytest.raises(CodebookError, match=r"source\.header_rows"):
+        parse_codebook(_tiny(source={"file": "x.csv", "header_rows": 0}), path="cb.yml")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL.iterdir() if (p / "SOURCE").is_file()))
+def test_every_corpus_codebook_parses(name):
+    (path,) = sorted((REAL / name / "codebooks").glob("*.yml"))
+    cb = read_codebook(path)
+    assert cb.items and cb.round == path.stem

@@ -226,7 +226,9 @@ BAD_INPUTS = [
     ("unknown_label", r"tiny\.csv, column 'Q5_\d', row \d+: value is not in the response set 'eens5' of item PR0\d "
                       r"\(value 'Eensch'\)\. allowed codes or labels: 1=Helemaal oneens"),
     ("out_of_range", r"tiny\.csv, column 'Q9_1', row 6: value is not in the response set 'eens5' of item WD01 \(value '7'\)"),
-    ("duplicate_ids", r"tiny\.csv, column 'ResponseId': duplicate respondent id 'R_0003' in rows \[5, 9\]"),
+    ("duplicate_ids", r"tiny\.csv, column 'ResponseId': respondent_id: the column has repeated values \('R_0003' in rows "
+                      r"\[5, 9\]\), so it is not a respondent id\. leave respondent_id out of the codebook: respondents "
+                      r"are then numbered by row"),
     ("blank_id", r"tiny\.csv, column 'ResponseId', row 9: respondent id is blank"),
     ("missing_column", r"tiny\.csv: 1 column\(s\) named in the codebook are not in the file: 'Q5_3' "
                        r"\(items\.PR03, did you mean 'Q5_33'\?\)"),
@@ -239,7 +241,8 @@ BAD_INPUTS = [
     ("not_a_number", r"tiny\.csv, column 'Q2', row 4: not a number \(value 'drie'\)"),
     ("unknown_background_label", r"column 'Q4', row \d+: value is not in the values of background\.gemeente "
                                  r"\(value 'Wassenaar'\)"),
-    ("qualtrics_header_removed", r"q\.csv, row 3: not a complete Qualtrics export"),
+    ("qualtrics_header_removed", r"q\.csv, row 3: not a Qualtrics export this program can read: its third row holds "
+                                 r"no ImportId markers .*export again from Qualtrics with the current CSV format"),
     ("sav_unlabelled_code", r"tiny\.sav, column 'Q5_2', row 2 \(case\): value is not in the response set "
                             r"'eens5' of item PR02 \(value 6\)"),
     ("unknown_file_type", r"tiny\.pdf: unknown file type '\.pdf'"),
@@ -325,3 +328,201 @@ def test_read_raw_rejects_unknown_format_option(tmp_path):
         read_raw(tmp_path / "x.csv", format="pdf")
     with pytest.raises(RawDataError, match="raw file not found"):
         read_raw(tmp_path / "x.csv")
+
+
+# ---------------------------------------------------------------------------
+# Real exports (tests/data/real, issue 11): the loader fixes, each on the file that needed it.
+
+from pathlib import Path  # noqa: E402
+
+from peo_lib.data.codebook import parse_codebook, read_codebook  # noqa: E402
+from peo_lib.data.readers import detect_format  # noqa: E402
+from peo_lib.data.rounds import resolve_columns  # noqa: E402
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+
+
+def _real_codebook(name: str):
+    (path,) = sorted((REAL / name / "codebooks").glob("*.yml"))
+    return path
+
+
+def _real_data(name: str) -> dict:
+    return yaml.safe_load(_real_codebook(name).read_text(encoding="utf-8"))
+
+
+def _real_raw(name: str) -> Path:
+    return REAL / name / "raw" / _real_data(name)["source"]["file"]
+
+
+def _load_real(name: str, **changes):
+    """The corpus round of ``name``, with top-level codebook keys replaced by ``changes`` (parsed in memory)."""
+    data = {**_real_data(name), **changes}
+    cb = parse_codebook(data, path=_real_codebook(name))
+    return load_round(cb, raw_dir=REAL / name / "raw")
+
+
+def _raw_rows(name, *, encoding="utf-8-sig", skip=0):
+    rows = list(csv.reader(io.StringIO(_real_raw(name).read_bytes().decode(encoding))))
+    return rows[0], [r for r in rows[1 + skip:] if any(c.strip() for c in r)]
+
+
+def test_no_respondent_id_numbers_respondents_by_row():
+    """pspp_hotel (.sav without id) and springernature_xlsx: case numbers 1..n in file order."""
+    hotel = load_round(_real_codebook("pspp_hotel"))
+    assert hotel.codebook.respondent_id is None
+    assert list(hotel.items.index) == [str(k) for k in range(1, 18)]
+    df, _ = pyreadstat.read_sav(str(_real_raw("pspp_hotel")))
+    np.testing.assert_array_equal(hotel.items["HOT01"].to_numpy(), df["v1"].to_numpy())
+    springer = load_round(_real_codebook("springernature_xlsx"))
+    assert springer.items.index[-1] == "7718" and springer.items.index.is_unique
+
+
+def test_repeated_id_is_not_a_respondent_id_and_the_message_says_so():
+    """discovr_raq: the column `id` repeats ('7j69c' twice); naming it respondent_id is refused without advice to
+    delete answers; without respondent_id the file loads with case numbers."""
+    with pytest.raises(RawDataError) as exc:
+        _load_real("discovr_raq", respondent_id="id")
+    msg = str(exc.value)
+    assert "column 'id': respondent_id: the column has repeated values ('7j69c' in rows [1441, 2342])" in msg
+    assert "so it is not a respondent id" in msg
+    assert "leave respondent_id out of the codebook: respondents are then numbered by row" in msg
+    assert "remove them in the survey tool and export again, never in the raw file" in msg
+    assert "remove double submissions from the export" not in msg
+    rnd = load_round(_real_codebook("discovr_raq"))
+    assert rnd.n == 2571 and rnd.items.index[0] == "1"
+
+
+def test_qualtrics_2016_import_ids_in_single_quotes():
+    raw = _real_raw("qualtrics2016_nobasis")
+    assert "{'ImportId': 'QID1'}" in raw.read_text(encoding="utf-8-sig").splitlines()[2]
+    assert detect_format(raw) == "qualtrics"
+    for fmt in ("auto", "qualtrics"):  # declared or detected: never "line 3 should hold the ImportId markers"
+        table = read_raw(raw, format=fmt)
+        assert table.format == "qualtrics" and table.first_row == 4 and len(table.data) == 15
+        assert table.column_labels["Q1"] == "Indicate how you feel about squash"
+    rnd = load_round(_real_codebook("qualtrics2016_nobasis"))
+    header, data = _raw_rows("qualtrics2016_nobasis", skip=2)
+    j = header.index("Q3_1")
+    expected = [float(r[j]) if r[j] not in ("", "-1") else np.nan for r in data]
+    np.testing.assert_array_equal(rnd.items["VEG01"].to_numpy(), expected)
+
+
+def test_qualtrics_legacy_export_is_read():
+    """qualtrics_legacy_nobasis: row 1 V1, V2, ..., row 2 the texts; row 2 is skipped and labels the columns."""
+    raw = _real_raw("qualtrics_legacy_nobasis")
+    assert detect_format(raw) == "qualtrics"
+    table = read_raw(raw)
+    assert (table.format, table.vintage, table.first_row, len(table.data)) == ("qualtrics", "legacy", 3, 15)
+    assert read_raw(raw, format="qualtrics").data.equals(table.data)
+    assert table.column_labels["V1"] == "ResponseID" and table.column_labels["V6"] == "IPAddress"
+    rnd = load_round(_real_codebook("qualtrics_legacy_nobasis"))
+    assert rnd.items.index[0] == "R_ebopwASnJ6p0KSp" and rnd.raw_vintage == "legacy"
+    same = load_round(_real_codebook("qualtrics2016_nobasis"))
+    pd.testing.assert_frame_equal(rnd.items.reset_index(drop=True), same.items.reset_index(drop=True))
+
+
+def test_not_a_qualtrics_export_names_both_vintages(tmp_path):
+    """A plain CSV (discovr_raq) declared as Qualtrics: the message says what is missing and what to export."""
+    with pytest.raises(RawDataError) as exc:
+        read_raw(_real_raw("discovr_raq"), format="qualtrics")
+    msg = str(exc.value)
+    assert "its third row holds no ImportId markers" in msg and "V1, V2, V3 (the legacy export)" in msg
+    assert "export again from Qualtrics with the current CSV format" in msg
+
+
+def test_spss_user_missing_on_a_numeric_background_variable_is_honoured():
+    """pspp_nhtsa_2008: age 998/999 are user-missing in the .sav; also when the codebook does not list them."""
+    df, _ = pyreadstat.read_sav(str(_real_raw("pspp_nhtsa_2008")), user_missing=True)
+    valid = df["age"][~df["age"].isin([998, 999])]
+    data = _real_data("pspp_nhtsa_2008")
+    bg = {**data["background"], "ervaring_jaren": {"column": "age", "type": "number"}}  # no `missing`
+    rnd = _load_real("pspp_nhtsa_2008", background=bg)
+    assert int((rnd.background["ervaringsgroep"] == "ervaren").sum()) == int((valid > 25).sum()) == 5831
+    assert int(rnd.background["ervaring_jaren"].isna().sum()) == 69
+    assert rnd.background["ervaring_jaren"].max() == 86
+    assert any(w.startswith("[user_missing] 69 answer(s)") and "998, 999" in w for w in rnd.warnings)
+    listed = load_round(_real_codebook("pspp_nhtsa_2008"))  # the corpus codebook lists them: no warning
+    assert not any(w.startswith("[user_missing]") for w in listed.warnings)
+    assert int((listed.background["ervaringsgroep"] == "ervaren").sum()) == 5831
+
+
+def test_spss_user_missing_on_items_is_honoured_without_the_codebook():
+    """pspp_nhtsa_2008: 6 = Don't know and 7 = Refused are declared user-missing; a set without them still loads."""
+    data = _real_data("pspp_nhtsa_2008")
+    sets = {k: {"values": v["values"]} for k, v in data["response_sets"].items()}
+    rnd = _load_real("pspp_nhtsa_2008", response_sets=sets)
+    df, _ = pyreadstat.read_sav(str(_real_raw("pspp_nhtsa_2008")), user_missing=True)
+    expected = df["effectivenessPoliceEfforts"].where(~df["effectivenessPoliceEfforts"].isin([6, 7]))
+    np.testing.assert_array_equal(rnd.items["EFF01"].to_numpy(), expected.to_numpy())
+    assert any(w.startswith("[user_missing]") for w in rnd.warnings)
+
+
+def test_limesurvey_text_answer_codes():
+    """limesurvey_n2_codes: answers A1, A2, ... scored by position in the set; gender through `codes`."""
+    rnd = load_round(_real_codebook("limesurvey_n2_codes"))
+    header, data = _raw_rows("limesurvey_n2_codes")
+    j = header.index("C1[SQ001]")
+    position = {f"A{k}": float(k) for k in range(1, 6)}
+    np.testing.assert_array_equal(rnd.items["SAT01"].to_numpy(), [position.get(r[j], np.nan) for r in data])
+    assert rnd.codebook.response_sets["satisfied5"].codes["A6"] == 6
+    assert int(rnd.missing["SAT01"].notna().sum()) == sum(r[j] in ("A6", "A7") for r in data)
+    g = header.index("A6")
+    assert int((rnd.background["gender"] == "Woman").sum()) == sum(r[g] == "A1" for r in data)
+    assert int((rnd.background["gender"] == "Man").sum()) == sum(r[g] == "A3" for r in data)
+
+
+def test_column_names_match_after_normalising_non_breaking_spaces():
+    """limesurvey_n2_fulltext: the B11 headers hold a non-breaking space; the codebook types an ordinary one."""
+    raw_header = next(h for h in _raw_rows("limesurvey_n2_fulltext")[0] if h.startswith("B11[SQ001]"))
+    assert "\xa0" in raw_header
+    rnd = load_round(_real_codebook("limesurvey_n2_fulltext"))
+    column = rnd.codebook.items["WFH01"].column
+    assert "\xa0" not in column
+    table = read_raw(_real_raw("limesurvey_n2_fulltext"))
+    assert resolve_columns(rnd.codebook, table)[column] == raw_header
+    assert raw_header not in rnd.unused_columns
+
+
+def test_surveymonkey_second_header_row_and_columns_by_position():
+    """surveymonkey_starwars: row 2 ('Response', option texts) is a header row, detected or declared; grid columns
+    with an empty header cell are named by position ("#17")."""
+    raw = _real_raw("surveymonkey_starwars")
+    table = read_raw(raw)
+    assert (table.header_rows, table.vintage, table.first_row, len(table.data)) == (2, "surveymonkey", 3, 1186)
+    assert table.column_labels["Unnamed: 16"].endswith(" - Luke Skywalker")
+    assert read_raw(raw, header_rows=2).data.equals(table.data)
+    rnd = load_round(_real_codebook("surveymonkey_starwars"))
+    assert rnd.codebook.source.header_rows == 2 and rnd.codebook.items["FAV_LUKE"].column == "#17"
+    header, data = _raw_rows("surveymonkey_starwars", encoding="cp1252", skip=1)
+    very = sum(r[16] == "Very favorably" for r in data)
+    assert int((rnd.items["FAV_LUKE"] == 5).sum()) == very
+    assert rnd.items.index.is_unique and rnd.items.index[0] == data[0][0]
+
+
+def test_column_by_position_out_of_range_is_named(tmp_path):
+    data = _real_data("pspp_hotel")
+    data["items"]["HOT01"]["column"] = "#9"
+    with pytest.raises(RawDataError, match=r"'#9' \(items\.HOT01.*name a column by its position"):
+        load_round(parse_codebook(data, path="cb.yml"), raw_dir=REAL / "pspp_hotel" / "raw")
+
+
+def test_scale_of_sets_with_the_same_codes_and_other_wording():
+    """reporttool_epsi_sav: the 'verdi' scale mixes fornoyd10 and verdi10 (both 1-10, missing 11 and 98)."""
+    rnd = load_round(_real_codebook("reporttool_epsi_sav"))
+    assert {rnd.codebook.items[i].response_set for i in rnd.codebook.scales["verdi"].items} == {"fornoyd10", "verdi10"}
+    scores = score_scales(rnd)
+    df, _ = pyreadstat.read_sav(str(_real_raw("reporttool_epsi_sav")), user_missing=True)
+    cols = df[["q8a", "q8b", "q8c"]].where(lambda x: ~x.isin([11, 98]))
+    expected = cols.mean(axis=1).where(cols.notna().sum(axis=1) >= 2)
+    np.testing.assert_allclose(scores["verdi"].to_numpy(), expected.to_numpy())
+
+
+def test_check_strict_passes_with_acknowledged_warnings(capsys):
+    """pspp_hotel's codebook acknowledges its two warnings: `peo check --strict` is a gate that passes."""
+    cb = read_codebook(_real_codebook("pspp_hotel"))
+    assert cb.acknowledged
+    assert main(["check", "2030-1", "--strict", "--data-dir", str(REAL / "pspp_hotel")]) == 0
+    out = capsys.readouterr().out
+    assert "no warnings" in out and "acknowledged in the codebook" in out and "[no_fieldwork]" in out
+    assert main(["check", "2035-1", "--strict", "--data-dir", str(REAL / "discovr_raq")]) == 1  # not acknowledged

@@ -17,6 +17,47 @@ Decisions where the contract is silent
   ``ervaringsgroep``.
 * Codes are integers; labels are matched case- and space-insensitively, so two
   labels in one response set may not differ only in case or spacing.
+* ``respondent_id`` is optional (design.md): without it respondents are their
+  case numbers 1, 2, ... in file order (as SPSS numbers cases), so a file whose
+  only "id" repeats (two people, one value) can still be reported.
+* A ``column`` is matched exactly first, then after normalising whitespace
+  (runs of spaces, tabs and non-breaking spaces count as one space, as in
+  :func:`normalise_label`), then also ignoring case, each only when exactly one
+  column of the file fits. ``column: "#12"`` names the 12th column of the file
+  (1-based, as Excel counts), for grid columns whose header cell is empty
+  (SurveyMonkey); pandas' own name ``"Unnamed: 11"`` (0-based) works too.
+* Text answer codes (LimeSurvey ``A1``, ``A2``, ...): a response set (or a
+  labelled background variable) may use them as keys,
+  ``values: {A1: Zeer ontevreden, A2: Ontevreden, ...}``; the scored code is
+  then the position in ``values`` (1, 2, ...; text keys in ``missing``
+  continue after the last value), unless ``codes: {A1: 1, A2: 2, ...}`` gives
+  every text code its number. ``codes`` can also translate text codes for a
+  set written with integer keys (``values: {1: ...}``, ``codes: {A1: 1}``).
+  A raw cell may then hold the text code, the number or the label.
+* Two response sets with the same codes (values and missing) but other wording
+  can be combined in one scale: a scale mean needs one range, not one wording.
+  Labels that differ only in case or spacing count as the same label, also
+  when codebooks of two rounds are compared.
+* Missing values: every code a ``.sav`` file declares user-missing is missing
+  for that column (items *and* background variables), whether or not the
+  codebook lists it; the codebook's ``missing`` adds codes (also for a numeric
+  background variable: ``ervaring_jaren: {column: Q2, type: number, missing:
+  {98: Weet ik niet, 99: Wil ik niet zeggen}}``, or as a list ``missing: [98,
+  99]``) and gives them a reason shown in reports. A user-missing code the
+  codebook does not list counts as blank and ``peo check`` warns about it.
+* ``source.header_rows``: the number of header rows of a CSV or Excel export
+  (default 1; a SurveyMonkey export's second header row, with ``Response`` and
+  the option texts, is detected). Rows after the first are question texts
+  only; the first row names the columns.
+* ``fieldwork: {start: null, end: null}`` is what ``peo init-round`` writes when
+  the export has no dates: it reads as "no fieldwork", and ``peo check``
+  refuses it until the dates are filled in. Leave ``fieldwork`` out when the
+  dates are really unknown (``peo check`` then warns).
+* ``acknowledged: [unused_columns, no_ervaring_jaren, ...]`` lists the keys of
+  ``peo check`` warnings (printed as ``[key]`` before each warning) that the
+  researcher has looked at and accepts; ``peo check --strict`` then fails only
+  on warnings not acknowledged. A key also acknowledges its sub-keys
+  (``small_groups`` covers ``small_groups:functie``).
 """
 
 from __future__ import annotations
@@ -30,7 +71,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peo_lib.errors import CodebookError
 
@@ -78,12 +119,20 @@ class Fieldwork(_Strict):
     end: date
 
 
+def _fieldwork_placeholder(v):
+    """``{start: null, end: null}`` (the draft's placeholder) reads as no fieldwork; ``peo check`` refuses it."""
+    if isinstance(v, dict) and set(v) == {"start", "end"} and v["start"] is None and v["end"] is None:
+        return None
+    return v
+
+
 class Source(_Strict):
     file: str = Field(min_length=1)
     format: Literal["auto", "csv", "xlsx", "sav", "qualtrics"] = "auto"
     encoding: str | None = None  # override detection, e.g. cp1252
     delimiter: str | None = None  # override detection, e.g. ';'
     sheet: str | int | None = None  # xlsx: sheet name or index (default: first)
+    header_rows: int | None = Field(None, ge=1, le=5)  # csv/xlsx: header rows (default: 1, SurveyMonkey's 2 detected)
 
 
 class Privacy(_Strict):
@@ -92,9 +141,94 @@ class Privacy(_Strict):
     redact_terms: list[str] = []
 
 
-class ResponseSet(_Strict):
+_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+
+
+def _is_text_code(key) -> bool:
+    return isinstance(key, str) and not _INTEGER.match(key)
+
+
+def _number_text_codes(data):
+    """Turn text answer codes (``values: {A1: ...}``) into integer codes plus a ``codes`` map (module docstring).
+
+    Runs before field validation; anything it cannot make sense of is left for the
+    field validators (which name the key) or raised as a ValueError naming the code.
+    """
+    if isinstance(data, dict) and isinstance(data.get("missing"), list):
+        data = {**data, "missing": _missing_list(data["missing"])}
+    if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+        return data
+    values, missing = data["values"], data.get("missing") or {}
+    if not isinstance(missing, dict):
+        return data
+    codes = dict(data.get("codes") or {})
+    text_values = [k for k in values if _is_text_code(k)]
+    text_missing = [k for k in missing if _is_text_code(k)]
+    if not text_values and not text_missing:
+        return data
+    if text_values and len(text_values) != len(values):
+        raise ValueError("values: mix of integer codes and text codes; use one kind (text codes are numbered "
+                         "by position, or by `codes`)")
+    text = text_values + text_missing
+    if codes:
+        absent = [k for k in text if k not in codes]
+        if absent:
+            raise ValueError(f"codes: text code(s) {absent} have no number in `codes` (give every text code one, "
+                             "or leave `codes` out to number them by position)")
+        number = {k: codes[k] for k in text}
+    else:
+        taken = {int(k) for k in missing if not _is_text_code(k) and not isinstance(k, bool)}
+        number, nxt = {}, 1
+        for k in text:
+            while k in text_missing and nxt in taken:
+                nxt += 1
+            number[k] = nxt
+            nxt += 1
+    out = dict(data)
+    out["values"] = {number.get(k, k): v for k, v in values.items()}
+    if missing:
+        out["missing"] = {number.get(k, k): v for k, v in missing.items()}
+    out["codes"] = {**codes, **number}
+    return out
+
+
+def _missing_list(v):
+    """``missing: [98, 99]`` (codes without a reason) -> ``{98: "code 98", 99: "code 99"}``."""
+    if isinstance(v, list):
+        return {c: f"code {c}" for c in v}
+    return v
+
+
+class _Coded(_Strict):
+    """Shared checks of a response set and a labelled background variable (text codes, ``codes``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_codes(cls, data):
+        return _number_text_codes(data)
+
+    def _codes_problems(self) -> list[str]:
+        known = set(self.values or {}) | set(self.missing)
+        problems = [f"codes.{k}: {c} is not a code of values or missing" for k, c in self.codes.items()
+                    if c not in known]
+        seen = {}
+        for k in self.codes:
+            key = normalise_label(k)
+            if key in seen:
+                problems.append(f"codes: {seen[key]!r} and {k!r} are the same when case and spaces are ignored")
+            seen[key] = k
+        return problems
+
+
+class ResponseSet(_Coded):
+    """Answers of items: ``values`` (code -> label), ``missing`` (code -> reason), ``codes`` (text code -> code).
+
+    See the module docstring for text codes (``values: {A1: ...}``) and ``codes``.
+    """
+
     values: dict[int, str]
     missing: dict[int, str] = {}
+    codes: dict[str, int] = {}
 
     @field_validator("values")
     @classmethod
@@ -112,8 +246,13 @@ class ResponseSet(_Strict):
         return max(self.values)
 
     def signature(self) -> tuple:
-        """Content of the set (codes and labels), independent of its name."""
-        return (tuple(sorted(self.values.items())), tuple(sorted(self.missing.items())))
+        """Content of the set (codes and labels, labels compared as :func:`normalise_label`), independent of its name."""
+        return (tuple(sorted((c, normalise_label(v)) for c, v in self.values.items())),
+                tuple(sorted((c, normalise_label(v)) for c, v in self.missing.items())))
+
+    def code_signature(self) -> tuple:
+        """The codes of the set (values and missing), without their labels: what a scale needs to be the same."""
+        return (tuple(sorted(self.values)), tuple(sorted(self.missing)))
 
 
 class Item(_Strict):
@@ -136,12 +275,19 @@ class Scale(_Strict):
         return max(1, math.ceil(len(self.items) / 2))
 
 
-class BackgroundVar(_Strict):
+class BackgroundVar(_Coded):
+    """A background variable: ``values`` make it categorical; without (or ``type: number``) it is a number.
+
+    ``missing`` (codes -> reason, or a list of codes) are missing for both kinds; a
+    ``.sav`` file's user-missing codes are missing too (module docstring).
+    """
+
     column: str
     type: Literal["number", "category"] | None = None
     label: str | None = None
     values: dict[int, str] | None = None
     missing: dict[int, str] = {}
+    codes: dict[str, int] = {}
 
     @property
     def kind(self) -> str:
@@ -163,7 +309,7 @@ class Codebook(_Strict):
     fieldwork: Fieldwork | None = None
     theme: str
     source: Source
-    respondent_id: str
+    respondent_id: str | None = None
     privacy: Privacy = Privacy()
     response_sets: dict[str, ResponseSet]
     items: dict[str, Item]
@@ -171,9 +317,15 @@ class Codebook(_Strict):
     background: dict[str, BackgroundVar] = {}
     starter_max_years: float = 2
     open_questions: dict[str, OpenQuestion] = {}
+    acknowledged: list[str] = []
     # Filled by read_codebook, not part of the YAML.
     path: Path | None = Field(None, exclude=True)
     sha256: str | None = Field(None, exclude=True)
+
+    @field_validator("fieldwork", mode="before")
+    @classmethod
+    def _no_dates_yet(cls, v):
+        return _fieldwork_placeholder(v)
 
     # -- convenience ---------------------------------------------------
     @property
@@ -262,15 +414,13 @@ def _cross_check(cb: Codebook) -> list[str]:
                 f"scales.{scale_id}.min_valid: {scale.min_valid} is more than the "
                 f"{len(scale.items)} items of the scale"
             )
-        sets = {cb.items[i].response_set for i in scale.items if i in cb.items}
-        sigs = {cb.response_sets[s].signature()[0] for s in sets if s in cb.response_sets}
-        if len(sigs) > 1:
-            problems.append(
-                f"scales.{scale_id}.items: items use response sets with different codes "
-                f"({', '.join(sorted(sets))}); a scale mean needs one range"
-            )
+        problems += _scale_set_problems(cb, scale_id, scale)
+    for set_id, rs in cb.response_sets.items():
+        problems += [f"response_sets.{set_id}.{p}" for p in rs._codes_problems()]
+    for key, var in cb.background.items():
+        problems += [f"background.{key}.{p}" for p in var._codes_problems()]
     # Every raw column is used once.
-    owners: dict[str, str] = {cb.respondent_id: "respondent_id"}
+    owners: dict[str, str] = {cb.respondent_id: "respondent_id"} if cb.respondent_id else {}
     for section, entries in (("items", cb.items), ("background", cb.background),
                              ("open_questions", cb.open_questions)):
         for key, entry in entries.items():
@@ -293,6 +443,22 @@ def _cross_check(cb: Codebook) -> list[str]:
     if cb.fieldwork and cb.fieldwork.end < cb.fieldwork.start:
         problems.append("fieldwork.end: before fieldwork.start")
     return problems
+
+
+def _scale_set_problems(cb: Codebook, scale_id: str, scale: Scale) -> list[str]:
+    """A scale's items must share one set of codes (values and missing); the wording may differ."""
+    sets = sorted({cb.items[i].response_set for i in scale.items if i in cb.items} & set(cb.response_sets))
+    sigs = {cb.response_sets[s].code_signature() for s in sets}
+    if len(sigs) <= 1:
+        return []
+
+    def _codes(name):
+        rs = cb.response_sets[name]
+        return f"{name}: {sorted(rs.values)}" + (f", missing {sorted(rs.missing)}" if rs.missing else "")
+
+    return [f"scales.{scale_id}.items: items use response sets with different codes "
+            f"({'; '.join(_codes(s) for s in sets)}); a scale mean needs one range of codes "
+            "(sets with the same codes and other wording are fine)"]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -361,6 +527,10 @@ def parse_codebook(data: dict, *, path="<codebook>", sha256: str | None = None) 
                 msg = f"{err['input']!r} is not a round id like '2021-1' (YYYY-1 spring, YYYY-2 autumn)"
             elif err["type"] == "string_type" and isinstance(err.get("input"), bool):
                 msg = f"YAML read {err['input']!r} as a boolean: put the label in quotes"
+            elif err["type"] == "int_parsing" and isinstance(err.get("input"), bool):
+                msg = f"YAML read {err['input']!r} as a boolean: put the code in quotes"
+            elif err["type"] == "value_error":
+                msg = msg.removeprefix("Value error, ")
             problems.append(f"{loc}: {msg}" if loc else msg)
         raise CodebookError(path, problems) from None
     problems = _cross_check(cb)

@@ -10,11 +10,26 @@ wording.
 
 How columns are read
 --------------------
-* Qualtrics metadata (``StartDate``, ``IPAddress``, ...) is skipped; the
-  fieldwork period is taken from ``StartDate``/``EndDate`` when present.
+* Metadata of survey tools is never an item or an open question: IP address,
+  location (latitude/longitude), e-mail, name and recipient fields,
+  ExternalReference, dates and times, durations and timings, progress, last
+  page, language, consent, status, seed/token (Qualtrics, LimeSurvey,
+  SurveyMonkey names, matched on the column name and its question text). Such
+  columns, empty columns, numbers that are no answer scale (counts, weights,
+  computed scores) and options of multiple-response questions are listed at
+  the end of the draft as ignored; the uncertain ones (consent, an "id" whose
+  values repeat) under a ``CONTROLEER`` line. The fieldwork period is taken
+  from the start/end dates (``StartDate``/``EndDate``, LimeSurvey
+  ``startdate``/``submitdate``), parsed with explicit formats (no pandas
+  guessing, no library warnings).
 * The respondent id is ``like.respondent_id`` when that column exists, else
-  a column named like an id (``ResponseId``, ``respnr``, ``id``) with unique
-  values.
+  a column named like an id (``ResponseId``, ``respnr``, ``id``; also by its
+  question text, as in the legacy Qualtrics ``V1`` = ``ResponseID``) with
+  unique values, else one of the first columns if its unique values look like
+  ids (whole numbers or codes, not dates, not computed scores with decimals).
+  Without one, ``respondent_id`` is left out (respondents are then their row
+  numbers) and the draft says so.
+* LimeSurvey headers ``code. question text`` give the question texts.
 * Question text: for a matrix question Qualtrics and SPSS labels read
   ``stem - statement``; the statement is used as the item text.
 * Matching: each question is compared with every item of ``like`` by
@@ -25,15 +40,24 @@ How columns are read
   below ``certain`` (0.9) it is marked ``# CONTROLEER: ...`` in the YAML and
   listed in the notes. Files without question texts (plain CSV) fall back on
   identical column names, always marked.
-* Response sets: SPSS value labels (user-missing codes and "Weet ik niet" /
-  "Niet van toepassing" labels become ``missing``; a 0-10 grade with only its
-  end points labelled is filled in); text answers are matched to a response
-  set of ``like`` (or the standard ``eens5``) that contains every label seen;
-  numeric codes without labels take the matched item's set from ``like``.
+* Response sets: SPSS value labels (user-missing codes, also unlabelled ones
+  and codes declared user-missing elsewhere in the file, and "Weet ik niet" /
+  "Don't know" / "Refused" labels become ``missing``; a 0-10 grade with only its
+  end points labelled is filled in; text codes of string variables are kept as
+  text codes); text answers are matched to a response set of ``like`` (or the
+  standard ``eens5``) that contains every label seen, else a set is made of the
+  distinct answers (alphabetical codes, or the export's own text codes such as
+  LimeSurvey ``A1``), marked ``CONTROLEER``; numeric codes without labels take
+  the matched item's set from ``like``, else the codes of a short scale (at
+  most 11 codes). A column whose labels mark only special codes of a number
+  (``96 = 96+``, ``98 = Don't know``: a count question) is not an item.
   A set with the same codes and labels as one in ``like`` keeps its name.
 * Background variables of ``like`` are found by column name, answer labels or
-  a keyword (``functie``, ``organisatie``, ``gemeente``, ``ervaring``/``jaar``)
-  in the question; free-text columns become open questions.
+  a keyword (``functie``, ``organisatie``, ``gemeente``, ``ervaring``/``jaar``,
+  and the demographics ``geslacht``/gender, ``leeftijd``/age, ``opleiding``/
+  education, ``regio``/region, ``inkomen``/income) in the question; years and
+  ages with many values are numbers (with their user-missing codes as
+  ``missing``); free-text columns become open questions.
 * Scales of ``like`` whose items are all core items are copied for the items
   found; new (theme) items get ids ``NIEUW01``... in a placeholder theme block.
 
@@ -72,6 +96,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings as _warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,28 +105,30 @@ import pandas as pd
 from peo_lib import paths
 from peo_lib._validate import check_argument
 from peo_lib.data.codebook import FORMATS, ROUND_PATTERN, Codebook, normalise_label, read_codebook
-from peo_lib.data.draft import (EENS5, MARKER, Column, Draft, DraftBackground, DraftItem, DraftOpenQuestion,
-                                DraftPrivacy, DraftScale, ResponseSets, as_number, background_values,
-                                numeric_share, render_codebook, response_set_for)
+from peo_lib.data.draft import (EENS5, ID_KEYS, MARKER, MAX_SET_SIZE, PLACEHOLDER_THEMES, Column, Draft,
+                                DraftBackground, DraftItem, DraftOpenQuestion, DraftPrivacy, DraftScale, ResponseSets,
+                                as_number, background_values, columns_of, fieldwork_of, is_free_text, is_user_missing,
+                                looks_like_ids, meta_reason, name_key, numeric_share, render_codebook,
+                                response_set_for, split_missing)
 from peo_lib.data.readers import read_raw
 from peo_lib.errors import CodebookError, RawDataError
 from peo_lib.vocab import CORE_BLOCK, EXPERIENCE, EXPERIENCE_YEARS, EXPERIENCED, STARTER
 
 __all__ = ["MARKER", "Draft", "InitRoundResult", "build_draft", "draft_codebook", "init_round", "similarity"]
 
-QUALTRICS_META = {
-    "startdate", "enddate", "status", "ipaddress", "progress", "duration (in seconds)", "finished",
-    "recordeddate", "recipientlastname", "recipientfirstname", "recipientemail", "externalreference",
-    "locationlatitude", "locationlongitude", "distributionchannel", "userlanguage", "q_recaptchascore",
-    "q_relevantidduplicate", "q_relevantidduplicatescore", "q_relevantidfraudscore", "q_relevantidlaststartdate",
-}
-ID_NAMES = ("responseid", "respondentid", "respondent_id", "respnr", "respondentnummer", "resp_id", "id")
 BACKGROUND_KEYWORDS = {
     EXPERIENCE_YEARS: ("ervaring", "hoeveel jaar", "jaren"),
     "functie": ("functie",),
     "organisatie": ("organisatie",),
     "gemeente": ("gemeente",),
+    "geslacht": ("geslacht", "gender", "sex"),
+    "leeftijd": ("leeftijd", "age", "hoe oud", "how old"),
+    "opleiding": ("opleiding", "education"),
+    "regio": ("regio", "region"),
+    "inkomen": ("inkomen", "income"),
 }
+#: Background keys that are numbers when the column holds many different numbers.
+NUMBER_KEYS = (EXPERIENCE_YEARS, "leeftijd")
 #: Lowest score at which a column becomes a background variable.
 BACKGROUND_ACCEPT = 0.6
 #: How to fix an export the readers cannot use (their own hints may name codebook keys a draft lacks).
@@ -168,29 +195,6 @@ def _read_export(path: Path, format: str):
                            hint="check that you may read the file") from None
 
 
-def _columns(table) -> list[Column]:
-    out = []
-    for c in table.data.columns:
-        s = table.data[c]
-        out.append(Column(name=str(c), label=table.column_labels.get(c) or None,
-                           values=s[s.notna() & (s.astype(str).str.strip() != "")],
-                           value_labels=dict(table.value_labels.get(c) or {}),
-                           user_missing=set(table.user_missing.get(c) or set())))
-    return out
-
-
-def _fieldwork(cols: list[Column]):
-    """(start, end) dates from Qualtrics' StartDate/EndDate, else None."""
-    by = {c.name.casefold(): c for c in cols}
-    if "startdate" not in by or "enddate" not in by:
-        return None
-    start = pd.to_datetime(by["startdate"].values, errors="coerce").min()
-    end = pd.to_datetime(by["enddate"].values, errors="coerce").max()
-    if pd.isna(start) or pd.isna(end):
-        return None
-    return start.date(), end.date()
-
-
 # -- matching ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -249,7 +253,9 @@ def _background_candidate(col: Column, key: str, var) -> _Candidate | None:
             score, why = s, reason
     text = normalise_label(col.label or "") + " " + normalise_label(col.name)
     words = BACKGROUND_KEYWORDS.get(key, (key.replace("_", " "),))
-    matrix = " - " in (col.label or "")
+    matrix = " - " in (col.label or "") or bool(re.search(r"\[[^\]]+\]\s*$", col.label or col.name))
+    if score < 0.9 and not matrix and name_key(_short_name(col)) in {name_key(w) for w in words}:
+        score, why = 0.9, "kolomnaam"
     if score < 0.8 and not matrix and any(re.search(rf"\b{re.escape(w)}\b", text) for w in words):
         score, why = 0.8, "trefwoord in de vraag"
         if var is not None and var.values and numeric_share(col.values) == 1:
@@ -289,7 +295,7 @@ class _Context:
 
     def __post_init__(self):
         self.like_items = dict(self.like.items) if self.like is not None else {}
-        self.theme = "nieuw_thema" if self.like is not None else "thema"
+        self.theme = PLACEHOLDER_THEMES[1] if self.like is not None else PLACEHOLDER_THEMES[0]
 
 
 @dataclass
@@ -297,50 +303,54 @@ class _Layout:
     """What each column of the export is; a column has at most one role."""
 
     columns: list            # every Column, in file order
-    meta: list               # names of Qualtrics metadata columns (skipped)
-    respondent_id: str
+    meta: list               # names of metadata and empty columns (skipped)
+    respondent_id: str | None
     open: list               # Column: free text, drafted as open questions
     background: dict         # column name -> _Candidate (target: background key)
     items: list              # Column: the rest, drafted as items
     notes: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)  # (column, reason, uncertain)
 
 
-def _find_id(cols: list[Column], like: Codebook | None, n: int, path: Path):
-    """(respondent id column, note or None)."""
+def _find_id(cols: list[Column], like: Codebook | None, n: int):
+    """(respondent id column or None, note or None, ignored): ``ignored`` lists id-like columns whose values repeat."""
     names = {c.name: c for c in cols}
-    if like is not None and like.respondent_id in names:
-        return like.respondent_id, None
-    for want in ID_NAMES:
-        for c in cols:
-            if c.name.casefold() == want and c.values.nunique() == len(c.values) == n:
-                return c.name, (None if c.name == "ResponseId" else f"respondent-id {c.name!r} gekozen op kolomnaam")
+    if like is not None and like.respondent_id in names and looks_like_ids(names[like.respondent_id], n):
+        return like.respondent_id, None, []
+    ignored = []
     for c in cols:
-        if len(c.values) == n and c.values.nunique() == n:
-            return c.name, f"respondent-id {c.name!r} gekozen als eerste kolom met unieke waarden"
-    raise RawDataError("no column has a different value for every respondent, so there is no respondent id",
-                       path=path, hint="export the round again with a respondent number (e.g. ResponseId or respnr)")
+        if name_key(c.name) in ID_KEYS or name_key(c.label or "") in ID_KEYS:
+            if looks_like_ids(c, n):
+                return c.name, (None if c.name == "ResponseId" else f"respondent-id {c.name!r} gekozen op kolomnaam"), []
+            why = (f"heet als een respondent-id, maar {n - c.values.nunique()} waarde(n) herhalen zich of ontbreken: "
+                   "geen id")
+            ignored.append((c.name, why, True))
+    for c in cols[:3]:
+        if not ignored and looks_like_ids(c, n):
+            return c.name, f"respondent-id {c.name!r} gekozen als eerste kolom met unieke waarden", []
+    return None, ("geen kolom met een eigen waarde per respondent: respondent_id weggelaten, respondenten zijn hun "
+                  "rijnummer (1, 2, ...)"), ignored
 
 
-def _is_free_text(col: Column) -> bool:
-    if col.value_labels or len(col.values) == 0 or numeric_share(col.values) > 0.5:
-        return False
-    uniq = col.values.astype(str).nunique()
-    mean_len = col.values.astype(str).str.len().mean()
-    return uniq / len(col.values) > 0.3 or mean_len > 25
-
-
-def _classify(cols: list[Column], n: int, ctx: _Context, path: Path) -> _Layout:
-    """Metadata and respondent id first; then open questions (free text); then set aside the questions whose
-    wording matches an item of ``like`` with certainty; then background variables; the rest are items."""
-    notes = []
+def _classify(cols: list[Column], n: int, ctx: _Context) -> _Layout:
+    """Metadata, empty columns and respondent id first; then open questions (free text); then set aside the
+    questions whose wording matches an item of ``like`` with certainty; then background variables; the rest are
+    items."""
+    notes, ignored = [], []
     if not ctx.has_text:
         notes.append(f"{MARKER}: het bestand bevat geen vraagteksten; kolommen zijn alleen op naam gekoppeld")
-    meta = [c.name for c in cols if c.name.casefold() in QUALTRICS_META]
-    id_col, id_note = _find_id([c for c in cols if c.name not in meta], ctx.like, n, path)
+    meta = []
+    for c in cols:
+        why = meta_reason(c) if len(c.values) else ("leeg (niemand heeft iets ingevuld)", False)
+        if why is not None:
+            ignored.append((c.name, *why))
+            meta.append(c.name)
+    id_col, id_note, id_ignored = _find_id([c for c in cols if c.name not in meta], ctx.like, n)
     if id_note:
-        notes.append(f"{MARKER}: {id_note}")
-    taken = set(meta) | {id_col}
-    free = [c for c in cols if c.name not in taken and _is_free_text(c)]
+        notes.append(f"{MARKER}: {id_note}" if id_col else id_note)
+    ignored += id_ignored
+    taken = set(meta) | {id_col} | {c for c, _, _ in id_ignored}
+    free = [c for c in cols if c.name not in taken and is_free_text(c)]
     taken |= {c.name for c in free}
     rest = [c for c in cols if c.name not in taken]
     sure = _greedy(_wording_candidates(rest, ctx.like_items, True), ctx.certain) if ctx.has_text else {}
@@ -349,7 +359,7 @@ def _classify(cols: list[Column], n: int, ctx: _Context, path: Path) -> _Layout:
     taken |= set(background)
     items = [c for c in cols if c.name not in taken]
     return _Layout(columns=cols, meta=meta, respondent_id=id_col, open=free, background=background,
-                   items=items, notes=notes)
+                   items=items, notes=notes, ignored=ignored)
 
 
 # -- phase 3: items --------------------------------------------------------------------
@@ -375,32 +385,52 @@ def _matched_item(col: Column, match: _Candidate, ctx: _Context, notes: list) ->
     return DraftItem(match.target, col.name, text, "", block, comment)
 
 
+def _short_name(col: Column) -> str:
+    """The column's code: ``C1[SQ001]`` of a LimeSurvey ``code. text`` header, ``KOLOM17`` for an empty header."""
+    unnamed = re.fullmatch(r"Unnamed: (\d+)", col.name)
+    if unnamed:
+        return f"KOLOM{int(unnamed.group(1)) + 1}"
+    if col.label and col.name.endswith(col.label) and len(col.name) > len(col.label):
+        return col.name[: -len(col.label)].strip().rstrip(".")
+    return col.name
+
+
 def _new_item(col: Column, ctx: _Context, new_k: int, position: int) -> DraftItem:
     """An item not in ``like``: ``NIEUWnn`` in the theme block, or (without ``like``) named after its column."""
     text = _statement(col.label) or col.name
     if ctx.like is not None:
         return DraftItem(f"NIEUW{new_k:02d}", col.name, text, "", ctx.theme,
                          f"nieuwe vraag (niet in {ctx.like.round}); kies een stabiel id en het blok")
-    item_id = re.sub(r"\W+", "_", col.name).strip("_").upper() or f"ITEM{position:02d}"
+    item_id = re.sub(r"\W+", "_", _short_name(col)).strip("_").upper()[:40].strip("_") or f"ITEM{position:02d}"
     return DraftItem(item_id, col.name, text, "", CORE_BLOCK)
+
+
+def _file_missing(cols: list[Column]) -> frozenset:
+    """Codes declared user-missing (single codes) anywhere in the file."""
+    return frozenset(float(c) for col in cols for c in col.user_missing
+                     if not isinstance(c, tuple) and as_number(c) is not None)
 
 
 def _draft_items(layout: _Layout, ctx: _Context, sets: ResponseSets) -> tuple[list[DraftItem], list[str]]:
     """Each item column with its id and block (from the matched item of ``like``, or new) and response set."""
     matched = _greedy(_wording_candidates(layout.items, ctx.like_items, ctx.has_text), ctx.accept)
-    items, notes, new_k, sets_from_like = [], [], 0, 0
+    items, notes, new_k, sets_from_like, used = [], [], 0, 0, set()
+    file_missing = _file_missing(layout.columns)
     for col in layout.items:
         match = matched.get(col.name)
         old = ctx.like_items[match.target] if match else None
         item = _matched_item(col, match, ctx, notes) if match else None
-        rs_name, rs_comment = response_set_for(col, old, ctx.like, sets)
+        rs_name, rs_comment = response_set_for(col, old, ctx.like, sets, file_missing=file_missing)
         if rs_name is None:
-            notes.append(f"kolom {col.name!r} overgeslagen: geen antwoordset af te leiden "
-                         f"({col.values.nunique()} verschillende waarden)")
+            layout.ignored.append((col.name, rs_comment or "geen antwoordschaal af te leiden", False))
             continue
         if item is None:
             new_k += 1 if ctx.like is not None else 0
             item = _new_item(col, ctx, new_k, len(items) + 1)
+            base, k = item.id, 2
+            while item.id in used or item.id in ctx.like_items:
+                item.id, k = f"{base}_{k}", k + 1
+        used.add(item.id)
         if old is not None and not col.value_labels and numeric_share(col.values) == 1:
             sets_from_like += 1
         item.response_set = rs_name
@@ -421,13 +451,24 @@ def _draft_items(layout: _Layout, ctx: _Context, sets: ResponseSets) -> tuple[li
 
 # -- phase 4: background, open questions, scales ---------------------------------------
 
+def _is_number_background(col: Column, key: str, var) -> bool:
+    """Years of experience, or an age (or a number of ``like``) held as many different numbers."""
+    if var is not None:
+        return var.kind == "number"
+    if key == EXPERIENCE_YEARS:
+        return True
+    plain = [v for v in pd.unique(col.values) if not is_user_missing(v, col.user_missing)]
+    return key in NUMBER_KEYS and numeric_share(col.values) == 1 and len(plain) > MAX_SET_SIZE
+
+
 def _background_entry(col: Column, match: _Candidate, ctx: _Context) -> DraftBackground:
     key = match.target
     var = ctx.like.background.get(key) if ctx.like is not None else None
     comment = None if match.score >= ctx.certain else f"achtergrondvariabele {key} gekoppeld via {match.why}"
     label = col.label or (var.label if var is not None else None)
-    if key == EXPERIENCE_YEARS or (var is not None and var.kind == "number"):
-        return DraftBackground(key, col.name, label, "number", comment=comment)
+    if _is_number_background(col, key, var):
+        missing = {c: lab for c, lab in split_missing(col.value_labels, col.user_missing)[1].items()}
+        return DraftBackground(key, col.name, label, "number", missing=missing, comment=comment)
     values, missing, more = background_values(col, var)
     return DraftBackground(key, col.name, label, None, values, missing, _also(comment, more))
 
@@ -512,11 +553,25 @@ def _check_arguments(round_id, format, accept, certain) -> None:
     check_argument("format", FORMATS, format)
 
 
-def _meta_notes(meta: list[str]) -> list[str]:
-    if not meta:
-        return []
-    return [f"{len(meta)} Qualtrics-metadatakolommen niet opgenomen ({', '.join(meta[:4])}"
-            + (", ..." if len(meta) > 4 else "") + ")"]
+def _ignored_notes(ignored: list) -> list[str]:
+    """One note per kind of ignored column (the draft lists every column at its end)."""
+    meta = [c for c, why, _ in ignored if why.startswith("metadata")]
+    other = [(c, why, unsure) for c, why, unsure in ignored if not why.startswith("metadata")]
+    notes = []
+    if meta:
+        notes.append(f"{len(meta)} metadatakolommen niet opgenomen ({', '.join(meta[:4])}"
+                     + (", ..." if len(meta) > 4 else "") + ")")
+    if other:
+        notes.append(f"{len(other)} andere kolommen niet opgenomen (lege kolommen, getallen zonder antwoordschaal, "
+                     "meerkeuze-opties, ...): zie het einde van het codeboek")
+    notes += [f"{MARKER} kolom {c!r}: {why}" for c, why, unsure in other if unsure]
+    return notes
+
+
+def _codebook_column(name: str) -> str:
+    """How the codebook names a column: ``#17`` for the 17th column when its header cell is empty."""
+    unnamed = re.fullmatch(r"Unnamed: (\d+)", name)
+    return f"#{int(unnamed.group(1)) + 1}" if unnamed else name
 
 
 def build_draft(round_id: str, raw_path, *, like=None, format: str = "auto", accept: float = 0.6,
@@ -527,23 +582,29 @@ def build_draft(round_id: str, raw_path, *, like=None, format: str = "auto", acc
         like = read_codebook(like)
     raw_path = Path(raw_path)
     table = _read_export(raw_path, format)
-    cols = _columns(table)
+    cols = columns_of(table)
     ctx = _Context(like, has_text=any(c.label for c in cols), accept=accept, certain=certain)
-    layout = _classify(cols, len(table.data), ctx, raw_path)
+    layout = _classify(cols, len(table.data), ctx)
     sets = ResponseSets(like)
     items, item_notes = _draft_items(layout, ctx, sets)
     background, background_notes = _draft_background(layout, ctx)
     open_questions, open_notes = _draft_open_questions(layout, ctx)
     scales, scale_notes = _draft_scales(items, ctx)
+    for entry in (*items, *background, *open_questions):
+        entry.column = _codebook_column(entry.column)
+    unnamed = sorted({c for rs in sets.sets.values() for c, lab in rs.missing.items() if lab == f"code {c}"}, key=str)
+    if unnamed:
+        scale_notes.append(f"missing-codes zonder label staan als 'code N' in de antwoordsets ({unnamed}); geef ze "
+                           "zo nodig een reden (die verschijnt in de rapporten)")
     privacy = (DraftPrivacy(like.privacy.min_n, like.privacy.min_n_open, list(like.privacy.redact_terms))
                if like is not None else DraftPrivacy())
     return Draft(
         round_id=round_id, source_file=raw_path.name, format=format, respondent_id=layout.respondent_id,
-        theme=ctx.theme, like_round=like.round if like is not None else None, fieldwork=_fieldwork(cols),
+        theme=ctx.theme, like_round=like.round if like is not None else None, fieldwork=fieldwork_of(cols),
         privacy=privacy, starter_max_years=like.starter_max_years if like is not None else 2,
         response_sets=sets.sets, items=items, scales=scales, background=background,
-        open_questions=open_questions,
-        notes=layout.notes + item_notes + background_notes + open_notes + scale_notes + _meta_notes(layout.meta),
+        open_questions=open_questions, ignored=[(_codebook_column(c), why, u) for c, why, u in layout.ignored],
+        notes=layout.notes + item_notes + background_notes + open_notes + scale_notes + _ignored_notes(layout.ignored),
     )
 
 
@@ -592,7 +653,9 @@ def draft_codebook(round_id: str, raw_path, *, like=None, format: str = "auto", 
     :func:`similarity` (difflib ratio on normalised labels). :func:`build_draft`
     gives the draft as a :class:`~peo_lib.data.draft.Draft` instead of text.
     """
-    draft = build_draft(round_id, raw_path, like=like, format=format, accept=accept, certain=certain)
+    with _warnings.catch_warnings():  # a draft prints its notes, never a library's warnings
+        _warnings.simplefilter("ignore")
+        draft = build_draft(round_id, raw_path, like=like, format=format, accept=accept, certain=certain)
     return render_codebook(draft), draft.notes
 
 

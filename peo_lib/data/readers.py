@@ -12,16 +12,34 @@ Detection (``source.format: auto``)
 * ``.csv``/``.txt``/``.tsv``: the encoding is *detected*: strict UTF-8 first
   (BOM stripped), then strict cp1252 (the Windows default of Dutch exports),
   otherwise charset-normalizer's best match; the delimiter is
-  sniffed among ``;``, ``,`` and tab from the header line. A file whose third
-  line holds Qualtrics ``ImportId`` markers is read as a Qualtrics export
-  (row 1 = column names, rows 2-3 = question text and import ids).
+  sniffed among ``;``, ``,`` and tab from the header line.
+* Qualtrics: a file whose third row holds ``ImportId`` markers is a current
+  Qualtrics export (row 1 = column names, rows 2-3 = question texts and import
+  ids). Both quote styles are markers: ``{"ImportId":"QID1"}`` (current) and
+  ``{'ImportId': 'QID1'}`` (2016 "Insights" exports); each cell is parsed
+  leniently (JSON, else a Python literal). A file whose first row reads
+  ``V1, V2, V3, ...`` and whose second row is the texts row (starting
+  ``ResponseID``, then the question texts) is Qualtrics' *legacy* export: row 2
+  is skipped and gives the column labels. Both are ``format: qualtrics``.
+* Header rows: a CSV or Excel export may have more than one header row
+  (``source.header_rows``); SurveyMonkey's second header row (a blank first
+  cell, ``Response`` / option texts) is detected. The first row names the
+  columns; the others only add to the question texts (``stem - option``, the
+  stem carried over the empty header cells of a grid).
+* SPSS user-missing declarations (single codes and ranges) are kept per
+  column in :attr:`RawTable.user_missing`; :mod:`peo_lib.data.rounds` treats
+  them as missing everywhere.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import io as _io
+import itertools
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +84,11 @@ class RawTable:
     value_labels : dict
         Column -> {code: label} (SPSS value labels).
     user_missing : dict
-        Column -> set of codes SPSS declares user-missing.
+        Column -> set of codes SPSS declares user-missing (a ``(lo, hi)`` tuple for a range).
+    header_rows : int
+        Header rows above the first respondent (Qualtrics: 3, legacy Qualtrics and SurveyMonkey: 2).
+    vintage : str or None
+        Which variant of a format was read (``legacy`` Qualtrics, ``surveymonkey``), for ``peo check``.
     """
 
     data: pd.DataFrame
@@ -79,6 +101,8 @@ class RawTable:
     column_labels: dict = field(default_factory=dict)
     value_labels: dict = field(default_factory=dict)
     user_missing: dict = field(default_factory=dict)
+    header_rows: int = 1
+    vintage: str | None = None
 
     def row_number(self, position: int) -> int:
         """File row number of the respondent at 0-based ``position``."""
@@ -149,8 +173,61 @@ def _sniff_delimiter(header: str, *, path) -> str:
     return best
 
 
-def _is_qualtrics(lines: list[str]) -> bool:
-    return len(lines) >= 3 and '"ImportId"' in lines[2].replace('""', '"')
+_MARKER_START = re.compile(r"""^\{\s*['"]ImportId['"]\s*:""")
+SURVEYMONKEY_SUBHEADERS = {"response", "open-ended response"}
+
+
+def _is_import_id(cell: str) -> bool:
+    """A Qualtrics ImportId marker in either quote style (JSON or a Python-literal dict)."""
+    text = cell.strip()
+    if not text.startswith("{"):
+        return False
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            value = parse(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        return isinstance(value, dict) and "ImportId" in value
+    return bool(_MARKER_START.match(text))
+
+
+def _is_qualtrics(rows: list[list[str]]) -> bool:
+    """Row 3 holds ImportId markers (in at least half of its non-empty cells)."""
+    if len(rows) < 3:
+        return False
+    cells = [c for c in rows[2] if c.strip()]
+    return bool(cells) and 2 * sum(_is_import_id(c) for c in cells) >= len(cells)
+
+
+def _is_qualtrics_legacy(rows: list[list[str]]) -> bool:
+    """Row 1 starts ``V1, V2, V3`` and row 2 is the texts row that starts ``ResponseID`` (never a respondent)."""
+    if len(rows) < 2 or len(rows[0]) < 3 or not rows[1]:
+        return False
+    head = [c.strip() for c in rows[0][:3]]
+    return head == ["V1", "V2", "V3"] and rows[1][0].strip().casefold() == "responseid"
+
+
+def _is_surveymonkey(rows: list[list[str]]) -> bool:
+    """SurveyMonkey's second header row: blank first cell, ``Response`` cells, no numbers."""
+    if len(rows) < 2 or not rows[1] or rows[1][0].strip():
+        return False
+    cells = {c.strip().casefold() for c in rows[1]}
+    numbers = any(re.fullmatch(r"[+-]?\d+([.,]\d+)?", c.strip()) for c in rows[1])
+    return bool(cells & SURVEYMONKEY_SUBHEADERS) and not numbers
+
+
+def _first_rows(text: str, delim: str, k: int = 3) -> list[list[str]]:
+    """The first ``k`` records of a text export (quoted line breaks kept inside their cell)."""
+    try:
+        return list(itertools.islice(csv.reader(_io.StringIO(text), delimiter=delim), k))
+    except csv.Error:
+        return []
+
+
+def _head_text(path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(256 * 1024)
+    return head.decode("utf-8-sig", errors="replace")
 
 
 def detect_format(path) -> str:
@@ -162,13 +239,11 @@ def detect_format(path) -> str:
     if suffix in (".xlsx", ".xlsm"):
         return "xlsx"
     if suffix in TEXT_SUFFIXES:
-        with open(path, "rb") as fh:
-            head = fh.read(64 * 1024)
-        try:
-            text = head.decode("utf-8-sig", errors="replace")
-        except Exception:  # pragma: no cover - replace never raises
-            text = ""
-        return "qualtrics" if _is_qualtrics(text.splitlines()) else "csv"
+        text = _head_text(path)
+        first = text.splitlines()[0] if text else ""
+        counts = {d: first.count(d) for d in DELIMITERS}
+        rows = _first_rows(text, max(counts, key=counts.get))
+        return "qualtrics" if _is_qualtrics(rows) or _is_qualtrics_legacy(rows) else "csv"
     raise RawDataError(
         f"unknown file type {suffix!r}", path=path,
         hint="use .csv, .xlsx or .sav, or set source.format in the codebook (csv, xlsx, sav, qualtrics)",
@@ -217,7 +292,76 @@ def _check_columns(columns, *, path, header=None):
         seen[name] = pos
 
 
-def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTable:
+@dataclass
+class _Header:
+    """How the header rows of a text export are laid out."""
+
+    rows: int = 1                  # header rows above the first respondent
+    vintage: str | None = None     # "legacy" (Qualtrics), "surveymonkey"
+    labels_from: tuple = ()        # 0-based header rows that hold question texts
+
+
+def _qualtrics_header(rows, *, path) -> _Header:
+    if _is_qualtrics(rows):
+        return _Header(rows=3, labels_from=(1,))
+    if _is_qualtrics_legacy(rows):
+        return _Header(rows=2, vintage="legacy", labels_from=(1,))
+    found = ("its third row holds no ImportId markers" if len(rows) >= 3
+             else f"it has only {len(rows)} row(s)")
+    raise RawDataError(
+        f"not a Qualtrics export this program can read: {found} (current exports: row 3 "
+        "{\"ImportId\":\"QID1\"}), and row 1 does not start with V1, V2, V3 (the legacy export)",
+        path=path, row=3 if len(rows) >= 3 else None,
+        hint="export again from Qualtrics with the current CSV format (Data & Analysis > Export & Import > "
+        "Export data > CSV), or set source.format: csv if the extra header rows were removed on purpose",
+    )
+
+
+def _text_header(rows, *, header_rows=None, qualtrics=False, path=None) -> _Header:
+    """The header layout: Qualtrics (current or legacy), ``header_rows`` as given, or SurveyMonkey's two rows."""
+    if qualtrics:
+        return _qualtrics_header(rows, path=path)
+    if header_rows is not None:
+        return _Header(rows=header_rows, labels_from=tuple(range(1, header_rows)))
+    if _is_surveymonkey(rows):
+        return _Header(rows=2, vintage="surveymonkey", labels_from=(1,))
+    return _Header()
+
+
+def _header_labels(columns, rows, header: _Header, *, qualtrics: bool) -> dict:
+    """Column -> question text from the extra header rows (SurveyMonkey: ``stem - option``)."""
+    if not header.labels_from:
+        return {}
+    extra = [rows[k] if k < len(rows) else [] for k in header.labels_from]
+    if qualtrics:
+        return {c: t for c, t in zip(columns, extra[0])}
+    first = rows[0] if rows else []
+    labels, stem = {}, ""
+    for j, col in enumerate(columns):
+        head = first[j].strip() if j < len(first) else ""
+        stem = head or stem
+        subs = [r[j].strip() for r in extra if j < len(r) and r[j].strip()
+                and r[j].strip().casefold() not in SURVEYMONKEY_SUBHEADERS]
+        text = " - ".join([stem, *subs]) if stem else " - ".join(subs)
+        if text:
+            labels[col] = text
+    return labels
+
+
+def _parse_text(text: str, delim: str, skip: list, *, path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            _io.StringIO(text), sep=delim, dtype="category", keep_default_na=False,
+            skiprows=skip, skipinitialspace=True, engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        raise RawDataError(
+            f"cannot be parsed as {'tab' if delim == chr(9) else repr(delim)}-separated text ({' '.join(str(exc).split())})",
+            path=path, hint="check the delimiter and quotes, or set source.delimiter in the codebook",
+        ) from None
+
+
+def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False, header_rows=None) -> RawTable:
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise RawDataError("the file is empty", path=path, hint="export the round again")
@@ -235,42 +379,20 @@ def _read_csv(path, *, encoding=None, delimiter=None, qualtrics=False) -> RawTab
         raise RawDataError(f"the file has about {len(lines) - 1:,} rows; supported are up to "
                            f"{MAX_RESPONDENTS:,} respondents", path=path,
                            hint="split the round, or ask for a larger limit")
-    skip = []
-    first_row = 2
-    if qualtrics:
-        if not _is_qualtrics(lines):
-            raise RawDataError(
-                "not a complete Qualtrics export: line 3 should hold the ImportId markers "
-                "(Qualtrics writes three header rows: names, question texts, import ids)",
-                path=path, row=3,
-                hint="export again from Qualtrics (CSV, 'use choice text' or numeric values), "
-                "or set source.format: csv if the extra header rows were removed on purpose",
-            )
-        skip = [1, 2]
-        first_row = 4
-    try:
-        df = pd.read_csv(
-            _io.StringIO(text), sep=delim, dtype="category", keep_default_na=False,
-            skiprows=skip, skipinitialspace=True, engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        raise RawDataError(
-            f"cannot be parsed as {'tab' if delim == chr(9) else repr(delim)}-separated text ({' '.join(str(exc).split())})",
-            path=path, hint="check the delimiter and quotes, or set source.delimiter in the codebook",
-        ) from None
-    _check_columns(df.columns, path=path, header=next(csv.reader(_io.StringIO(header), delimiter=delim), []))
+    rows = _first_rows(text, delim, k=max(3, header_rows or 0))
+    layout = _text_header(rows, header_rows=header_rows, qualtrics=qualtrics, path=path)
+    df = _parse_text(text, delim, list(range(1, layout.rows)), path=path)
+    _check_columns(df.columns, path=path, header=rows[0] if rows else [])
     if len(df.columns) == 1 and len(lines) > 1:
         raise RawDataError(
             f"only one column found with delimiter {delim!r}", path=path, row=1,
             hint="set source.delimiter in the codebook",
         )
-    column_labels = {}
-    if qualtrics:
-        second = next(csv.reader(_io.StringIO(lines[1]), delimiter=delim), [])
-        column_labels = {c.strip(): t for c, t in zip(df.columns, second)}
+    labels = _header_labels([str(c).strip() for c in df.columns], rows, layout, qualtrics=qualtrics)
     return RawTable(
         data=_clean_text_frame(df), path=Path(path), format="qualtrics" if qualtrics else "csv",
-        first_row=first_row, encoding=enc, delimiter=delim, column_labels=column_labels,
+        first_row=layout.rows + 1, encoding=enc, delimiter=delim, column_labels=labels,
+        header_rows=layout.rows, vintage=layout.vintage,
     )
 
 
@@ -287,7 +409,7 @@ def _xlsx_sheet_names(path) -> list[str]:
         wb.close()
 
 
-def _read_xlsx(path, *, sheet=None) -> RawTable:
+def _read_xlsx(path, *, sheet=None, header_rows=None) -> RawTable:
     names = _xlsx_sheet_names(path)
     which = f"sheet {sheet!r}" if sheet is not None else f"the first sheet ({names[0]!r})" if names else "the sheet"
     try:
@@ -301,10 +423,15 @@ def _read_xlsx(path, *, sheet=None) -> RawTable:
     if df.shape[0] == 0 or df.shape[1] == 0:
         hint = f"set source.sheet in the codebook to one of {names}" if len(names) > 1 else None
         raise RawDataError(f"{which} is empty", path=path, hint=hint)
-    header = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in df.iloc[0]]
-    df = df.iloc[1:].reset_index(drop=True)
+    cells = [["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in df.iloc[k]]
+             for k in range(min(len(df), max(3, header_rows or 0)))]
+    layout = (_Header(rows=header_rows, labels_from=tuple(range(1, header_rows))) if header_rows
+              else _text_header(cells))
+    header = cells[0]
+    df = df.iloc[layout.rows:].reset_index(drop=True)
     df.columns = [h if h else f"Unnamed: {k}" for k, h in enumerate(header)]
     _check_columns(df.columns, path=path, header=header)
+    labels = _header_labels([str(c).strip() for c in df.columns], cells, layout, qualtrics=False)
     df.columns = [str(c).strip() for c in df.columns]
     for col in df.columns:
         s = df[col]
@@ -314,7 +441,8 @@ def _read_xlsx(path, *, sheet=None) -> RawTable:
             s = s.copy()
             s[is_str] = stripped.where(stripped != "", None)
             df[col] = s
-    return RawTable(data=df, path=Path(path), format="xlsx", first_row=2)
+    return RawTable(data=df, path=Path(path), format="xlsx", first_row=layout.rows + 1, column_labels=labels,
+                    header_rows=layout.rows, vintage=layout.vintage)
 
 
 def _read_sav(path) -> RawTable:
@@ -341,10 +469,12 @@ def _read_sav(path) -> RawTable:
                 codes.add((lo, hi))
         user_missing[col] = codes
     for col in df.columns:
-        if df[col].dtype == object:
-            s = df[col]
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col].dtype):
+            s = df[col].astype(object)
             mask = s.notna()
-            df[col] = s.where(~mask, s[mask].astype(str).str.strip()).replace("", None)
+            stripped = s[mask].astype(str).str.strip()
+            s[mask] = stripped.where(stripped != "", None)
+            df[col] = s
     return RawTable(
         data=df, path=Path(path), format="sav", first_row=1, row_word="case",
         column_labels=dict(zip(meta.column_names, meta.column_labels or [])),
@@ -352,7 +482,7 @@ def _read_sav(path) -> RawTable:
     )
 
 
-def read_raw(path, *, format="auto", encoding=None, delimiter=None, sheet=None) -> RawTable:
+def read_raw(path, *, format="auto", encoding=None, delimiter=None, sheet=None, header_rows=None) -> RawTable:
     """Read a raw export without changing it.
 
     Parameters
@@ -363,6 +493,9 @@ def read_raw(path, *, format="auto", encoding=None, delimiter=None, sheet=None) 
         Overrides for text files (otherwise detected).
     sheet : str or int, optional
         Excel sheet (default: the first).
+    header_rows : int, optional
+        Header rows of a CSV or Excel export (default: 1, or 2 for a detected
+        SurveyMonkey export); ignored for Qualtrics and SPSS.
 
     Returns
     -------
@@ -391,9 +524,10 @@ def read_raw(path, *, format="auto", encoding=None, delimiter=None, sheet=None) 
     if fmt == "sav":
         table = _read_sav(path)
     elif fmt == "xlsx":
-        table = _read_xlsx(path, sheet=sheet)
+        table = _read_xlsx(path, sheet=sheet, header_rows=header_rows)
     else:
-        table = _read_csv(path, encoding=encoding, delimiter=delimiter, qualtrics=fmt == "qualtrics")
+        table = _read_csv(path, encoding=encoding, delimiter=delimiter, qualtrics=fmt == "qualtrics",
+                          header_rows=None if fmt == "qualtrics" else header_rows)
     if len(table.data) == 0:
         raise RawDataError("the file has a header but no respondents", path=path,
                            hint="export the round again with the responses")

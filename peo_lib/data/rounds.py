@@ -9,6 +9,21 @@ names file, column, row and value.
 
 Recoding works on the *distinct* values of a column (``pd.factorize``), so a
 100,000-row column with five labels costs five dictionary look-ups.
+
+Decisions
+---------
+* Respondents: the ``respondent_id`` column (unique, never blank), or without
+  it the case numbers ``"1"``, ``"2"``, ... in file order (as SPSS numbers
+  cases). Ids are strings either way (a numeric id 17.0 becomes ``"17"``).
+* Columns are found as the codebook module describes (exact, then whitespace-
+  normalised, then case-insensitive, or ``#N`` by position).
+* SPSS user-missing codes (``RawTable.user_missing``) are missing in every
+  column, items and background alike. A declared code the codebook lists as
+  ``missing`` keeps the codebook's reason; one it does not list counts as
+  blank, with a ``[user_missing]`` warning; one it lists as a *value* stays a
+  value (the codebook is explicit), with a ``[user_missing_as_value]`` warning.
+* Every warning starts with its key in brackets (``[unused_columns] ...``), the
+  key a codebook's ``acknowledged`` list names (see ``peo check``).
 """
 
 from __future__ import annotations
@@ -26,7 +41,8 @@ from peo_lib.errors import CodebookError, RawDataError
 from peo_lib.data.readers import RawTable, read_raw, sha256_file
 from peo_lib.vocab import EXPERIENCE
 
-__all__ = ["Round", "load_round", "load_rounds", "recode_codes", "EXPERIENCE_GROUPS", "round_from_table"]
+__all__ = ["Round", "load_round", "load_rounds", "recode_codes", "EXPERIENCE_GROUPS", "round_from_table",
+           "resolve_columns"]
 
 EXPERIENCE_COLUMN = EXPERIENCE  # (peo_lib.vocab)
 EXPERIENCE_GROUPS = ["startend", "ervaren"]
@@ -55,7 +71,7 @@ class Round:
     raw_path : Path
     raw_sha256 : str
     warnings : list of str
-        Things a researcher should look at (see ``peo check``).
+        Things a researcher should look at (see ``peo check``), each ``"[key] text"``.
     unused_columns : list of str
         Columns in the raw file that the codebook does not use.
     """
@@ -71,6 +87,7 @@ class Round:
     raw_format: str | None = None
     raw_encoding: str | None = None
     raw_delimiter: str | None = None
+    raw_vintage: str | None = None
     warnings: list = field(default_factory=list)
     unused_columns: list = field(default_factory=list)
 
@@ -98,7 +115,7 @@ def _as_number(value):
 
 
 def recode_codes(values, labels: dict, missing: dict, *, table: RawTable | None = None,
-                 column: str = "?", what: str = "response set"):
+                 column: str = "?", what: str = "response set", codes: dict | None = None):
     """Map raw cells to codes and missing reasons.
 
     Parameters
@@ -107,6 +124,8 @@ def recode_codes(values, labels: dict, missing: dict, *, table: RawTable | None 
         Raw cells of one column (codes, labels, blanks).
     labels, missing : dict
         ``{code: label}`` for valid answers and for missing-with-reason.
+    codes : dict, optional
+        ``{text code: code}``: text answer codes of the export (LimeSurvey ``A1``).
     table : RawTable, optional
         Used to name file and row in errors.
 
@@ -143,13 +162,15 @@ def recode_codes(values, labels: dict, missing: dict, *, table: RawTable | None 
     miss_by_label = {normalise_label(lab): k for k, lab in enumerate(missing.values())}
     miss_by_code = {float(c): k for k, c in enumerate(miss_list)}
     valid = set(by_label.values())
+    by_text_code = {normalise_label(t): float(c) for t, c in (codes or {}).items()}
     u_code = np.full(len(uniques) + 1, np.nan)
     u_reason = np.full(len(uniques) + 1, -1, dtype=np.int8)
     for j, u in enumerate(uniques):
         if isinstance(u, str) and not u.strip():
             fact = np.where(fact == j, -1, fact)  # a blank string is a blank cell
             continue
-        num = _as_number(u)
+        num = by_text_code.get(normalise_label(u)) if by_text_code else None
+        num = _as_number(u) if num is None else num
         if num is not None and num in valid:
             u_code[j] = num
         elif num is not None and num in miss_by_code:
@@ -162,19 +183,20 @@ def recode_codes(values, labels: dict, missing: dict, *, table: RawTable | None 
                 u_reason[j] = miss_by_label[key]
             else:
                 pos = int(np.flatnonzero(fact == j)[0])
-                _raise_unmapped(s, pos, labels, missing, table, column, what)
+                _raise_unmapped(s, pos, labels, missing, table, column, what, codes)
     # index -1 (blank) takes the trailing NaN / -1 slot
     return u_code[fact], u_reason[fact]
 
 
-def _raise_unmapped(s, pos, labels, missing, table, column, what):
+def _raise_unmapped(s, pos, labels, missing, table, column, what, codes=None):
     value = s.iloc[pos]
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     allowed = ", ".join(f"{c}={lab}" for c, lab in {**labels, **missing}.items())
-    hint = f"allowed codes or labels: {allowed}"
-    if table is not None and table.user_missing.get(column):
-        hint += "; SPSS declares user-missing codes here: add them to the response set's 'missing'"
+    if codes:
+        allowed += " (text codes: " + ", ".join(f"{t}={c}" for t, c in codes.items()) + ")"
+    hint = f"allowed codes or labels: {allowed}; add the code or label to the codebook (a missing code to "
+    hint += "'missing'), never change the raw file"
     row = table.row_number(pos) if table is not None else pos
     raise RawDataError(
         f"value is not in the {what}", path=table.path if table is not None else None,
@@ -186,7 +208,7 @@ def _raise_unmapped(s, pos, labels, missing, table, column, what):
 def _numbers(s: pd.Series, *, table, column, missing: dict) -> np.ndarray:
     """Numeric background cells; Dutch decimal comma accepted, missing codes -> NaN."""
     if s.dtype.kind in "iuf":
-        v = s.to_numpy(dtype=float)
+        v = s.to_numpy(dtype=float, copy=True)  # never write into the table read from the file
     else:
         fact, uniques = pd.factorize(s, use_na_sentinel=True)
         u = np.full(len(uniques) + 1, np.nan)
@@ -218,81 +240,186 @@ def _texts(s: pd.Series) -> np.ndarray:
 def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = None) -> Round:
     """Recode a :class:`RawTable` with a codebook (used by :func:`load_round`)."""
     df = table.data
-    needed = _check_columns(cb, table)
-    index = _respondent_index(cb, table)
-    X, items, missing = _recode_items(cb, table, index)
-    background = _recode_background(cb, table, index)
+    col_of = resolve_columns(cb, table)
+    index = _respondent_index(cb, table, col_of)
+    um = _UserMissing(table)
+    X, items, missing = _recode_items(cb, table, index, col_of, um)
+    background = _recode_background(cb, table, index, col_of, um)
     warn = _add_experience_group(background, cb, index)
     open_answers = pd.DataFrame(
-        {k: _texts(df[q.column]) for k, q in cb.open_questions.items()},
+        {k: _texts(df[col_of[q.column]]) for k, q in cb.open_questions.items()},
         index=index, columns=list(cb.open_questions), dtype=object,
     )
-    warn += _unanswered_warnings(cb, X, missing)
-    used = set(needed)
+    warn += _unanswered_warnings(cb, X, missing) + um.warnings()
+    used = set(col_of.values())
     unused = [str(c) for c in df.columns if c not in used]
     return Round(
         id=cb.round, codebook=cb, items=items, missing=missing, background=background,
         open_answers=open_answers, raw_path=table.path, raw_sha256=raw_sha256, raw_format=table.format,
-        raw_encoding=table.encoding, raw_delimiter=table.delimiter, warnings=warn, unused_columns=unused,
+        raw_encoding=table.encoding, raw_delimiter=table.delimiter, raw_vintage=_vintage(table), warnings=warn,
+        unused_columns=unused,
     )
 
 
-def _check_columns(cb: Codebook, table: RawTable) -> dict:
-    """``{column: codebook key}`` of every column the codebook uses; all absent ones raise at once."""
-    df = table.data
-    needed = {cb.respondent_id: "respondent_id"}
+def _vintage(table: RawTable) -> str | None:
+    """What ``peo check`` says about the file's layout beyond its format (legacy Qualtrics, header rows)."""
+    parts = [table.vintage] if table.vintage else []
+    if table.header_rows > 1 and table.format != "qualtrics":
+        parts.append(f"{table.header_rows} header rows")
+    return ", ".join(parts) or None
+
+
+_POSITION = re.compile(r"^#(\d+)$")
+
+
+def _column_finder(columns: list[str]):
+    """A function: codebook column -> the file's column or None (exact, whitespace, case, ``#N``)."""
+    exact = set(columns)
+    by_space, by_label = {}, {}
+    for c in columns:
+        by_space.setdefault(" ".join(c.split()), []).append(c)
+        by_label.setdefault(normalise_label(c), []).append(c)
+
+    def find(want: str):
+        if want in exact:
+            return want
+        for table, key in ((by_space, " ".join(want.split())), (by_label, normalise_label(want))):
+            hits = table.get(key, [])
+            if len(hits) == 1:
+                return hits[0]
+        pos = _POSITION.match(want.strip())
+        if pos and 1 <= int(pos.group(1)) <= len(columns):
+            return columns[int(pos.group(1)) - 1]
+        return None
+
+    return find
+
+
+def _codebook_columns(cb: Codebook) -> dict:
+    """``{column as written in the codebook: codebook key}``."""
+    needed = {cb.respondent_id: "respondent_id"} if cb.respondent_id else {}
     needed.update({it.column: f"items.{k}" for k, it in cb.items.items()})
     needed.update({b.column: f"background.{k}" for k, b in cb.background.items()})
     needed.update({o.column: f"open_questions.{k}" for k, o in cb.open_questions.items()})
-    absent = [c for c in needed if c not in df.columns]
+    return needed
+
+
+def resolve_columns(cb: Codebook, table: RawTable) -> dict:
+    """``{codebook column: file column}`` of every column the codebook uses; all absent ones raise at once."""
+    columns = [str(x) for x in table.data.columns]
+    needed = _codebook_columns(cb)
+    find = _column_finder(columns)
+    found = {c: find(c) for c in needed}
+    absent = [c for c, hit in found.items() if hit is None]
     if absent:
         parts = []
         for c in absent[:8]:
-            close = difflib.get_close_matches(c, [str(x) for x in df.columns], n=1)
+            close = difflib.get_close_matches(c, columns, n=1)
             parts.append(f"{c!r} ({needed[c]}{', did you mean ' + repr(close[0]) + '?' if close else ''})")
         more = f" and {len(absent) - 8} more" if len(absent) > 8 else ""
         raise RawDataError(
             f"{len(absent)} column(s) named in the codebook are not in the file: "
             + ", ".join(parts) + more,
-            path=table.path, hint=f"fix the column names in {cb.path or 'the codebook'}",
+            path=table.path, hint=f"fix the column names in {cb.path or 'the codebook'} (or name a column by "
+            "its position, e.g. \"#12\" for the 12th)",
         )
-    return needed
+    owner = {}
+    for c, hit in found.items():
+        if hit in owner:
+            raise RawDataError(f"{needed[owner[hit]]} ({owner[hit]!r}) and {needed[c]} ({c!r}) are the same column "
+                               "of the file", path=table.path, column=hit,
+                               hint=f"give each a different column in {cb.path or 'the codebook'}")
+        owner[hit] = c
+    return found
 
 
-def _respondent_index(cb: Codebook, table: RawTable) -> pd.Index:
-    """The respondent ids as a unique string index; blank or duplicate ids raise."""
-    ids = table.data[cb.respondent_id]
+def _respondent_index(cb: Codebook, table: RawTable, col_of: dict) -> pd.Index:
+    """The respondent ids as a unique string index (case numbers without ``respondent_id``)."""
+    if not cb.respondent_id:
+        return pd.Index([str(k) for k in range(1, len(table.data) + 1)], dtype=object, name="respondent")
+    column = col_of[cb.respondent_id]
+    ids = table.data[column]
     blank = ids.isna()
     if blank.any():
         pos = int(np.flatnonzero(blank.to_numpy())[0])
-        raise RawDataError("respondent id is blank", path=table.path, column=cb.respondent_id,
-                           row=table.row_number(pos), hint="every row needs a respondent id")
+        raise RawDataError("respondent id is blank", path=table.path, column=column,
+                           row=table.row_number(pos), hint="every row needs a respondent id; without an id "
+                           "column leave respondent_id out of the codebook (respondents are then numbered by row)")
     if ids.dtype.kind == "f" and np.all(np.mod(ids.to_numpy(), 1) == 0):
         ids = ids.astype("int64").astype(str)  # SPSS/Excel numeric ids: 17.0 -> "17"
     else:
         ids = ids.astype(str)  # text readers already stripped the cells
     index = pd.Index(ids.to_numpy(dtype=object), name="respondent")
     if not index.is_unique:  # the hash table is kept by the index for later look-ups
-        _raise_duplicate_ids(cb, table, ids)
+        _raise_duplicate_ids(table, ids, column)
     return index
 
 
-def _raise_duplicate_ids(cb: Codebook, table: RawTable, ids: pd.Series):
-    """Raise the error naming the first duplicated respondent id and its rows."""
+def _raise_duplicate_ids(table: RawTable, ids: pd.Series, column: str):
+    """Raise the error naming the first repeated value and its rows: the column is not a respondent id."""
     dup = ids.duplicated(keep=False).to_numpy()
     positions = np.flatnonzero(dup)
     first = ids.iloc[positions[0]]
     rows = [table.row_number(p) for p in positions if ids.iloc[p] == first]
     n_ids = ids[dup].nunique()
     raise RawDataError(
-        f"duplicate respondent id {first!r} in rows {rows}"
-        + (f" ({n_ids} ids are duplicated in all)" if n_ids > 1 else ""),
-        path=table.path, column=cb.respondent_id,
-        hint="remove double submissions from the export (keep the raw file unchanged: fix the export)",
+        f"respondent_id: the column has repeated values ({first!r} in rows {rows}"
+        + (f"; {n_ids} values repeat in all" if n_ids > 1 else "") + "), so it is not a respondent id",
+        path=table.path, column=column,
+        hint="leave respondent_id out of the codebook: respondents are then numbered by row (1, 2, ... in file "
+             "order); if the repeats are double submissions, remove them in the survey tool and export again, "
+             "never in the raw file",
     )
 
 
-def _recode_items(cb: Codebook, table: RawTable, index: pd.Index):
+class _UserMissing:
+    """The file's user-missing declarations (SPSS), applied to each column; collects what the codebook lacks."""
+
+    def __init__(self, table: RawTable):
+        self.declared = table.user_missing or {}
+        self.unlisted: dict[str, tuple[int, set]] = {}   # codebook key -> (cells, codes)
+        self.as_value: dict[str, set] = {}
+
+    def apply(self, key: str, column: str, s: pd.Series, listed_values, listed_missing) -> pd.Series:
+        """``s`` with declared user-missing codes blanked unless the codebook lists them."""
+        spec = self.declared.get(column)
+        if not spec or s.dtype.kind not in "iuf":
+            return s
+        v = s.to_numpy(dtype=float)
+        hit = np.zeros(len(v), dtype=bool)
+        for code in spec:
+            lo, hi = code if isinstance(code, tuple) else (code, code)
+            hit |= (v >= float(lo)) & (v <= float(hi))
+        values = np.isin(v, np.array(sorted(listed_values), dtype=float))
+        listed = values | np.isin(v, np.array(sorted(listed_missing), dtype=float))
+        if (hit & values).any():
+            self.as_value[key] = set(v[hit & values].tolist())
+        blank = hit & ~listed
+        if not blank.any():
+            return s
+        self.unlisted[key] = (int(blank.sum()), set(v[blank].tolist()))
+        return pd.Series(np.where(blank, np.nan, v), index=s.index, name=s.name)
+
+    def warnings(self) -> list:
+        out = []
+        if self.unlisted:
+            keys = list(self.unlisted)
+            cells = sum(n for n, _ in self.unlisted.values())
+            codes = sorted({_code_text(c) for _, cs in self.unlisted.values() for c in cs}, key=float)
+            out.append(f"[user_missing] {cells} answer(s) of {len(keys)} question(s) ({', '.join(keys[:6])}"
+                       + (", ..." if len(keys) > 6 else "") + f") hold SPSS user-missing code(s) {', '.join(codes)} "
+                       "that the codebook does not list: counted as blank; add them to 'missing' to show a reason")
+        for key, codes in self.as_value.items():
+            out.append(f"[user_missing_as_value:{key}] {key}: code(s) {', '.join(_code_text(c) for c in sorted(codes))} "
+                       "are declared user-missing in the .sav but are values in the codebook: counted as answers")
+        return out
+
+
+def _code_text(code: float) -> str:
+    return str(int(code)) if float(code).is_integer() else str(code)
+
+
+def _recode_items(cb: Codebook, table: RawTable, index: pd.Index, col_of: dict, um: _UserMissing):
     """Recode every item: ``(X, items, missing)`` with ``X`` the item-major code block."""
     df = table.data
     # Item-major block (k x n): pandas keeps a float frame as one such block, so
@@ -302,8 +429,10 @@ def _recode_items(cb: Codebook, table: RawTable, index: pd.Index):
     reason_dtypes: dict[str, pd.CategoricalDtype] = {}
     for k, (item_id, item) in enumerate(cb.items.items()):
         rs = cb.response_sets[item.response_set]
-        c, r = recode_codes(df[item.column], rs.values, rs.missing, table=table, column=item.column,
-                            what=f"response set {item.response_set!r} of item {item_id}")
+        column = col_of[item.column]
+        cells = um.apply(item_id, column, df[column], rs.values, rs.missing)
+        c, r = recode_codes(cells, rs.values, rs.missing, table=table, column=column,
+                            what=f"response set {item.response_set!r} of item {item_id}", codes=rs.codes)
         X[k] = c
         dtype = reason_dtypes.get(item.response_set)
         if dtype is None:  # one dtype per response set: building categories is the slow part
@@ -314,23 +443,26 @@ def _recode_items(cb: Codebook, table: RawTable, index: pd.Index):
     return X, items, missing
 
 
-def _recode_background(cb: Codebook, table: RawTable, index: pd.Index) -> pd.DataFrame:
+def _recode_background(cb: Codebook, table: RawTable, index: pd.Index, col_of: dict,
+                       um: _UserMissing) -> pd.DataFrame:
     """Background variables: numbers as floats, the others as categoricals with their labels."""
     bg = {}
     for key, var in cb.background.items():
-        s = table.data[var.column]
+        column = col_of[var.column]
+        s = um.apply(f"background.{key}", column, table.data[column], (var.values or {}) if var.kind != "number"
+                     else (), var.missing)
         if var.kind == "number":
-            bg[key] = pd.Series(_numbers(s, table=table, column=var.column, missing=var.missing), index=index)
+            bg[key] = pd.Series(_numbers(s, table=table, column=column, missing=var.missing), index=index)
         else:
-            bg[key] = _categorical_background(key, var, s, table, index)
+            bg[key] = _categorical_background(key, var, s, table, index, column)
     return pd.DataFrame(bg, index=index)
 
 
-def _categorical_background(key, var, s: pd.Series, table: RawTable, index: pd.Index) -> pd.Series:
+def _categorical_background(key, var, s: pd.Series, table: RawTable, index: pd.Index, column: str) -> pd.Series:
     """One categorical background variable, categories in codebook order."""
     labels = var.values or {}
-    c, _ = recode_codes(s, labels, var.missing, table=table, column=var.column,
-                        what=f"values of background.{key}")
+    c, _ = recode_codes(s, labels, var.missing, table=table, column=column,
+                        what=f"values of background.{key}", codes=var.codes)
     order = list(labels)
     idx = np.full(len(c), -1, dtype=np.int64)
     pos = {float(code): k for k, code in enumerate(order)}
@@ -349,11 +481,12 @@ def _add_experience_group(background: pd.DataFrame, cb: Codebook, index: pd.Inde
                                                                   ordered=True)
         neg = np.nansum(years < 0)
         if neg:
-            warn.append(f"ervaring_jaren: {int(neg)} negative value(s)")
+            warn.append(f"[negative_years] ervaring_jaren: {int(neg)} negative value(s)")
     else:
         background[EXPERIENCE_COLUMN] = pd.Categorical.from_codes(
             np.full(len(index), -1), categories=EXPERIENCE_GROUPS, ordered=True)
-        warn.append("no background.ervaring_jaren: ervaringsgroep (startend/ervaren) is unknown for everyone")
+        warn.append("[no_ervaring_jaren] no background.ervaring_jaren: ervaringsgroep (startend/ervaren) is "
+                    "unknown for everyone")
     return warn
 
 
@@ -363,7 +496,7 @@ def _unanswered_warnings(cb: Codebook, X: np.ndarray, missing: pd.DataFrame) -> 
     unanswered = np.isnan(X).all(axis=1)
     for item_id in np.asarray(list(cb.items), dtype=object)[unanswered]:
         n_reason = int(missing[item_id].notna().sum())
-        warn.append(f"item {item_id}: no valid answers"
+        warn.append(f"[unanswered:{item_id}] item {item_id}: no valid answers"
                     + (f" ({n_reason} gave a missing reason)" if n_reason else " (nobody answered)"))
     return warn
 
@@ -395,7 +528,7 @@ def load_round(codebook, raw_dir=None) -> Round:
         raw_dir = Path(cb.path).resolve().parent.parent / "raw"
     path = cb.raw_file(raw_dir)
     table = read_raw(path, format=cb.source.format, encoding=cb.source.encoding,
-                     delimiter=cb.source.delimiter, sheet=cb.source.sheet)
+                     delimiter=cb.source.delimiter, sheet=cb.source.sheet, header_rows=cb.source.header_rows)
     return round_from_table(cb, table, raw_sha256=sha256_file(path))
 
 
