@@ -19,7 +19,13 @@ from peo_lib.vocab import EXPERIENCE, EXPERIENCED, STARTER
 __all__ = ["difference_sentence", "change_sentence", "municipal_sentence", "group_means_sentence",
            "effect_size_words", "COHEN_D_BENCHMARKS", "RANK_BISERIAL_BENCHMARKS", "subject_phrase", "group_phrase",
            "years_phrase", "starter_phrase", "suppression_phrase", "missing_phrase", "join_words", "round_intro", "trends_intro", "DEMO_NOTICE",
-           "ROUND_INTROS"]
+           "ROUND_INTROS", "shown", "shown_difference", "points_phrase", "scale_span_phrase", "plain_group_sentence",
+           "others_not_different_sentence", "plain_change_sentence", "others_no_change_sentence", "no_change_sentence",
+           "no_group_difference_sentence", "top2_phrase", "theme_extremes_sentence", "municipal_finding_sentence",
+           "trend_steady_sentence", "trend_step_sentence", "trend_groups_sentence", "action_moved_sentence",
+           "no_action_moved_sentence", "no_trend_change_sentence", "nothing_stands_out_sentence",
+           "STATISTICS_EXPLAINED", "answer_group_phrases",
+           "municipal_plain_sentence"]
 
 
 COHEN_D_BENCHMARKS = (0.2, 0.5, 0.8)
@@ -233,8 +239,9 @@ def round_intro(key: str, *, min_n: int, small_label: str, starter_max_years, mi
         "antwoorden": ("Per stelling de verdeling van de antwoorden: links (bruin) oneens, rechts (groen) eens, "
                        "neutraal in het midden. " + missing_phrase(missing_reasons)).strip(),
         "vergelijking": (f"Startende professionals ({starters}) vergeleken met ervaren professionals, voor elke "
-                         "schaal en elke stelling: het verschil, de effectgrootte en de p-waarde na correctie voor "
-                         "het aantal toetsen. Onder elke tabel staat per regel een zin in gewone taal."),
+                         "schaal en elke stelling: de gemiddelden van beide groepen en of ze duidelijk verschillen. "
+                         "Onder elke tabel staan de duidelijke verschillen in gewone taal; hoe er getoetst is, staat "
+                         "in de Verantwoording achteraan."),
         "open": ("De antwoorden op de open vragen, ontdaan van namen, e-mailadressen, telefoonnummers, adressen, "
                  f"plaatsen en organisatienamen. Antwoorden worden alleen getoond als ten minste {min_n_open} "
                  "mensen de vraag beantwoordden."),
@@ -275,3 +282,251 @@ def trends_intro(key: str, *, min_n: int, small_label: str, starters: str) -> st
             f"meededen. Rechts startende ({starters}) en ervaren professionals apart. Een stippellijn markeert de "
             "start van een verbeteractie. Onder elke figuur de cijfers, de veranderingen tussen opeenvolgende rondes "
             "(getoetst, met correctie voor het aantal vergelijkingen) en een samenvatting in gewone taal.")
+
+
+# -- plain sentences: the main text and "In het kort" (issue 12) ---------------------------------
+# The main text says "duidelijk (verschil)" where a test is significant after the Benjamini-Hochberg
+# correction, and names the means; the test statistics are in the "Verantwoording" appendix
+# (:data:`STATISTICS_EXPLAINED`) and in tabellen.xlsx. A difference in a sentence is always the
+# difference of the means *as shown* (rounded to one decimal), so the numbers on the page agree.
+
+def shown(x, decimals: int = 1) -> float:
+    """A number as the reader sees it (``format_nl`` rounding): ``3.386 -> 3.4``."""
+    return float(f"{float(x):.{decimals}f}")
+
+
+def shown_difference(a, b, decimals: int = 1) -> float:
+    """``a - b`` of the shown (rounded) values: what a reader gets by subtracting the printed means."""
+    return round(shown(a, decimals) - shown(b, decimals), decimals)
+
+
+def points_phrase(diff) -> str:
+    """``0,6 punt``, ``1 punt`` (a shown difference on the answer scale, sign ignored)."""
+    return f"{format_nl(abs(diff))} punt"
+
+
+def scale_span_phrase(lo, hi) -> str:
+    """``op een schaal van 1 tot 5``."""
+    return f"op een schaal van {format_nl(lo, 0)} tot {format_nl(hi, 0)}"
+
+
+def _quoted(kind: str, label: str) -> str:
+    text = str(label).strip().rstrip(".")
+    return f"de stelling ‘{text}’" if kind == "item" else f"‘{text}’"
+
+
+def plain_group_sentence(row: dict, *, lo=1, hi=5) -> str:
+    """Starters vs experienced on one scale or statement, in plain words (row of ``compare_groups``).
+
+    ``"Startende professionals scoren duidelijk lager op ‘Ervaren professionele ruimte’ dan ervaren
+    professionals: 2,7 tegen 3,3 op een schaal van 1 tot 5 (0,6 punt verschil)."``
+    """
+    subject = _quoted(row["kind"], row["label"])
+    m1, m2 = row["mean1"], row["mean2"]
+    diff = shown_difference(m1, m2)
+    means = f"{format_nl(m1)} tegen {format_nl(m2)} {scale_span_phrase(lo, hi)}"
+    if row.get("significant") and diff != 0:
+        way = "hoger" if diff > 0 else "lager"
+        return (f"Startende professionals scoren duidelijk {way} op {subject} dan ervaren professionals: "
+                f"{means} ({points_phrase(diff)} verschil).")
+    return f"Op {subject} verschillen startende en ervaren professionals niet duidelijk ({means})."
+
+
+def others_not_different_sentence(n: int, kind: str, *, any_shown: bool) -> str:
+    """One sentence for all the non-findings of a table (starters vs experienced).
+
+    ``"Op de andere 17 stellingen verschillen starters en ervaren professionals niet duidelijk."``
+    """
+    noun = ("schaal" if n == 1 else "schalen") if kind == "scale" else ("stelling" if n == 1 else "stellingen")
+    if n == 0:
+        return ""
+    if not any_shown:
+        return f"Op geen van de {n} {noun} verschillen starters en ervaren professionals duidelijk."
+    return f"Op de andere {n} {noun} verschillen starters en ervaren professionals niet duidelijk."
+
+
+def plain_change_sentence(row: dict, *, lo=1, hi=5) -> str:
+    """One scale or statement against the previous round, in plain words (row of ``change_since_previous``).
+
+    ``"‘Intentie om te blijven’ is duidelijk gestegen sinds 2020-2: van 3,1 naar 3,5 op een schaal van
+    1 tot 5."``
+    """
+    subject = _quoted(row["kind"], row["label"])
+    before, after = row["mean2"], row["mean1"]
+    diff = shown_difference(after, before)
+    span = scale_span_phrase(lo, hi)
+    if row.get("significant") and diff != 0:
+        way = "gestegen" if diff > 0 else "gedaald"
+        return _capitalise(f"{subject} is duidelijk {way} sinds {row['group2']}: van {format_nl(before)} "
+                           f"naar {format_nl(after)} {span}.")
+    return _capitalise(f"{subject} is niet duidelijk veranderd sinds {row['group2']} ({format_nl(before)} en "
+                       f"{format_nl(after)} {span}).")
+
+
+def others_no_change_sentence(n: int, kind: str, *, previous: str, any_shown: bool) -> str:
+    """One sentence for all statements or scales that did not change clearly."""
+    noun = ("schaal" if n == 1 else "schalen") if kind == "scale" else ("stelling" if n == 1 else "stellingen")
+    if n == 0:
+        return ""
+    if not any_shown:
+        return f"Geen van de {n} {noun} is duidelijk veranderd sinds {previous}."
+    return f"De andere {n} {noun} zijn niet duidelijk veranderd sinds {previous}."
+
+
+def no_change_sentence(previous: str) -> str:
+    """``"Geen duidelijke veranderingen sinds 2022-2."`` (nothing changed clearly in the core questions)."""
+    return (f"Geen duidelijke veranderingen sinds {previous}: de schalen en kernvragen liggen op hetzelfde "
+            "niveau als in die ronde.")
+
+
+def no_group_difference_sentence(n_scales: int, n_items: int) -> str:
+    """Starters and experienced differ clearly on nothing."""
+    parts = []
+    if n_scales:
+        parts.append(f"{n_scales} {'schaal' if n_scales == 1 else 'schalen'}")
+    if n_items:
+        parts.append(f"{n_items} {'stelling' if n_items == 1 else 'stellingen'}")
+    return (f"Startende en ervaren professionals verschillen op geen van de {join_words(parts)} duidelijk: "
+            "ze ervaren hun werk in deze ronde ongeveer hetzelfde.")
+
+
+def top2_phrase(labels) -> str:
+    """What ``top2_pct`` counts for a response set, from its labels (lowest code first).
+
+    ``(helemaal) eens`` for an agreement scale; otherwise the two highest labels,
+    ``‘vaak’ of ‘heel vaak’`` (a frequency item is never called "eens").
+    """
+    labels = [str(x) for x in labels]
+    if len(labels) >= 2 and "eens" in labels[-1].lower() and "eens" in labels[-2].lower():
+        return "(helemaal) eens"
+    top = labels[-2:]
+    return " of ".join(f"‘{t.lower()}’" for t in top)
+
+
+def theme_extremes_sentence(theme: str, most: dict, least: dict) -> str:
+    """The theme's statements with the most and the least agreement, with their shares.
+
+    ``most``/``least``: ``text`` and ``pct`` (0-100) of one statement each.
+    """
+    def text(r):
+        return str(r["text"]).strip().rstrip(".")
+
+    return (f"Thema ‘{theme}’: de meeste professionals zijn het eens met ‘{text(most)}’ "
+            f"({format_nl(most['pct'], 0)}% (helemaal) eens), de minste met ‘{text(least)}’ "
+            f"({format_nl(least['pct'], 0)}%).")
+
+
+def municipal_finding_sentence(row: dict) -> str:
+    """A scale on which the gemeenten differ clearly, with the lowest and highest shown mean."""
+    return (f"Op ‘{row['label']}’ verschillen de gemeenten duidelijk: van {format_nl(row['low_mean'])} in "
+            f"{row['lowest']} tot {format_nl(row['high_mean'])} in {row['highest']}.")
+
+
+# trend report
+
+def trend_steady_sentence(label: str, *, first: str, last: str, before, after, n_rounds: int) -> str:
+    """A scale that moved the same way in every round and clearly over the whole period."""
+    way = "hoger" if after > before else "lager"
+    verb = "gestegen" if after > before else "gedaald"
+    return (f"‘{label}’ is in elke ronde iets {way} dan in de vorige: over {n_rounds} rondes duidelijk {verb}, "
+            f"van {format_nl(before)} in {first} naar {format_nl(after)} in {last}.")
+
+
+def trend_step_sentence(label: str, *, previous: str, current: str, before, after) -> str:
+    """A clear change between two consecutive rounds."""
+    verb = "steeg" if after > before else "daalde"
+    return (f"‘{label}’ {verb} duidelijk van {format_nl(before)} in {previous} naar {format_nl(after)} "
+            f"in {current}.")
+
+
+def trend_groups_sentence(label: str, *, n_rounds: int, lower: bool, starters, experienced, last: str) -> str:
+    """Starters score lower (or higher) than experienced professionals in every round."""
+    way = "lager" if lower else "hoger"
+    return (f"Startende professionals scoren in alle {n_rounds} rondes {way} op ‘{label}’ dan ervaren "
+            f"professionals (in {last}: {format_nl(starters)} tegen {format_nl(experienced)}).")
+
+
+def action_moved_sentence(title: str, indicator: str, *, measure: str, before, after, round_before: str,
+                          round_after: str) -> str:
+    """An indicator of an improvement action that changed clearly between before and after its start."""
+    verb = "steeg" if after > before else "daalde"
+    if measure == "mean":
+        vals = f"van {format_nl(before)} in {round_before} naar {format_nl(after)} in {round_after}"
+    else:
+        vals = (f"van {format_nl(before, 0)}% (helemaal) eens in {round_before} naar {format_nl(after, 0)}% "
+                f"in {round_after}")
+    return (f"Sinds de verbeteractie ‘{title}’ {verb} ‘{str(indicator).rstrip('.')}’ duidelijk: {vals}. "
+            "Of dat door de actie komt, laat het onderzoek niet zien.")
+
+
+def no_action_moved_sentence(n_actions: int) -> str:
+    """No indicator of the measured improvement actions changed clearly."""
+    which = "de verbeteractie" if n_actions == 1 else f"de {n_actions} verbeteracties"
+    return f"Bij {which} met een meting na de start is geen indicator duidelijk veranderd."
+
+
+def no_trend_change_sentence(previous: str, current: str) -> str:
+    """Nothing changed clearly in the latest round of the trend report."""
+    return f"Geen duidelijke veranderingen sinds {previous}: in {current} liggen alle schalen op hetzelfde niveau."
+
+
+def nothing_stands_out_sentence() -> str:
+    """When no rule finds anything."""
+    return "Er springt in deze cijfers niets duidelijk uit: geen grote verschillen en geen duidelijke veranderingen."
+
+
+#: The appendix ("Verantwoording"): each statistic with one sentence on what it means (term -> sentence).
+STATISTICS_EXPLAINED = {
+    "duidelijk": ("‘Duidelijk’ verschil of ‘duidelijk’ veranderd betekent: statistisch significant na correctie "
+                  "voor het aantal toetsen (p (BH) kleiner dan 0,05); een kleiner verschil kan toeval zijn."),
+    "gemiddelde": ("Gemiddelde en 95%-betrouwbaarheidsinterval (BI, ‘marge’): het interval geeft aan waar het gemiddelde "
+                   "van alle professionals waarschijnlijk ligt; een smal interval is een nauwkeurige schatting."),
+    "p_bh": ("p (BH): de kans op een verschil van deze grootte als er in werkelijkheid geen verschil is, "
+             "gecorrigeerd voor het aantal toetsen met de methode van Benjamini en Hochberg."),
+    "welch": ("Welch-t-toets: vergelijkt de gemiddelden van twee groepen zonder aan te nemen dat de spreiding in "
+              "beide groepen gelijk is (gebruikt voor schalen)."),
+    "mann_whitney": ("Mann-Whitney-toets: vergelijkt twee groepen op de volgorde van de antwoorden in plaats van op "
+                     "het gemiddelde (gebruikt voor losse stellingen, omdat die maar vijf antwoorden kennen)."),
+    "cohen_d": ("Cohens d: het verschil tussen twee gemiddelden in standaarddeviaties; 0,2 is klein, 0,5 "
+                "middelgroot en 0,8 groot."),
+    "rank_biserial": ("r (rangbiserieel): de effectgrootte bij de Mann-Whitney-toets, van -1 tot 1; "
+                      f"{format_nl(RANK_BISERIAL_BENCHMARKS[0], 2)} is klein, "
+                      f"{format_nl(RANK_BISERIAL_BENCHMARKS[1], 2)} middelgroot en "
+                      f"{format_nl(RANK_BISERIAL_BENCHMARKS[2], 2)} groot (dezelfde grenzen als bij Cohens d)."),
+    "kruskal_wallis": ("Kruskal-Wallis-toets: toetst of drie of meer groepen (hier gemeenten) verschillen in de "
+                       "volgorde van hun scores."),
+    "alpha": ("Cronbachs α: hoe goed de stellingen van een schaal samen één ding meten, van 0 tot 1; 0,70 of "
+              "hoger geldt als voldoende betrouwbaar."),
+    "omega": ("McDonalds ω: net als α de betrouwbaarheid van een schaal, maar zonder aan te nemen dat elke "
+              "stelling even zwaar telt."),
+    "gecorrigeerd": ("Gecorrigeerd voor samenstelling: het gemiddelde alsof elke ronde evenveel startende en "
+                     "ervaren professionals en dezelfde functies had, zodat een andere groep deelnemers niet als "
+                     "verandering telt."),
+}
+
+def answer_group_phrases(labels) -> tuple[str, str, str]:
+    """Names of the lower half, the middle and the upper half of a response set (lowest code first).
+
+    ``("(helemaal) oneens", "neutraal", "(helemaal) eens")`` for an agreement scale, else the labels
+    themselves: ``("‘nooit’ of ‘zelden’", "‘soms’", "‘vaak’ of ‘heel vaak’")``.
+    """
+    labels = [str(x) for x in labels]
+    k = len(labels)
+    low, mid, high = labels[: k // 2], labels[k // 2: (k + 1) // 2], labels[(k + 1) // 2:]
+    if top2_phrase(labels) == "(helemaal) eens" and k == 5:
+        return "(helemaal) oneens", "neutraal", "(helemaal) eens"
+
+    def words(xs):
+        return " of ".join(f"‘{x.lower()}’" for x in xs)
+
+    return words(low), words(mid), words(high)
+
+
+def municipal_plain_sentence(row: dict) -> str:
+    """Whether the gemeenten differ on one scale, in plain words (row of ``municipal_differences``)."""
+    if row["k"] < 2 or row["low_mean"] != row["low_mean"]:
+        return f"‘{row['label']}’: te weinig gemeenten met genoeg respondenten om te vergelijken."
+    if row.get("significant"):
+        return municipal_finding_sentence(row)
+    return (f"Op ‘{row['label']}’ verschillen de gemeenten niet duidelijk (van {format_nl(row['low_mean'])} in "
+            f"{row['lowest']} tot {format_nl(row['high_mean'])} in {row['highest']}).")

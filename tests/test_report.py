@@ -177,25 +177,72 @@ def test_save_tables_writes_suppressed_workbook(tiny_round, tmp_path):
     rep = report.RoundReport(tiny_round, out_dir=tmp_path)
     rep.save_tables()
     wb = load_workbook(tmp_path / "tabellen.xlsx")
+    assert wb.sheetnames[0] == "Toelichting"
     assert {"Respons", "Schalen", "Antwoordverdeling", "Herkomst"} <= set(wb.sheetnames)
     ws = wb["Respons"]
     header = [c.value for c in ws[1]]
+    assert header == ["Kenmerk", "Categorie", "n", "%", "Onderdrukt"]  # Dutch, as in the HTML
     rows = [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=2)]
-    westland = next(r for r in rows if r["category"] == "Westland")
-    assert westland["n"] == "n<5" and westland["pct"] == "n<5"
-    den_haag = next(r for r in rows if r["category"] == "Den Haag")
-    assert den_haag["n"] == int((tiny_round.background["gemeente"] == "Den Haag").sum())
+    westland = next(r for r in rows if r["Categorie"] == "Westland")
+    assert westland["n"] is None and westland["%"] is None and westland["Onderdrukt"] == "n<5"
+    den_haag = next(r for r in rows if r["Categorie"] == "Den Haag")
+    n_dh = int((tiny_round.background["gemeente"] == "Den Haag").sum())
+    assert den_haag["n"] == n_dh and den_haag["Onderdrukt"] is None
+    assert den_haag["%"] == pytest.approx(n_dh / tiny_round.n)  # a fraction, shown as 0%
     ids = set(tiny_round.items.index)
     for sheet in wb.worksheets:  # no respondent id anywhere
         for row in sheet.iter_rows(values_only=True):
             assert not ids & {str(v) for v in row if v is not None}
 
 
+def test_workbook_is_usable_for_researchers(tiny_round, tmp_path):
+    """Numeric columns hold numbers only, with number formats; headers frozen and filtered; every sheet
+    and column is explained in the Toelichting; open answers are counted."""
+    from openpyxl import load_workbook
+
+    from peo_lib.report.excel import NUMBER_FORMATS
+
+    rep = report.RoundReport(tiny_round, out_dir=tmp_path)
+    sheets = rep.excel_sheets()
+    rep.save_tables()
+    wb = load_workbook(tmp_path / "tabellen.xlsx")
+    guide = [r for r in wb["Toelichting"].iter_rows(min_row=2, values_only=True)]
+    explained = {(r[0], r[1]) for r in guide}
+    for name, spec in sheets.items():
+        ws = wb[name]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref, name
+        assert (name, "") in explained or (name, None) in explained, name
+        header = [c.value for c in ws[1]]
+        for col in spec.columns:
+            if col.source not in spec.data.columns:
+                continue
+            assert (name, col.header) in explained, (name, col.header)
+            j = header.index(col.header)
+            fmt = NUMBER_FORMATS[col.fmt]
+            for row in ws.iter_rows(min_row=2):
+                cell = row[j]
+                if fmt is None or cell.value is None:
+                    continue
+                assert isinstance(cell.value, (int, float)), (name, col.header, cell.value)
+                assert cell.number_format == fmt, (name, col.header, cell.number_format)
+        assert all(ws.column_dimensions[c].width >= 8 for c in "ABC"), name
+    assert wb["Schalen"]["A1"].value == "Schaal (id)"
+    means = [c.number_format for c in wb["Schalen"]["F"][1:]]
+    assert means and set(means) == {"0.0"}
+    answers = [dict(zip([c.value for c in wb["Open antwoorden"][1]], r))
+               for r in wb["Open antwoorden"].iter_rows(min_row=2, values_only=True)]
+    if answers:
+        texts = [a["Antwoord"] for a in answers]
+        assert len(texts) == len(set(texts))  # counted, not repeated
+        assert sum(a["Aantal"] for a in answers) == len(rep.answers)
+
+
 def test_provenance_fields(tiny_round):
     prov = report.provenance(tiny_round)
     assert prov["codeboek_sha256"] == tiny_round.codebook.sha256
     assert prov["ruwe_data_sha256"] == tiny_round.raw_sha256
-    assert set(prov) == {"ronde", "codeboek_sha256", "ruwe_data_sha256", "peo_lib", "git_commit", "tijd"}
+    # (other fields may be added, e.g. the lock file's hash)
+    assert {"ronde", "codeboek_sha256", "ruwe_data_sha256", "peo_lib", "git_commit", "tijd"} <= set(prov)
 
 
 def test_git_commit_outside_a_repository(tmp_path):
@@ -261,9 +308,84 @@ def test_check_offline_html_finds_urls():
 
 
 def test_audience_changes_detail_not_privacy(tiny_round):
-    full = report.RoundReport(tiny_round).scale_overview()._repr_html_()
-    partners = report.RoundReport(tiny_round, audience="aanbieders").scale_overview()._repr_html_()
+    full = report.RoundReport(tiny_round).appendix()._repr_html_()
+    partners = report.RoundReport(tiny_round, audience="aanbieders").appendix()._repr_html_()
     assert "McDonalds ω" in full and "McDonalds ω" not in partners
     ov_r = report.RoundReport(tiny_round).response_overview()._repr_html_()
     ov_p = report.RoundReport(tiny_round, audience="gemeenten").response_overview()._repr_html_()
     assert ov_r == ov_p
+
+
+def test_main_text_is_plain_and_the_statistics_are_in_the_appendix(demo_rounds):
+    """The comparison says "duidelijk" with the means; p (BH), d and r appear only in the appendix."""
+    import re
+
+    rep = report.RoundReport(demo_rounds["2021-1"], previous=demo_rounds["2020-2"])
+    main = rep.comparison_tables()._repr_html_() + rep.change_section()._repr_html_()
+    for word in ("p (BH)", "Cohens d", "rangbiserieel", "Welch", "Mann-Whitney", "significant"):
+        assert word not in main, word
+    assert "Duidelijk verschil?" in main and "Duidelijk veranderd?" in main
+    assert re.search(r"Op (de andere|geen van de) \d+ stellingen verschillen starters en ervaren professionals", main)
+    appendix = rep.appendix()._repr_html_()
+    for word in ("p (BH)", "Cohens d", "r (rangbiserieel)", "Welch-t-toets", "Mann-Whitney-toets", "Cronbachs α",
+                 "McDonalds ω"):
+        assert word in appendix, word
+    # a shown difference is the difference of the shown (rounded) means
+    for row in re.findall(r"<tr>(.*?)</tr>", main):
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        if len(cells) == 3 and "n&lt;" not in row:
+            a, b, d = (float(c.replace(",", ".").replace("+", "")) for c in cells)
+            assert round(a - b, 1) == pytest.approx(d) or round(b - a, 1) == pytest.approx(d), row
+
+
+def test_frequency_items_are_not_called_agreement(demo_dir):
+    from peo_lib import load_round
+
+    rnd = load_round(demo_dir / "codebooks" / "2021-2.yml")  # WT05 "Hoe vaak ..." (vaak5)
+    rep = report.RoundReport(rnd)
+    html = rep.theme_section()._repr_html_()
+    assert "% ‘vaak’ of ‘heel vaak’" in html
+    prof = report.RoundReport(rnd, audience="professionals").mirror_statements()._repr_html_()
+    assert "% ‘vaak’ of ‘heel vaak’" in prof and "% ‘nooit’ of ‘zelden’" in prof
+
+
+def test_missing_previous_raw_file_is_said_in_dutch_without_a_path(demo_dir, tmp_path):
+    import shutil
+    import warnings
+
+    import yaml
+
+    from peo_lib.report.round import build_report
+
+    shutil.copytree(demo_dir / "codebooks", tmp_path / "codebooks")
+    shutil.copytree(demo_dir / "raw", tmp_path / "raw")
+    prev = yaml.safe_load((tmp_path / "codebooks" / "2020-2.yml").read_text(encoding="utf-8"))
+    (tmp_path / "raw" / prev["source"]["file"]).unlink()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rep = build_report("2021-1", data_dir=tmp_path)
+    assert any("previous round 2020-2" in str(w.message) for w in caught)  # the reason, in English, for the log
+    html = rep.change_section()._repr_html_()
+    assert "niet beschikbaar" in html and "2020-2" in html
+    assert str(tmp_path) not in html and "/" not in html.replace("</", "")
+    assert [f.rule for f in rep.findings if f.rule in ("change", "no_change")] == []
+
+
+def test_suppressed_rows_carry_no_number_in_the_workbook(tiny_round, tmp_path):
+    from openpyxl import load_workbook
+
+    rep = report.RoundReport(tiny_round, out_dir=tmp_path, min_n=tiny_round.n + 1)
+    sheets = rep.excel_sheets()
+    rep.save_tables()
+    wb = load_workbook(tmp_path / "tabellen.xlsx")
+    for name in ("Schalen", "Schalen per ervaring", "Antwoordverdeling", "Thema"):
+        spec = sheets[name]
+        ws = wb[name]
+        header = [c.value for c in ws[1]]
+        numeric = [header.index(c.header) for c in spec.columns
+                   if c.source in spec.data.columns and c.fmt != "text" and not c.keep]
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        assert rows, name
+        for row in rows:
+            assert row[header.index("Onderdrukt")] == f"n<{tiny_round.n + 1}", (name, row)
+            assert [row[j] for j in numeric] == [None] * len(numeric), (name, row)

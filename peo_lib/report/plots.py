@@ -12,7 +12,11 @@ Design choices (A4 print, colour-blind readers)
 * Width 17 cm (A4 minus margins), 8-10 pt text, 150 dpi PNG (sharp in print, quick to draw).
 * Likert colours: ColorBrewer BrBG (brown = disagree, teal = agree), safe for
   the common colour-vision deficiencies and still ordered in greyscale; the
-  neutral category is light grey and straddles zero.
+  neutral category is light grey and straddles zero. Every segment has a dark
+  outline (7:1 against white) and carries its percentage from 10% on (white
+  text only on the two darkest fills, else dark text: at least 4.5:1).
+* Alt texts state the main numbers (:func:`likert_alt`, :func:`mean_ci_alt`);
+  the Likert charts also get their numbers in a table below (the report).
 * "Weet ik niet" and "Niet van toepassing" are not in the base of the
   percentages: they are shown in a separate narrow panel right of the bars,
   as a percentage of everyone who saw the item.
@@ -36,6 +40,8 @@ __all__ = [
     "likert_chart",
     "mean_ci_chart",
     "figure_png",
+    "likert_alt",
+    "mean_ci_alt",
     "likert_colors",
     "GROUP_COLORS",
     "GROUP_MARKERS",
@@ -44,10 +50,17 @@ __all__ = [
 
 A4_WIDTH_IN = 17 / 2.54
 DPI = 150
-GROUP_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]  # Okabe-Ito
+#: Okabe-Ito blue, vermillion, bluish green and reddish purple (each at least 3:1 against white); the
+#: two light Okabe-Ito colours (orange, sky blue) are replaced by darker ones that reach 3:1 too.
+GROUP_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#996600", "#6A51A3"]
 GROUP_MARKERS = ["o", "s", "D", "^", "v", "P"]
 _NEUTRAL = "#d9d9d9"
-_MISSING = "#9e9e9e"
+_MISSING = "#595959"
+#: Outline of every bar segment: 7:1 against white, so each segment is visible against the page
+#: (WCAG 1.4.11) also where its fill is light; the fills stay the ColorBrewer order.
+_EDGE = "#595959"
+#: Fills dark enough for white text (at least 4.5:1); other fills get dark text.
+_WHITE_TEXT_ON = ("#8c510a", "#01665e")
 _TEXT = "#222222"
 _RC = {
     "font.size": 8.5,
@@ -175,11 +188,11 @@ def _likert_bars(ax, y, vals, cats, colors, n_neg, n_neu, min_label_pct):
     left = -np.nan_to_num(neg)
     for j, cat in enumerate(cats):
         w = np.nan_to_num(vals[:, j])
-        ax.barh(y, w, left=left, height=0.68, color=colors[j], edgecolor="white", linewidth=0.6,
+        ax.barh(y, w, left=left, height=0.68, color=colors[j], edgecolor=_EDGE, linewidth=0.6,
                 label=cat)
         for yi, (l0, wi) in enumerate(zip(left, w)):
             if wi >= min_label_pct:
-                dark = colors[j] in ("#8c510a", "#01665e", "#35978f", "#bf812d")
+                dark = colors[j] in _WHITE_TEXT_ON
                 ax.text(l0 + wi / 2, yi, f"{format_nl(wi, 0)}%", ha="center", va="center",
                         fontsize=7.5, color="white" if dark else _TEXT)
         left = left + w
@@ -345,3 +358,59 @@ def figure_block(fig, *, name, alt, folder=None):
     width_px = int(round(fig.get_figwidth() * 96))
     fig.clear()
     return Figure(name, png, alt=alt, width=width_px), path
+
+
+# ----------------------------------------------------------------------
+# alt texts: the main numbers of a chart, in Dutch (from the same suppressed table)
+# ----------------------------------------------------------------------
+
+def _short(text, n=70) -> str:
+    text = str(text).strip().rstrip(".")
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def likert_alt(table, *, categories, title, small_label="n<5", label_col="label", suppressed_col="suppressed") -> str:
+    """Alt text of :func:`likert_chart`: how many statements, and the most and least agreed with
+    (share of the upper half of the answers); the table below the chart has every number."""
+    k = len(categories)
+    upper = list(categories)[(k + 1) // 2:]
+    shown = table[~table[suppressed_col].astype(bool)] if suppressed_col in table else table
+    text = f"{title}. {len(table)} stellingen."
+    if len(shown) and upper:
+        agree = shown[upper].sum(axis=1)
+        hi, lo = agree.idxmax(), agree.idxmin()
+        words = " of ".join(c.lower() for c in upper)
+        text += (f" Hoogste aandeel {words}: ‘{_short(shown.loc[hi, label_col])}’ ({format_nl(agree[hi], 0)}%);"
+                 f" laagste: ‘{_short(shown.loc[lo, label_col])}’ ({format_nl(agree[lo], 0)}%).")
+    hidden = len(table) - len(shown)
+    if hidden:
+        text += f" {hidden} stelling(en) niet getoond ({small_label})."
+    return text + " Alle percentages staan in de tabel onder de figuur."
+
+
+def mean_ci_alt(table, *, title, label_col="label", group_col=None, groups=None, mean_col="mean",
+                suppressed_col="suppressed", small_label="n<5", scale_min=1, scale_max=5, name_hidden=True) -> str:
+    """Alt text of :func:`mean_ci_chart`: every shown mean, per label (and group).
+
+    ``name_hidden=False``: a hidden row is counted, not named (a small gemeente is named nowhere).
+    """
+    parts, hidden_rows = [], 0
+    for lab in dict.fromkeys(table[label_col]):
+        part = table[table[label_col] == lab]
+        vals = []
+        for g in (groups or (list(dict.fromkeys(part[group_col])) if group_col else [None])):
+            rows = part if g is None else part[part[group_col] == g]
+            if rows.empty:
+                continue
+            r = rows.iloc[0]
+            hidden = bool(r.get(suppressed_col, False)) or r[mean_col] != r[mean_col]
+            v = small_label if hidden else format_nl(r[mean_col], 1)
+            vals.append(v if g is None else f"{str(g).lower()} {v}")
+        if not name_hidden and all(v.endswith(small_label) for v in vals):
+            hidden_rows += 1
+            continue
+        parts.append(f"{lab}: {', '.join(vals)}")
+    text = f"{title} (schaal {format_nl(scale_min, 0)} tot {format_nl(scale_max, 0)}). " + "; ".join(parts) + "."
+    if hidden_rows:
+        text += f" {hidden_rows} niet getoond ({small_label})."
+    return text

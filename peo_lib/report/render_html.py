@@ -11,7 +11,7 @@ import base64
 import html
 
 from peo_lib.formatting import format_nl, format_p, format_pct
-from peo_lib.report.structure import Bullets, Figure, Heading, Html, Paragraph, Section, Table
+from peo_lib.report.structure import Bullets, Details, Figure, Heading, Html, Paragraph, Section, Table
 
 __all__ = ["render_html", "format_cell"]
 
@@ -68,7 +68,10 @@ def _table(t: Table) -> str:
                 cells.append(f"<td{num_class if num else ''}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(t.caption)}</caption>" if t.caption else ""
-    return (f'<div class="peo-table-wrap"><table class="peo-table">{cap}<thead><tr>{head}</tr></thead>'
+    # the box scrolls sideways on a narrow screen: focusable and named, so a keyboard can scroll it too
+    region = f' role="region" aria-label="{html.escape(t.caption)}"' if t.caption else ""
+    return (f'<div class="peo-table-wrap" tabindex="0"{region}>'
+            f'<table class="peo-table">{cap}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
@@ -76,6 +79,12 @@ def _figure(f: Figure) -> str:
     data = base64.b64encode(f.png).decode("ascii")
     return (f'<figure class="peo-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(f.alt)}" '
             f'width="{f.width}" style="max-width:100%;height:auto"></figure>')
+
+
+def _details(d: Details) -> str:
+    body = "".join(render_html(b) for b in d.blocks)
+    return f'<details class="peo-details"><summary>{html.escape(d.summary)}</summary>{body}</details>'
+
 
 
 def _paragraph(p: Paragraph) -> str:
@@ -87,11 +96,11 @@ def _paragraph(p: Paragraph) -> str:
 
 def _bullets(b: Bullets) -> str:
     tag = "ol" if b.ordered else "ul"
-    cls = "peo-answers" if b.kind == "answers" else "peo-sentences"
+    cls = b.css_class or ("peo-answers" if b.kind == "answers" else "peo-sentences")
     items = []
     for k, item in enumerate(b.items):
         count = b.counts[k] if b.counts else 1
-        extra = f' <span class="peo-note">({count}×)</span>' if count > 1 else ""
+        extra = f' <span class="peo-note">({count} keer)</span>' if count > 1 else ""
         items.append(f"<li>{html.escape(str(item))}{extra}</li>")
     return f'<{tag} class="{cls}">{"".join(items)}</{tag}>'
 
@@ -116,6 +125,8 @@ def render_html(block) -> str:
         return _bullets(block)
     if isinstance(block, Heading):
         return _heading(block)
+    if isinstance(block, Details):
+        return _details(block)
     if isinstance(block, Html):
         return block.html
     raise TypeError(f"cannot render a {type(block).__name__} as HTML")

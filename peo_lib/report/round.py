@@ -23,14 +23,15 @@ import pandas as pd
 
 from peo_lib.errors import ReportError
 from peo_lib.formatting import format_nl
-from peo_lib.sentences import DEMO_NOTICE, round_intro, starter_phrase
-from peo_lib.report.audience_tables import (experience_items, municipal_differences, municipal_item_shares,
-                                            municipal_scale_means, organisation_results, room_items,
-                                            rules_items, rules_scales, scale_quartiles, scale_score_bins,
-                                            statement_shares, _scale_range_of)
+from peo_lib.sentences import (DEMO_NOTICE, answer_group_phrases, others_no_change_sentence,
+                                others_not_different_sentence, plain_change_sentence, plain_group_sentence, round_intro,
+                                shown_difference, top2_phrase)
+from peo_lib.report.audience_tables import _scale_range_of
+from peo_lib.report.audience_sections import AudienceSections, _clear
 from peo_lib.report.excel import SavesTables
+from peo_lib.report.findings import round_findings
 from peo_lib.report.provenance_line import provenance, provenance_paragraph
-from peo_lib.report.structure import Bullets, Heading, Paragraph, Section, Table
+from peo_lib.report.structure import Bullets, Details, Heading, Paragraph, Section, Table
 from peo_lib.report.tables import (_BG_LABELS, _item_means, _likert_wide, _small, change_since_previous,
                                    experience_comparison, figure_folder, likert_groups, likert_table,
                                    open_answers, previous_round_id, resolve_min_n, response_overview,
@@ -50,7 +51,16 @@ def _sentences(texts, *, ordered=False) -> Bullets:
     return Bullets(list(texts), ordered=ordered)
 
 
-class RoundReport(SavesTables):
+def _verdict(rec, small) -> str:
+    if rec["suppressed"]:
+        return small
+    p = rec.get("p_adj")
+    if p is None or p != p:
+        return "geen toets"
+    return "ja" if _clear(rec) else "nee"
+
+
+class RoundReport(SavesTables, AudienceSections):
     """Tables, figures and texts of one round's report (see :func:`build_report`).
 
     Methods named like the notebook's sections return the report structure
@@ -126,6 +136,40 @@ class RoundReport(SavesTables):
             self.figures[name] = path
         return block
 
+    @cached_property
+    def value_ranges(self) -> dict:
+        """Scale or item id -> (lowest, highest) answer code (for "op een schaal van 1 tot 5")."""
+        cb = self.rnd.codebook
+        out = {i: (cb.response_set_of(i).min, cb.response_set_of(i).max) for i in cb.items}
+        out.update({s: _scale_range_of(self.rnd, s) for s in cb.scales})
+        return out
+
+    def _span(self, rec) -> dict:
+        lo, hi = self.value_ranges.get(rec["id"], (1, 5))
+        return {"lo": lo, "hi": hi}
+
+    def _labels(self, item) -> list:
+        rs = self.rnd.codebook.response_set_of(item)
+        return [rs.values[c] for c in sorted(rs.values)]
+
+    @cached_property
+    def findings(self) -> list:
+        """The key findings (:func:`peo_lib.report.findings.round_findings`), from the suppressed tables."""
+        cb = self.rnd.codebook
+        agree = [i for i in cb.items_in_block(cb.theme) if top2_phrase(self._labels(i)) == "(helemaal) eens"] \
+            if cb.theme in cb.blocks else []
+        return round_findings(
+            comparison=self.comparison, change=self.change,
+            previous_id=None if self.previous is None else self.previous.id,
+            theme=self.theme, theme_title=self.theme_title, agreement_items=agree, ranges=self.value_ranges,
+            municipal=self.municipal_tests if self.audience == "gemeenten" else None)
+
+    def key_findings(self):
+        """"In het kort": 3-5 findings in plain Dutch, each with its numbers (rules: :mod:`peo_lib.report.findings`)."""
+        return Section([Bullets([f.sentence for f in self.findings], css_class="peo-findings"),
+                        _p("Duidelijk = een verschil dat geen toeval lijkt (zie de Verantwoording achteraan).",
+                           "peo-note")])
+
     # -- sections -------------------------------------------------------
     def intro(self, key):
         """The introduction of a part of the summary, with this round's settings in it (see
@@ -156,7 +200,7 @@ class RoundReport(SavesTables):
         aud = "" if self.audience is None else f" Samenvatting voor {AUDIENCE_LABELS[self.audience]}."
         notice = [Paragraph(DEMO_NOTICE, css_class="peo-demo")] if self.demo else []
         return Section([*notice, _p(f"{fw}{self.rnd.n} professionals vulden de vragenlijst in.{aud}", "peo-note")],
-                       title=f"PEO ronde {self.rnd.id}: {cb.title}", level=1)
+                       title=f"PEO ronde {self.rnd.id}: {self.theme_title}", level=1)
 
     def response_overview(self):
         """Respondents per functie, organisatie, gemeente and ervaringsgroep."""
@@ -171,7 +215,8 @@ class RoundReport(SavesTables):
                     {"startend": f"Startend (≤ {yrs} jaar)", "ervaren": f"Ervaren (> {yrs} jaar)"}).fillna(
                     part["category"])
             parts.append(Table(part, [("category", label, "text"), ("n", "n", "int"),
-                                            ("pct", "%", "pct")], small=self.small))
+                                      ("pct", "%", "pct")], small=self.small,
+                               caption=f"Respondenten naar {label.lower()}"))
         if ov["suppressed"].any():
             parts.append(_p(f"{self.small}: minder dan {self.min_n} respondenten (of een cel die "
                             "anders uit het totaal terug te rekenen is); deze aantallen worden niet getoond.",
@@ -179,22 +224,24 @@ class RoundReport(SavesTables):
         return Section(parts)
 
     def scale_overview(self):
-        """Table of scales: mean, 95% CI, alpha (and omega for research)."""
-        cols = [("label", "Schaal", "text"), ("k", "Items", "int"), ("n_scored", "n", "int"),
-                ("mean", "Gemiddelde", "mean"), ("ci_low", "95%-BI onder", "mean"),
-                ("ci_high", "95%-BI boven", "mean"), ("alpha", "Cronbachs α", "coef")]
-        if self.audience is None:
-            cols.append(("omega", "McDonalds ω", "coef"))
-        table = Table(self.scales, cols, small=self.small,
-                            row_small_cols={c for c, _, _ in cols if c not in ("k",)})
-        note = _p("Schaalscores lopen van 1 (helemaal oneens) tot 5 (helemaal eens), na omkeren van "
-                  "negatief geformuleerde items. BI = betrouwbaarheidsinterval. Een α van 0,70 of hoger "
-                  "geldt als voldoende betrouwbaar.", "peo-note")
+        """Table of scales: mean and its 95% interval (the reliability is in :meth:`appendix`)."""
+        sc = self.scales.copy()
+        sc["margin"] = [self.small if r["suppressed"] else f"{format_nl(r['ci_low'])} tot {format_nl(r['ci_high'])}"
+                        for r in sc.to_dict("records")]
+        cols = [("label", "Schaal", "text"), ("k", "Stellingen", "int"), ("n_scored", "n", "int"),
+                ("mean", "Gemiddelde", "mean"), ("margin", "Marge (95%-BI)", "text")]
+        table = Table(sc, cols, small=self.small, row_small_cols={"n_scored", "mean"},
+                      caption="Gemiddelde score per schaal (alle respondenten)")
+        lo, hi = self._scale_range()
+        note = _p(f"Schaalscores lopen van {lo} (helemaal oneens) tot {hi} (helemaal eens), na omkeren van "
+                  "negatief geformuleerde stellingen. De marge geeft aan waar het gemiddelde van alle "
+                  "professionals waarschijnlijk ligt. Hoe betrouwbaar elke schaal is, staat in de Verantwoording.",
+                  "peo-note")
         return Section([table, note])
 
     def scale_figure(self):
         """Means with 95% CI per scale, starters and experienced side by side."""
-        from peo_lib.report.plots import mean_ci_chart
+        from peo_lib.report.plots import mean_ci_alt, mean_ci_chart
 
         sg = self.scales_by_group
         groups = [g for g in GROUP_LABELS if g in set(sg["group"])]
@@ -204,10 +251,12 @@ class RoundReport(SavesTables):
                           data[["label", "group", "mean", "ci_low", "ci_high", "suppressed"]]],
                          ignore_index=True)
         lo, hi = self._scale_range()
-        fig = mean_ci_chart(both, group_col="group", groups=["Alle respondenten", "Startend", "Ervaren"],
-                            small_label=self.small, scale_min=lo, scale_max=hi,
-                            title="Schaalgemiddelden met 95%-betrouwbaarheidsinterval")
-        return self._figure("schalen", fig, alt="Schaalgemiddelden met betrouwbaarheidsinterval")
+        groups = ["Alle respondenten", "Startend", "Ervaren"]
+        title = "Schaalgemiddelden met 95%-betrouwbaarheidsinterval"
+        fig = mean_ci_chart(both, group_col="group", groups=groups, small_label=self.small, scale_min=lo,
+                            scale_max=hi, title=title)
+        return self._figure("schalen", fig, alt=mean_ci_alt(both, title=title, group_col="group", groups=groups,
+                                                            small_label=self.small, scale_min=lo, scale_max=hi))
 
     def _scale_range(self):
         cb = self.rnd.codebook
@@ -220,9 +269,8 @@ class RoundReport(SavesTables):
 
     def likert_figures(self, block=None):
         """Diverging stacked bars per block (and per response set), with notes."""
-        from peo_lib.report.plots import likert_chart
+        from peo_lib.report.plots import likert_alt, likert_chart
 
-        cb = self.rnd.codebook
         out = []
         for g in likert_groups(self.rnd, blocks=None if block is None else [block]):
             if not g["chart"]:
@@ -233,8 +281,19 @@ class RoundReport(SavesTables):
                 ": verdeling van de antwoorden"
             fig = likert_chart(wide, categories=cats, missing_categories=miss, small_label=self.small,
                                title=title)
-            out.append(self._figure(name, fig, alt=f"Verdeling van de antwoorden: {title}"))
+            out.append(self._figure(name, fig, alt=likert_alt(wide, categories=cats, title=title,
+                                                              small_label=self.small)))
+            out.append(self._likert_numbers(g["items"], title))
         return out
+
+    def _likert_numbers(self, items, title) -> Details:
+        """The numbers of a Likert chart, in a table a reader can open right below it."""
+        low, mid, high = answer_group_phrases(self._labels(items[0]))
+        part = self.shares[self.shares["item"].isin(items)] if len(self.shares) else self.shares
+        cols = [("text", "Stelling", "text"), ("base", "n", "int"), ("pct_low", f"% {low}", "pct")]
+        cols += [("pct_mid", f"% {mid}", "pct")] if mid else []
+        return Details("Cijfers bij de figuur", [Table(part, cols + [("pct_high", f"% {high}", "pct")],
+                                                        small=self.small, caption=f"{title} (in cijfers)")])
 
     def block_sections(self, *, theme=False):
         """One heading per block with its Likert chart(s) and the means of other items.
@@ -269,61 +328,89 @@ class RoundReport(SavesTables):
             out.append(Table(other, [("text", "Vraag", "text"), ("n_valid", "n", "int"),
                                               ("mean", "Gemiddelde", "mean"), ("ci_low", "95%-BI onder", "mean"),
                                               ("ci_high", "95%-BI boven", "mean")],
-                                      small=self.small))
+                                      small=self.small, caption=f"Overige vragen ({block}): gemiddelde"))
         return out
 
     def comparison_tables(self):
-        """Starters vs experienced: every scale and item, with a Dutch sentence each."""
+        """Starters vs experienced: every scale and statement with its means and whether they differ clearly.
+
+        A sentence for each clear difference and one sentence for all the others; the tests are in
+        :meth:`appendix` (and in tabellen.xlsx).
+        """
         cmp = self.comparison
         if cmp.empty:
             return _p("Ervaringsjaren zijn in deze ronde niet gevraagd: geen vergelijking mogelijk.")
-        parts = []
-        for kind, head, es_col, es_head in (("scale", "Schalen", "cohen_d", "Cohens d"),
-                                            ("item", "Stellingen", "rank_biserial", "r (rangbiserieel)")):
-            part = cmp[cmp["kind"] == kind]
-            if part.empty:
-                continue
-            cols = [("label", "Schaal" if kind == "scale" else "Stelling", "text"),
-                    ("n1", "n startend", "int"), ("n2", "n ervaren", "int"),
-                    ("mean1", "Gem. startend", "mean"), ("mean2", "Gem. ervaren", "mean"),
-                    ("diff", "Verschil", "diff"), (es_col, es_head, "coef"), ("p_adj", "p (BH)", "p")]
-            if self.audience is not None:
-                cols = [c for c in cols if c[0] not in ("n1", "n2")]
-            parts.append(Heading(head, 4))
-            parts.append(Table(part, cols, small=self.small,
-                               row_small_cols={"mean1", "mean2", "diff", es_col, "p_adj"}))
-            parts.append(_sentences(part["zin"]))
-        parts.append(_p("Verschil = startend min ervaren. p (BH) = p-waarde na correctie voor het aantal "
-                        "toetsen (Benjamini-Hochberg); schalen met Welch-t-toets, stellingen met "
-                        "Mann-Whitney-toets. Effectgrootte: 0,2 klein, 0,5 middelgroot, 0,8 groot (d).",
-                        "peo-note"))
+        parts = self._verdict_parts(
+            cmp, heads=("Schalen", "Stellingen"), means=[("mean1", "Gem. startend"), ("mean2", "Gem. ervaren")],
+            verdict="Duidelijk verschil?", caption="{}: gemiddelde van startende en ervaren professionals",
+            sentence=plain_group_sentence,
+            others=lambda n, kind, clear: others_not_different_sentence(n, kind, any_shown=clear))
+        parts.append(_p("Verschil = startend min ervaren, berekend uit de getoonde (afgeronde) gemiddelden. "
+                        "Duidelijk verschil: een verschil dat geen toeval lijkt; hoe dat getoetst is, staat in de "
+                        f"Verantwoording. {self.small}: te weinig respondenten in een groep.", "peo-note"))
         return Section(parts)
 
+    def _verdict_parts(self, table, *, heads, means, verdict, caption, sentence, others) -> list:
+        """Per kind (scales, statements): a heading, the verdict table, a sentence per clear row and one
+        sentence for all other shown rows."""
+        parts = []
+        for kind, head in zip(("scale", "item"), heads):
+            part = table[table["kind"] == kind]
+            if part.empty:
+                continue
+            parts += [Heading(head, 3), self._verdict_table(part, first="Schaal" if kind == "scale" else "Stelling",
+                                                            means=means, verdict=verdict, caption=caption.format(head))]
+            recs = part.to_dict("records")
+            clear = [r for r in recs if _clear(r)]
+            if clear:
+                parts.append(_sentences(sentence(r, **self._span(r)) for r in clear))
+            rest = sum(1 for r in recs if not r["suppressed"] and not _clear(r))
+            if rest:
+                parts.append(_p(others(rest, kind, bool(clear))))
+        return parts
+
+    def _verdict_table(self, part, *, first, means, verdict, caption, diff=("mean1", "mean2")) -> Table:
+        """Label, two means, their shown difference (``diff``: a minus b) and the verdict ("ja"/"nee")."""
+        a, b = diff
+        t = part.copy()
+        t["shown_diff"] = [np.nan if r["suppressed"] else shown_difference(r[a], r[b]) for r in t.to_dict("records")]
+        t["verdict"] = [_verdict(r, self.small) for r in t.to_dict("records")]
+        cols = [("label", first, "text"), *[(c, h, "mean") for c, h in means], ("shown_diff", "Verschil", "diff"),
+                ("verdict", verdict, "text")]
+        return Table(t, cols, small=self.small, row_small_cols={a, b, "shown_diff"}, caption=caption)
+
     def theme_section(self):
-        """The theme block: its chart, and means and % (helemaal) eens of its items and scales."""
+        """The theme block: its chart, and per response set the means and the share of the top two answers."""
         th = self.theme
         cb = self.rnd.codebook
         if th.empty:
             return _p("Deze ronde heeft geen themavragen.")
         out = Section([_p(f"Het thema van deze ronde is ‘{self.theme_title}’. De stellingen:"),
                        *self._block_body(cb.theme)])
-        cols = [("text", "Stelling", "text"), ("n_valid", "n", "int"), ("mean", "Gemiddelde", "mean"),
-                ("ci_low", "95%-BI onder", "mean"), ("ci_high", "95%-BI boven", "mean"),
-                ("top2_pct", "% (helemaal) eens", "pct")]
-        table = Table(th, cols, small=self.small)
+        sets = {}
+        for item in th["item"]:
+            sets.setdefault(cb.items[item].response_set, []).append(item)
+        for rs, ids in sets.items():
+            if len(cb.response_sets[rs].values) > 9:
+                continue  # a 0-10 grade: its mean is in the table of other questions
+            top = top2_phrase(self._labels(ids[0]))
+            part = th[th["item"].isin(ids)]
+            out.add(Table(part, [("text", "Stelling" if top == "(helemaal) eens" else "Vraag", "text"),
+                                 ("n_valid", "n", "int"), ("mean", "Gemiddelde", "mean"),
+                                 ("top2_pct", f"% {top}", "pct")], small=self.small,
+                          caption=f"Thema {self.theme_title}: gemiddelde en % {top}"))
         theme_items_ = set(cb.items_in_block(cb.theme))
         scales = self.scales[self.scales["scale"].map(
             lambda s: all(i in theme_items_ for i in cb.scales[s].items))]
-        extra = None
         if len(scales):
-            extra = _p("Themaschaal: " + "; ".join(
-                f"{r['label']}: gemiddeld {format_nl(r['mean'])} (95%-BI {format_nl(r['ci_low'])} tot "
-                f"{format_nl(r['ci_high'])}, α = {format_nl(r['alpha'], 2)})" if not r["suppressed"]
-                else f"{r['label']}: {self.small}" for r in scales.to_dict("records")) + ".")
-        return out.add(table, extra)
+            out.add(_p("Themaschaal: " + "; ".join(
+                f"{r['label']}: gemiddeld {format_nl(r['mean'])} (marge {format_nl(r['ci_low'])} tot "
+                f"{format_nl(r['ci_high'])})" if not r["suppressed"]
+                else f"{r['label']}: {self.small}" for r in scales.to_dict("records")) + "."))
+        return out
 
     def change_section(self):
-        """Core items and scales compared with the previous round (or why not)."""
+        """Core scales and statements against the previous round: the means and whether they changed clearly."""
         if self.previous is None:
             return _p(self.previous_note or "Er is geen eerdere ronde om mee te vergelijken.", "peo-note")
         ch = self.change
@@ -332,23 +419,14 @@ class RoundReport(SavesTables):
                       "peo-note")
         r0, r1 = self.previous.id, self.rnd.id
         parts = [_p(f"Vergeleken met ronde {r0} ({self.previous.n} respondenten). Alleen vragen die in beide "
-                    "rondes hetzelfde gesteld zijn. Verschil = deze ronde min de vorige.")]
-        for kind, head, es_col, es_head in (("scale", "Schalen", "cohen_d", "Cohens d"),
-                                            ("item", "Kernstellingen", "rank_biserial", "r")):
-            part = ch[ch["kind"] == kind]
-            if part.empty:
-                continue
-            cols = [("label", "Schaal" if kind == "scale" else "Stelling", "text"),
-                    ("mean2", f"Gem. {r0}", "mean"), ("mean1", f"Gem. {r1}", "mean"),
-                    ("diff", "Verschil", "diff"), (es_col, es_head, "coef"), ("p_adj", "p (BH)", "p")]
-            parts.append(Heading(head, 4))
-            parts.append(Table(part, cols, small=self.small,
-                               row_small_cols={"mean1", "mean2", "diff", es_col, "p_adj"}))
-            sig = part[part["significant"]]
-            if len(sig):
-                parts.append(_sentences(sig["zin"]))
-            else:
-                parts.append(_p("Geen van deze verschillen is significant na correctie.", "peo-note"))
+                    "rondes hetzelfde gesteld zijn."),
+                 *self._verdict_parts(
+                     ch, heads=("Schalen", "Kernstellingen"), means=[("mean2", f"Gem. {r0}"), ("mean1", f"Gem. {r1}")],
+                     verdict="Duidelijk veranderd?", caption="{}: gemiddelde in " + f"{r0} en in {r1}",
+                     sentence=plain_change_sentence,
+                     others=lambda n, kind, clear: others_no_change_sentence(n, kind, previous=r0, any_shown=clear))]
+        parts.append(_p(f"Verschil = {r1} min {r0}, berekend uit de getoonde (afgeronde) gemiddelden. Duidelijk "
+                        "veranderd: een verschil dat geen toeval lijkt (zie de Verantwoording).", "peo-note"))
         return Section(parts)
 
     def open_answers_section(self):
@@ -358,7 +436,7 @@ class RoundReport(SavesTables):
         parts = []
         for q, oq in cb.open_questions.items():
             part = ans[ans["question"] == q] if len(ans) else ans
-            parts.append(Heading(oq.text, 4))
+            parts.append(Heading(oq.text, 3))
             if len(part) == 0:
                 parts.append(_p(f"Minder dan {cb.privacy.min_n_open} antwoorden: niet getoond.", "peo-small"))
                 continue
@@ -370,279 +448,32 @@ class RoundReport(SavesTables):
             parts.append(_p("Deze ronde had geen open vragen."))
         return Section(parts)
 
-    # -- audience sections ------------------------------------------------
-    def response_by(self, variable):
-        """Respondents per category of one background variable (``"organisatie"``, ``"gemeente"``)."""
-        part = self.overview[self.overview["variable"] == variable]
-        if part.empty:
-            return _p(f"De vraag naar {_BG_LABELS.get(variable, variable).lower()} is in deze ronde niet gesteld.")
-        out = Section([_p(f"Totaal: {self.rnd.n} respondenten."),
-                       Table(part, [("category", _BG_LABELS.get(variable, variable), "text"), ("n", "n", "int"),
-                                    ("pct", "%", "pct")], small=self.small)])
-        if part["suppressed"].any():
-            out.add(_p(f"{self.small}: minder dan {self.min_n} respondenten (of een cel die anders uit het "
-                      "totaal terug te rekenen is).", "peo-note"))
-        return out
+    def appendix(self):
+        """"Verantwoording": what each statistic means, the reliability and the tests (:mod:`peo_lib.report.appendix`)."""
+        from peo_lib.report.appendix import round_appendix
 
-    def _pivot(self, table, *, row_col, col_col, value_col, kind, row_head, rows=None, cols=None,
-               col_heads=None) -> Table:
-        """A wide table (rows x columns) of one statistic; hidden cells (NaN) show ``n<5``."""
-        rows = list(dict.fromkeys(table[row_col])) if rows is None else rows
-        cols = list(dict.fromkeys(table[col_col])) if cols is None else cols
-        look = {(r[row_col], r[col_col]): r for r in table.to_dict("records")}
-        heads = col_heads or {}
-        wide = pd.DataFrame([{"_row": str(r), **{f"_c{k}": (np.nan if (rec := look.get((r, c))) is None
-                                                            or rec.get("suppressed") else rec.get(value_col))
-                                                 for k, c in enumerate(cols)}} for r in rows])
-        columns = [("_row", row_head, "text")] + [(f"_c{k}", str(heads.get(c, c)), kind) for k, c in enumerate(cols)]
-        return Table(wide, columns, small=self.small, row_header=True)
+        return round_appendix(self)
 
-    # onderwijs
-    @cached_property
-    def starter_items(self) -> pd.DataFrame:
-        return experience_items(self.rnd, min_n=self.min_n)
+    def save_handout(self):
+        """Write the 2-page A4 handout ``samenvatting.pdf`` to ``out_dir`` (:mod:`peo_lib.report.handout`);
+        the full summary only. Shows a line pointing to it, or nothing when no PDF could be made."""
+        from peo_lib.report.handout import HANDOUT_PDF, handout_html, write_pdf
 
-    def experience_highlights(self):
-        """The groups' sizes and the differences that are significant, largest effect first."""
-        cmp = self.comparison
-        if cmp.empty:
-            return _p("Ervaringsjaren zijn in deze ronde niet gevraagd: geen vergelijking mogelijk.")
-        ov = self.overview[self.overview["variable"] == "ervaringsgroep"].set_index("category")
-
-        def count(g):
-            if g not in ov.index or ov.loc[g, "suppressed"]:
-                return self.small
-            return str(int(ov.loc[g, "n"]))
-
-        parts = [_p(f"In deze ronde vulden {count('startend')} startende professionals "
-                    f"({starter_phrase(self.rnd.codebook.starter_max_years)}) en {count('ervaren')} ervaren professionals de vragenlijst in.")]
-        sig = cmp[cmp["significant"] & ~cmp["suppressed"]].copy()
-        if sig.empty:
-            parts.append(_p(f"Op geen van de {len(cmp)} schalen en stellingen verschillen startende en ervaren "
-                            "professionals significant (na correctie voor het aantal toetsen)."))
-        else:
-            sig["_es"] = sig["cohen_d"].abs().fillna(sig["rank_biserial"].abs() * 2)
-            sig = sig.sort_values(["kind", "_es"], ascending=[False, False])
-            parts.append(_p(f"Op {len(sig)} van de {len(cmp)} schalen en stellingen is het verschil significant "
-                            "(na correctie voor het aantal toetsen), de grootste verschillen eerst:"))
-            parts.append(_sentences(sig["zin"]))
-        return Section(parts)
-
-    def starters_room_rules(self):
-        """What starters say about professional room and rules: % (helemaal) eens and means per group."""
-        ei = self.starter_items
-        if ei.empty:
-            return _p("Geen stellingen over ruimte of regels, of geen ervaringsjaren in deze ronde.")
-        parts = []
-        for head, ids in (("Professionele ruimte", room_items(self.rnd)),
-                          ("Regels en eisen", [i for i in rules_items(self.rnd) if i not in room_items(self.rnd)])):
-            part = ei[ei["item"].isin(ids)]
-            if part.empty:
-                continue
-            wide = []
-            for item, g in part.groupby("item", sort=False):
-                rec = {"text": g["text"].iloc[0], "suppressed": False}
-                for grp in ("startend", "ervaren"):
-                    row = g[g["group"] == grp]
-                    hidden = row.empty or bool(row["suppressed"].iloc[0])
-                    rec[f"pct_{grp}"] = np.nan if hidden else row["top2_pct"].iloc[0]
-                    rec[f"mean_{grp}"] = np.nan if hidden else row["mean"].iloc[0]
-                wide.append(rec)
-            parts.append(Heading(head, 3))
-            parts.append(Table(pd.DataFrame(wide), [
-                ("text", "Stelling", "text"), ("pct_startend", "% (helemaal) eens, startend", "pct"),
-                ("pct_ervaren", "% (helemaal) eens, ervaren", "pct"), ("mean_startend", "Gem. startend", "mean"),
-                ("mean_ervaren", "Gem. ervaren", "mean")], small=self.small))
-        parts.append(_p("% (helemaal) eens = aandeel ‘eens’ en ‘helemaal eens’ van wie de stelling beantwoordde. "
-                        "Of een verschil significant is, staat in de tabellen hierboven.", "peo-note"))
-        return Section(parts)
-
-    # professionals
-    @cached_property
-    def score_bins(self) -> pd.DataFrame:
-        return scale_score_bins(self.rnd, min_n=self.min_n)
-
-    @cached_property
-    def quartiles(self) -> pd.DataFrame:
-        return scale_quartiles(self.rnd, min_n=self.min_n)
-
-    @cached_property
-    def shares(self) -> pd.DataFrame:
-        return statement_shares(self.rnd, min_n=self.min_n)
-
-    def mirror_scales(self):
-        """Per scale: how to compute your own score, the quartiles and the distribution in bins."""
-        cb = self.rnd.codebook
-        if not cb.scales:
-            return _p("Deze ronde heeft geen schalen.")
-        q = self.quartiles.set_index("scale")
-        parts = []
-        for s, sc in cb.scales.items():
-            texts = [cb.items[i].text.rstrip(".") for i in sc.items]
-            rev = [cb.items[i].text.rstrip(".") for i in sc.reverse]
-            lo, hi = _scale_range_of(self.rnd, s)
-            parts.append(Heading(sc.label, 3))
-            how = (f"Uw score: het gemiddelde van uw antwoorden ({lo} = helemaal oneens tot {hi} = helemaal eens) "
-                   f"op {len(texts)} stellingen: " + "; ".join(f"‘{x}’" for x in texts) + ".")
-            if rev:
-                how += (" Bij " + "; ".join(f"‘{x}’" for x in rev) + f" telt het antwoord omgekeerd "
-                        f"({lo} wordt {hi}, {hi} wordt {lo}).")
-            parts.append(_p(how))
-            row = q.loc[s]
-            if row["suppressed"]:
-                parts.append(_p(f"Minder dan {self.min_n} professionals hebben een score op deze schaal: "
-                                "geen verdeling getoond.", "peo-small"))
-                continue
-            parts.append(_p(f"De helft van de professionals scoort tussen {format_nl(row['q1'])} en "
-                            f"{format_nl(row['q3'])}; de middelste score (mediaan) is {format_nl(row['median'])}. "
-                            f"Een kwart scoort lager dan {format_nl(row['q1'])}, een kwart hoger dan "
-                            f"{format_nl(row['q3'])}."))
-            bins = self.score_bins[self.score_bins["scale"] == s].copy()
-            bins["range"] = [f"{format_nl(a)} tot {'en met ' if b == hi else ''}{format_nl(b)}"
-                             for a, b in zip(bins["low"], bins["high"])]
-            parts.append(Table(bins, [("range", "Uw score", "text"), ("bin_label", "Ongeveer", "text"),
-                                            ("pct", "% professionals", "pct"), ("n", "n", "int")],
-                                     small=self.small))
-        parts.append(_p(f"{self.small}: minder dan {self.min_n} professionals in deze groep, of een groep die "
-                        "anders uit het totaal terug te rekenen is.", "peo-note"))
-        return Section(parts)
-
-    def mirror_statements(self):
-        """Per statement the share disagreeing, neutral and agreeing, per block; other items as means."""
-        sh = self.shares
-        cb = self.rnd.codebook
-        parts = []
-        for block in cb.blocks:
-            part = sh[sh["block"] == block] if len(sh) else sh
-            if part.empty:
-                continue
-            head = "Kernvragen" if block == "kern" else f"Thema: {self.theme_title}"
-            parts.append(Heading(head, 3))
-            parts.append(Table(part, [("text", "Stelling", "text"), ("base", "n", "int"),
-                                            ("pct_low", "% (helemaal) oneens", "pct"),
-                                            ("pct_mid", "% neutraal", "pct"),
-                                            ("pct_high", "% (helemaal) eens", "pct")], small=self.small))
-        other = self.other_items
-        if len(other):
-            parts.append(Heading("Overige vragen", 3))
-            parts.append(Table(other, [("text", "Vraag", "text"), ("n_valid", "n", "int"),
-                                             ("mean", "Gemiddelde", "mean")], small=self.small))
-        parts.append(_p("Percentages van wie de stelling beantwoordde; ‘weet ik niet’ en ‘niet van toepassing’ "
-                        "tellen niet mee.", "peo-note"))
-        return Section(parts)
-
-    # aanbieders
-    @cached_property
-    def organisation_scales_table(self) -> pd.DataFrame:
-        return organisation_results(self.rnd, what="scales", min_n=self.min_n)
-
-    @cached_property
-    def organisation_items_table(self) -> pd.DataFrame:
-        return organisation_results(self.rnd, what="items", min_n=self.min_n)
-
-    def organisation_scales(self):
-        """Scale means per organisation (type), only when every organisation is large enough."""
-        tab = self.organisation_scales_table
-        if tab.attrs.get("reason"):
-            return _p(tab.attrs["reason"], "peo-small")
-        groups = list(dict.fromkeys(tab["group"]))
-        sizes = tab.groupby("group", sort=False)["n"].first()
-        table = self._pivot(tab, row_col="label", col_col="group", value_col="mean", kind="mean",
-                            row_head="Schaal", cols=groups,
-                            col_heads={g: f"{g} (n = {int(sizes[g])})" for g in groups})
-        return Section([table, _p("Gemiddelde schaalscore (1-5) per type organisatie; n = respondenten van dat "
-                                  f"type. Elke groep heeft ten minste {self.min_n} respondenten per schaal.",
-                                  "peo-note")])
-
-    def organisation_statements(self):
-        """% (helemaal) eens per statement and organisation (type), only when every group is large enough."""
-        tab = self.organisation_items_table
-        if tab.attrs.get("reason"):
-            return _p(tab.attrs["reason"], "peo-small")
-        groups = list(dict.fromkeys(tab["group"]))
-        return self._pivot(tab, row_col="text", col_col="group", value_col="top2_pct", kind="pct",
-                           row_head="Stelling (% (helemaal) eens)", cols=groups)
-
-    # gemeenten
-    @cached_property
-    def municipal_scales_table(self) -> pd.DataFrame:
-        return municipal_scale_means(self.rnd, min_n=self.min_n)
-
-    @cached_property
-    def municipal_rules_table(self) -> pd.DataFrame:
-        return municipal_item_shares(self.rnd, min_n=self.min_n)
-
-    @cached_property
-    def municipal_tests(self) -> pd.DataFrame:
-        return municipal_differences(self.rnd, min_n=self.min_n, table=self.municipal_scales_table)
-
-    def _municipal_rows(self, table):
-        return list(dict.fromkeys(table["group"]))  # gemeenten in codebook order, total last
-
-    def rules_section(self):
-        """Rules and requirements per gemeente: the rules scales (chart and table) and their statements."""
-        from peo_lib.report.plots import mean_ci_chart
-
-        ms = self.municipal_scales_table
-        scales = rules_scales(self.rnd)
-        if ms.empty or not scales:
-            return _p("Geen vragen over regels en eisen of geen gemeente in deze ronde.")
-        out = Section()
-        for s in scales:
-            part = ms[ms["scale"] == s]
-            label = part["label"].iloc[0]
-            lo, hi = _scale_range_of(self.rnd, s)
-            fig = mean_ci_chart(part, label_col="group", small_label=self.small, scale_min=lo, scale_max=hi,
-                                title=f"{label}: gemiddelde per gemeente")
-            out.add(self._figure(f"gemeenten_{s}", fig, alt=f"{label} per gemeente"))
-        items = self.municipal_rules_table
-        if len(items):
-            ids = list(dict.fromkeys(items["item"]))
-            heads = {i: f"Stelling {k}" for k, i in enumerate(ids, start=1)}
-            out.add(_p("Aandeel (helemaal) eens per gemeente:"),
-                    self._pivot(items, row_col="group", col_col="item", value_col="top2_pct", kind="pct",
-                                row_head="Gemeente", cols=ids, col_heads=heads),
-                    _sentences((self.rnd.codebook.items[i].text for i in ids), ordered=True))
-        return out.add(self._municipal_note())
-
-    def _municipal_note(self):
-        return _p(f"{self.small}: minder dan {self.min_n} respondenten in die gemeente, of een gemeente die "
-                  "anders uit het totaal (‘Alle gemeenten’) terug te rekenen is. ‘Alle gemeenten’ telt wie een "
-                  "gemeente opgaf.", "peo-note")
-
-    def municipal_scales(self):
-        """Every scale's mean per gemeente (rules scales first), and whether gemeenten differ."""
-        ms = self.municipal_scales_table
-        if ms.empty:
-            return _p("Geen gemeente gevraagd of geen schalen in deze ronde.")
-        order = list(dict.fromkeys(ms["scale"]))
-        labels = dict(zip(ms["scale"], ms["label"]))
-        table = self._pivot(ms, row_col="group", col_col="scale", value_col="mean", kind="mean",
-                            row_head="Gemeente", cols=order, col_heads=labels)
-        return Section([table, _sentences(self.municipal_tests["zin"]), self._municipal_note()])
+        if self.out_dir is None or self.audience is not None:
+            return None
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        path = write_pdf(handout_html(self), self.out_dir / HANDOUT_PDF)
+        return None if path is None else _p(f"Deze samenvatting op twee A4-pagina's: {path.name}.", "peo-note")
 
     def excel_sheets(self) -> dict:
-        """Sheet name -> (table, columns shown as ``n<5`` where suppressed)."""
-        dist = self.distributions.drop(columns=["pct_rounded"])
-        sheets = {
-            "Respons": (self.overview, ["n", "pct"]),
-            "Schalen": (self.scales, ["n_scored", "mean", "sd", "ci_low", "ci_high", "alpha", "omega",
-                                      "n_complete"]),
-            "Schalen per ervaring": (self.scales_by_group, ["n_scored", "mean", "sd", "ci_low", "ci_high"]),
-            "Antwoordverdeling": (dist, ["n", "base", "pct"]),
-            "Startend vs ervaren": (self.comparison, ["n1", "n2", "mean1", "mean2", "diff", "cohen_d",
-                                                      "rank_biserial", "statistic", "p", "p_adj"]),
-            "Thema": (self.theme, ["n_valid", "mean", "sd", "ci_low", "ci_high", "top2_n", "top2_pct",
-                                   "top2_ci_low", "top2_ci_high"]),
-        }
-        if self.change is not None and not self.change.empty:
-            sheets["Verandering"] = (self.change, ["n1", "n2", "mean1", "mean2", "diff", "cohen_d",
-                                                   "rank_biserial", "statistic", "p", "p_adj"])
-        ans = self.answers
-        sheets["Open antwoorden"] = (ans[["question", "question_text", "group", "answer"]] if len(ans)
-                                     else pd.DataFrame(columns=["question", "question_text", "group", "answer"]), [])
-        sheets["Herkomst"] = (pd.DataFrame(list(self.prov.items()), columns=["veld", "waarde"]), [])
-        return sheets
+        """Sheet name -> :class:`~peo_lib.report.excel.Sheet` (Dutch headers, suppressed cells empty)."""
+        from peo_lib.report.excel import round_sheets
+
+        return round_sheets(self)
+
+    @property
+    def excel_about(self) -> str:
+        return f"Tabellen van PEO ronde {self.rnd.id} ({self.theme_title})."
 
     def provenance(self):
         """The provenance line (always the last output of the report)."""
@@ -709,7 +540,11 @@ def build_report(round_id, *, data_dir=None, out_dir=None, min_n=None, audience=
     if prev_id is not None:
         try:
             prev = load_round(codebook_path(prev_id, data_dir), raw_dir(data_dir))
-        except PEOError as exc:
-            note = f"De vorige ronde ({prev_id}) kon niet worden geladen, dus geen vergelijking: {exc}"
+        except PEOError as exc:  # the reader gets Dutch without paths; the notebook's log keeps the reason
+            import warnings
+
+            warnings.warn(f"previous round {prev_id} could not be loaded, so no comparison: {exc}", stacklevel=2)
+            note = (f"De vergelijking met de vorige ronde ({prev_id}) is in deze samenvatting niet beschikbaar: "
+                    "de gegevens van die ronde konden niet worden gelezen.")
     return RoundReport(rnd, out_dir=out_dir, min_n=min_n, audience=audience, previous=prev,
                        previous_note=note, cache_dir=cache_dir, demo=is_demo(data_dir))

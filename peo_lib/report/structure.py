@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["Column", "Heading", "Paragraph", "Bullets", "Table", "Figure", "Html", "Section", "NOTE", "SMALL"]
+__all__ = ["Column", "Heading", "Paragraph", "Bullets", "Table", "Figure", "Details", "Html", "Section", "NOTE",
+           "SMALL"]
 
 #: Paragraph kinds: ordinary text, a muted note, the "too few respondents" remark.
 TEXT, NOTE, SMALL = "text", "note", "small"
@@ -66,6 +67,7 @@ class Bullets(_Block):
     kind: str = "sentences"
     ordered: bool = False
     counts: list | None = None
+    css_class: str | None = None  # e.g. "peo-findings" (the key findings)
 
 
 @dataclass
@@ -103,6 +105,14 @@ class Figure(_Block):
 
 
 @dataclass
+class Details(_Block):
+    """Blocks a reader can open (``<details>``), e.g. the numbers of a chart right below it."""
+
+    summary: str
+    blocks: list = field(default_factory=list)
+
+
+@dataclass
 class Html(_Block):
     """Pre-rendered, already escaped HTML (for the rare block no other type fits)."""
 
@@ -132,8 +142,8 @@ class Section(_Block):
 
     def walk(self):
         for b in self.blocks:
-            if isinstance(b, Section):
-                yield from b.walk()
+            if isinstance(b, (Section, Details)):
+                yield from Section(b.blocks).walk()
             else:
                 yield b
 

@@ -15,7 +15,7 @@ Two layers
   stable English column names, unrounded numbers and a boolean
   ``suppressed`` column: the statistics of suppressed rows are NaN. These are
   what tests compare with the library's own numbers, and what goes into
-  ``tabellen.xlsx`` (hidden cells written as ``n<5``).
+  ``tabellen.xlsx`` (hidden cells empty, flagged in a marker column).
 * :class:`RoundReport` (built by :func:`build_report`) caches those tables for
   one round and renders them for the notebook: Dutch HTML tables
   (decimal comma), figures drawn once to PNG (the same bytes go to the

@@ -32,7 +32,7 @@ import numpy as np
 
 from peo_lib.report.plots import A4_WIDTH_IN, GROUP_COLORS, GROUP_MARKERS, _figure, _nl_formatter, _rc
 
-__all__ = ["trend_chart", "action_position", "ADJUSTED_COLOR", "GROUP_STYLE"]
+__all__ = ["trend_chart", "trend_alt", "action_position", "ADJUSTED_COLOR", "GROUP_STYLE"]
 
 ADJUSTED_COLOR = "#000000"  # Okabe-Ito black
 _ACTION_COLOR = "#555555"
@@ -186,3 +186,27 @@ def trend_chart(raw, *, adjusted=None, groups=None, group_col="ervaringsgroep", 
         if title:
             fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
     return fig
+
+
+def trend_alt(raw, groups=None, *, label, small_label="n<5", scale_min=1, scale_max=5,
+              group_col="ervaringsgroep", group_labels=None) -> str:
+    """Alt text of :func:`trend_chart`: the shown mean of every round, and of each group in the last round
+    (the table below the figure has every number)."""
+    from peo_lib.formatting import format_nl
+
+    group_labels = group_labels or {"startend": "startend", "ervaren": "ervaren"}
+
+    def value(r):
+        return small_label if bool(r["suppressed"]) or r["mean"] != r["mean"] else format_nl(r["mean"], 1)
+
+    rounds = "; ".join(f"{r['round']}: {value(r)}" for r in raw.to_dict("records"))
+    text = (f"{label}, gemiddelde per ronde (schaal {format_nl(scale_min, 0)} tot {format_nl(scale_max, 0)}). "
+            f"Alle respondenten: {rounds}.")
+    if groups is not None and len(groups) and len(raw):
+        last = raw["round"].iloc[-1]
+        part = groups[groups["round"] == last]
+        vals = [f"{lab} {value(r)}" for g, lab in group_labels.items()
+                for r in part[part[group_col].astype(str) == g].to_dict("records")]
+        if vals:
+            text += f" In {last}: {', '.join(vals)}."
+    return text + " De cijfers staan ook in de tabel onder de figuur."

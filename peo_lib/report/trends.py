@@ -54,9 +54,9 @@ from peo_lib.errors import ReportError
 from peo_lib.formatting import MISSING_TEXT, format_nl
 from peo_lib.report.excel import SavesTables
 from peo_lib.report.plots import figure_block
-from peo_lib.report.provenance_line import git_commit
-from peo_lib.report.structure import Heading, Paragraph, Section, Table
-from peo_lib.sentences import DEMO_NOTICE, starter_phrase, trends_intro
+from peo_lib.report.provenance_line import LOCK_FILE, git_commit, lock_sha256
+from peo_lib.report.structure import Bullets, Heading, Paragraph, Section, Table
+from peo_lib.sentences import (DEMO_NOTICE, shown_difference, starter_phrase, trend_step_sentence, trends_intro)
 from peo_lib.vocab import GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
 
 __all__ = [
@@ -214,7 +214,8 @@ def comparability_table(rounds) -> pd.DataFrame:
 # ----------------------------------------------------------------------
 
 def trends_provenance(rounds, *, register=None, now=None) -> dict:
-    """Where the trend report comes from: each round's codebook and raw SHA-256, register, version, commit, time."""
+    """Where the trend report comes from: each round's codebook and raw SHA-256, register, version, lock file,
+    commit, time."""
     from peo_lib import __version__
     from peo_lib.data.codebook import codebook_hash
 
@@ -224,6 +225,7 @@ def trends_provenance(rounds, *, register=None, now=None) -> dict:
                     "ruwe_data_sha256": r.raw_sha256 or "onbekend"} for rid, r in dict(rounds).items()],
         "verbeteracties_sha256": (register.sha256 if register is not None and register.sha256 else None),
         "peo_lib": __version__,
+        "lockbestand_sha256": lock_sha256(),
         "git_commit": git_commit(),
         "tijd": now.strftime("%Y-%m-%d %H:%M:%S %z").strip(),
     }
@@ -234,7 +236,8 @@ def _provenance_text(prov: dict) -> str:
                        f"{r['ruwe_data_sha256']})" for r in prov["rondes"])
     reg = (f" · {REGISTER_FILE} SHA-256 {prov['verbeteracties_sha256']}" if prov.get("verbeteracties_sha256")
            else f" · geen {REGISTER_FILE}")
-    return (f"Herkomst: {rounds}{reg} · peo_lib {prov['peo_lib']} · git commit {prov['git_commit']} · "
+    return (f"Herkomst: {rounds}{reg} · peo_lib {prov['peo_lib']} · "
+            f"{LOCK_FILE} SHA-256 {prov.get('lockbestand_sha256', 'onbekend')} · git commit {prov['git_commit']} · "
             f"gemaakt {prov['tijd']}")
 
 
@@ -271,6 +274,7 @@ class TrendsReport(SavesTables):
         self.small = label_small(self.min_n)
         self.figures: dict[str, Path] = {}
         self._tables: dict[str, dict] = {}
+        self._stacks: dict = {}  # the rounds stacked once for every table (stats.series.reuse_stacks)
 
     # -- data -------------------------------------------------------------
     @property
@@ -320,21 +324,31 @@ class TrendsReport(SavesTables):
         return [a for a in self.register.actions if scale in a.schalen or items & set(a.items)]
 
     def tables(self, scale) -> dict:
-        """raw, groups, adjusted, changes and sentence of one scale (computed once)."""
-        from peo_lib.stats.trends import trend_sentence
+        """raw, groups, adjusted, changes and sentence of one scale (computed once).
+
+        The rounds are stacked once per report (:func:`peo_lib.stats.series.reuse_stacks`), not
+        once per table and sentence; the numbers are the same.
+        """
+        from peo_lib.stats.series import reuse_stacks
 
         if scale not in self._tables:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                sentence = trend_sentence(self.rounds, scale=scale, min_n=self.min_n)
-            self._tables[scale] = dict(
-                raw=raw_trend_table(self.rounds, scale=scale, min_n=self.min_n),
-                groups=group_trend_table(self.rounds, scale=scale, min_n=self.min_n),
-                adjusted=adjusted_trend_table(self.rounds, scale=scale, min_n=self.min_n),
-                changes=changes_table(self.rounds, scale=scale, min_n=self.min_n),
-                sentence=sentence,
-            )
+            with reuse_stacks(self._stacks):
+                self._tables[scale] = self._scale_tables(scale)
         return self._tables[scale]
+
+    def _scale_tables(self, scale) -> dict:
+        from peo_lib.stats.trends import trend_sentence
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            sentence = trend_sentence(self.rounds, scale=scale, min_n=self.min_n)
+        return dict(
+            raw=raw_trend_table(self.rounds, scale=scale, min_n=self.min_n),
+            groups=group_trend_table(self.rounds, scale=scale, min_n=self.min_n),
+            adjusted=adjusted_trend_table(self.rounds, scale=scale, min_n=self.min_n),
+            changes=changes_table(self.rounds, scale=scale, min_n=self.min_n),
+            sentence=sentence,
+        )
 
     # -- figures ------------------------------------------------------------
     def _figure(self, name, fig, *, alt):
@@ -356,7 +370,10 @@ class TrendsReport(SavesTables):
         fig = trend_chart(t["raw"], adjusted=t["adjusted"] if len(t["adjusted"]) else None, groups=t["groups"],
                           group_labels=_GROUPS, actions=actions, rounds=self.round_ids, small_label=self.small,
                           scale_min=lo, scale_max=hi, title=f"{self.label(scale)}: gemiddelde per ronde")
-        return self._figure(f"trend_{scale}", fig, alt=f"Trend van {self.label(scale)} per ronde")
+        from peo_lib.report.trend_plots import trend_alt
+
+        return self._figure(f"trend_{scale}", fig, alt=trend_alt(t["raw"], t["groups"], label=self.label(scale),
+                                                                small_label=self.small, scale_min=lo, scale_max=hi))
 
     # -- sections -------------------------------------------------------------
     def starter_phrase(self) -> str:
@@ -380,6 +397,63 @@ class TrendsReport(SavesTables):
                                            "note")],
                        title="PEO: trends over de rondes", level=1)
 
+    @cached_property
+    def findings(self) -> list:
+        """The key findings (:func:`peo_lib.report.findings.trend_findings`), from the suppressed tables."""
+        from peo_lib.report.findings import trend_findings
+
+        scales = {s: dict(label=self.label(s), raw=self.tables(s)["raw"], changes=self.tables(s)["changes"],
+                          groups=self.tables(s)["groups"]) for s in self.scales}
+        return trend_findings(scales, actions=self.actions, round_ids=self.round_ids)
+
+    def key_findings(self):
+        """"In het kort": 3-5 findings over the rounds, each with its numbers."""
+        return Section([Bullets([f.sentence for f in self.findings], css_class="peo-findings"),
+                        Paragraph("Duidelijk = een verschil dat geen toeval lijkt (zie de Verantwoording achteraan).",
+                                  "note")])
+
+    def change_section(self):
+        """The latest round against the one before, per core scale: the means and whether it changed clearly."""
+        ids = self.round_ids
+        if len(ids) < 2:
+            return Paragraph("Er is nog maar één ronde: geen verandering te tonen.", "note")
+        prev, cur = ids[-2], ids[-1]
+        rows, clear = [], []
+        for s in self.scales:
+            ch = self.tables(s)["changes"]
+            ch = ch[(ch["previous"] == prev) & (ch["current"] == cur)]
+            if ch.empty:
+                continue
+            r = ch.iloc[0].to_dict()
+            hidden = bool(r["suppressed"])
+            verdict = (self.small if hidden else "niet vergelijkbaar" if not r["comparable"] else
+                       "ja" if r["significant"] else "nee")
+            rows.append(dict(label=self.label(s), before=r["mean_previous"], after=r["mean_current"],
+                             diff=np.nan if hidden else shown_difference(r["mean_current"], r["mean_previous"]),
+                             verdict=verdict, suppressed=hidden))
+            if not hidden and r["comparable"] and r["significant"]:
+                clear.append(trend_step_sentence(self.label(s), previous=prev, current=cur,
+                                                 before=r["mean_previous"], after=r["mean_current"]))
+        if not rows:
+            return Paragraph(f"Geen kernschalen die in {prev} en {cur} allebei gemeten zijn.", "note")
+        table = Table(pd.DataFrame(rows), [("label", "Schaal", "text"), ("before", f"Gem. {prev}", "mean"),
+                                           ("after", f"Gem. {cur}", "mean"), ("diff", "Verschil", "diff"),
+                                           ("verdict", "Duidelijk veranderd?", "text")], small=self.small,
+                      caption=f"Kernschalen: gemiddelde in {prev} en in {cur}")
+        others = len(rows) - len(clear)
+        text = (Bullets(clear) if clear else None)
+        rest = (f"De andere {others} schalen zijn niet duidelijk veranderd." if clear and others else
+                f"Geen van de {others} schalen is duidelijk veranderd sinds {prev}." if others else None)
+        return Section().add(Paragraph(f"Ronde {cur} vergeleken met ronde {prev}, per kernschaal."), table, text,
+                             Paragraph(rest) if rest else None,
+                             Paragraph(f"Verschil = {cur} min {prev}, uit de getoonde (afgeronde) gemiddelden.", "note"))
+
+    def appendix(self):
+        """"Verantwoording": what the measures mean and the tests of every change (:mod:`peo_lib.report.appendix`)."""
+        from peo_lib.report.appendix import trends_appendix
+
+        return trends_appendix(self)
+
     def response_table(self):
         """Respondents per round (and per experience group), small cells suppressed."""
         from peo_lib.privacy.disclosure import suppress_tidy
@@ -398,7 +472,8 @@ class TrendsReport(SavesTables):
             t[g] = t["round"].map(part).astype(float)
         self.response = t
         table = Table(t, [("round", "Ronde", "text"), ("title", "Thema", "text"), ("n", "Respondenten", "int"),
-                          ("startend", "Startend", "int"), ("ervaren", "Ervaren", "int")], small=self.small)
+                          ("startend", "Startend", "int"), ("ervaren", "Ervaren", "int")], small=self.small,
+                      caption="Respondenten per ronde")
         return Section([table, Paragraph(f"Startend: {self.starter_phrase()}. Wie zijn werkervaring niet invulde, "
                                          "telt alleen mee in het totaal.", "note")])
 
@@ -416,7 +491,8 @@ class TrendsReport(SavesTables):
                          **{f"_r{k}": "✓" if rec[r] else MISSING_TEXT for k, r in enumerate(ids)}, "note": note})
         table = Table(pd.DataFrame(rows), [("id", "Id", "text"), ("text", "Vraag of schaal", "text"),
                                            *[(f"_r{k}", r, "text") for k, r in enumerate(ids)],
-                                           ("note", "Vergelijkbaarheid", "text")], small=self.small)
+                                           ("note", "Vergelijkbaarheid", "text")], small=self.small,
+                      caption="Welke kernvragen in welke ronde gesteld zijn")
         changed = comp[comp["changed_in"] != ""]
         note = ("Alle kernvragen zijn in elke ronde met dezelfde tekst en antwoordschaal gesteld."
                 if changed.empty and comp["comparable"].all() else
@@ -462,30 +538,30 @@ class TrendsReport(SavesTables):
         note = (f"Schaal {lo}-{hi}. Gecorrigeerd = het gemiddelde als elke ronde dezelfde samenstelling naar "
                 f"{names} had gehad (alle rondes samen); zo telt een andere samenstelling van de respondenten "
                 "niet als verandering." if names else f"Schaal {lo}-{hi}.")
-        return Section([Table(df, cols, small=self.small), Paragraph(note, "note")])
+        return Section([Table(df, cols, small=self.small, caption=f"{self.label(scale)}: gemiddelde per ronde"),
+                        Paragraph(note, "note")])
 
     def changes_section(self, scale):
-        """Changes between consecutive rounds, raw and adjusted, with Benjamini-Hochberg control."""
+        """Changes between consecutive rounds in plain words: the means and whether each change is clear
+        (raw, and after correcting for the composition); the tests are in :meth:`appendix`."""
         ch = self.tables(scale)["changes"].copy()
         if ch.empty:
             return Paragraph("Deze schaal is in minder dan twee rondes gemeten: geen veranderingen te toetsen.",
                              "note")
         ch["pair"] = ch["previous"] + " → " + ch["current"]
+        ch["shown_diff"] = [np.nan if s else shown_difference(b, a) for s, a, b in
+                            zip(ch["suppressed"], ch["mean_previous"], ch["mean_current"])]
         ch["sig"] = np.where(ch["suppressed"], self.small, np.where(
             ~ch["comparable"], "niet vergelijkbaar", np.where(ch["significant"], "ja", "nee")))
         ch["adj_sig"] = np.where(ch["suppressed"] | ~ch["comparable"] | ch["adj_p_adjusted"].isna(), MISSING_TEXT,
                                  np.where(ch["adj_significant"], "ja", "nee"))
-        ch["ci"] = [self.small if s else _ci_text(a, b, self.small)
-                    for s, a, b in zip(ch["suppressed"], ch["ci_low"], ch["ci_high"])]
         cols = [("pair", "Rondes", "text"), ("mean_previous", "Gem. eerst", "mean"),
-                ("mean_current", "Gem. daarna", "mean"), ("diff", "Verschil", "diff"), ("ci", "95%-BI", "text"),
-                ("p_adjusted", "p (BH)", "p"), ("sig", "Betrouwbaar", "text"),
-                ("adj_diff", "Verschil gecorr.", "diff"), ("adj_p_adjusted", "p (BH) gecorr.", "p"),
-                ("adj_sig", "Betrouwbaar gecorr.", "text")]
-        return Section([Table(ch, cols, small=self.small), Paragraph(
-            "Verschil = latere ronde min eerdere. p (BH) = p-waarde na correctie voor het aantal vergelijkingen "
-            "van deze schaal (Benjamini-Hochberg, 5%); ruw met de Welch-t-toets, gecorrigeerd met het model "
-            "dat rekening houdt met de samenstelling.", "note")])
+                ("mean_current", "Gem. daarna", "mean"), ("shown_diff", "Verschil", "diff"),
+                ("sig", "Duidelijk veranderd?", "text"), ("adj_sig", "Ook na correctie voor samenstelling?", "text")]
+        return Section([Table(ch, cols, small=self.small, caption=f"{self.label(scale)}: verandering per ronde",
+                              row_small_cols={"mean_previous", "mean_current", "shown_diff"}), Paragraph(
+            "Verschil = latere ronde min eerdere, uit de getoonde (afgeronde) gemiddelden. Duidelijk veranderd: een "
+            "verschil dat geen toeval lijkt; de toetsen staan in de Verantwoording.", "note")])
 
     def sentence(self, scale):
         """The plain Dutch paragraph of :func:`peo_lib.stats.trends.trend_sentence`."""
@@ -499,15 +575,16 @@ class TrendsReport(SavesTables):
                              "note")
         reg = self.register.to_frame()
         parts = [Table(reg, [("id", "Id", "text"), ("titel", "Verbeteractie", "text"),
-                                   ("ronde_start", "Vanaf ronde", "text"), ("status", "Status", "text"),
-                                   ("eigenaar", "Eigenaar", "text")], small=self.small)]
+                             ("ronde_start", "Vanaf ronde", "text"), ("status", "Status", "text"),
+                             ("eigenaar", "Eigenaar", "text")], small=self.small, caption="Register van verbeteracties")]
         t = self.actions.copy()
         t["what"] = np.where(t["measure"] == "mean", "gemiddelde", "% (helemaal) eens")
         t["fmt_before"] = [_value(v, m, self.small, s and np.isnan(v)) for v, m, s in
                            zip(t["before"], t["measure"], t["n_before"].isna() & t["round_before"].notna())]
         t["fmt_after"] = [_value(v, m, self.small, s and np.isnan(v)) for v, m, s in
                           zip(t["after"], t["measure"], t["n_after"].isna() & t["round_after"].notna())]
-        t["fmt_diff"] = [_diff(d, m) for d, m in zip(t["diff"], t["measure"])]
+        t["fmt_diff"] = [_diff(d if d != d else shown_difference(a, b, 1 if m == "mean" else 0), m)
+                         for d, a, b, m in zip(t["diff"], t["after"], t["before"], t["measure"])]
         t["ci"] = [_ci_text(a, b, self.small) if m == "mean" else
                    (MISSING_TEXT if np.isnan(a) else f"{format_nl(a, 0)} tot {format_nl(b, 0)}")
                    for a, b, m in zip(t["ci_low"], t["ci_high"], t["measure"])]
@@ -516,7 +593,7 @@ class TrendsReport(SavesTables):
                    for r, s in zip(t["round_after"], t["status"])]
         for action in self.register.actions:
             part = t[t["id"] == action.id]
-            parts.append(Heading(f"{action.id}: {action.titel}", 4))
+            parts.append(Heading(f"{action.id}: {action.titel}", 3))
             if part.empty:
                 parts.append(Paragraph("Geen indicatoren aan deze actie gekoppeld.", "note"))
                 continue
@@ -524,7 +601,7 @@ class TrendsReport(SavesTables):
                                             ("rb", "Ronde voor", "text"), ("fmt_before", "Voor", "text"),
                                             ("ra", "Ronde na", "text"), ("fmt_after", "Na", "text"),
                                             ("fmt_diff", "Verschil", "text"), ("ci", "95%-BI", "text")],
-                                     small=self.small))
+                                     small=self.small, caption=f"{action.id}: indicatoren voor en na de start"))
         parts.append(Paragraph("Voor = de laatste ronde vóór de start van de actie, na = de laatste ronde vanaf de start. "
                         "De vergelijking beschrijft; ze bewijst niet dat een actie werkte, want tussen twee rondes "
                         "verandert ook veel anders. % (helemaal) eens = aandeel van de geldige antwoorden in de "
@@ -554,6 +631,7 @@ class TrendsReport(SavesTables):
         rows = [(f"ronde {r['ronde']} {k}", r[k]) for r in prov["rondes"] for k in ("codeboek_sha256",
                                                                                      "ruwe_data_sha256")]
         rows += [("verbeteracties_sha256", prov["verbeteracties_sha256"] or "geen"), ("peo_lib", prov["peo_lib"]),
+                 ("lockbestand_sha256", prov.get("lockbestand_sha256", "onbekend")),
                  ("git_commit", prov["git_commit"]), ("tijd", prov["tijd"])]
         sheets["Herkomst"] = (pd.DataFrame(rows, columns=["veld", "waarde"]), [])
         return sheets
