@@ -118,15 +118,19 @@ def _cmd_report(args) -> int:
     if ids:
         try:
             run_reports(ids, jobs=args.jobs, data_dir=args.data_dir, out_dir=args.out,
-                        audience=args.audience, timeout=args.timeout, min_n=args.min_n)
+                        audience=args.audience, timeout=args.timeout, min_n=args.min_n, force=args.force)
         except ReportError as exc:  # the trend report does not depend on the round reports
             failed = exc
     if args.all or args.trends:
-        from peo_lib.publish.runner import run_trends_report
+        from peo_lib.publish.runner import run_trends_report, trends_up_to_date
 
-        t0 = time.perf_counter()
-        path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)
-        print(f"[trends] {time.perf_counter() - t0:.1f} s  done -> {path}", file=sys.stderr)
+        current = None if args.force else trends_up_to_date(data_dir=args.data_dir, out_dir=args.out)
+        if current is not None:
+            print(f"trends up to date -> {current}", file=sys.stderr)
+        else:
+            t0 = time.perf_counter()
+            path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)
+            print(f"[trends] {time.perf_counter() - t0:.1f} s  done -> {path}", file=sys.stderr)
     if failed is not None:
         raise failed
     return 0
@@ -173,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_seconds, default=600, help="seconds one notebook cell may run (default: 600)")
     p.add_argument("--min-n", type=_whole_number(1, 1000), default=None, dest="min_n",
                    help="stricter than the codebook's privacy.min_n (never looser)")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild every report, also those that are up to date (inputs and code unchanged)")
     _add_dirs(p)
     p.set_defaults(func=_cmd_report)
 

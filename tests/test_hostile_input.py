@@ -184,7 +184,8 @@ def test_disk_full_keeps_previous_outputs_and_cleans_stale_builds(tiny_data_dir,
 
     monkeypatch.setattr(runner.NotebookRun, "__init__", patched)
     capsys.readouterr()
-    assert main(["report", "2099-1", "--data-dir", str(tiny_data_dir), "--out", str(out)]) != 0
+    # --force: the manifest would otherwise (rightly) skip the unchanged round.
+    assert main(["report", "2099-1", "--data-dir", str(tiny_data_dir), "--out", str(out), "--force"]) != 0
     err = capsys.readouterr().err
     assert "No space left on device" in err and "previous outputs are unchanged" in err and "Traceback" not in err
     assert _tree_hashes(out / "2099-1") == before

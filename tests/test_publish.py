@@ -101,23 +101,24 @@ def test_xlsx_equals_library_numbers(published):
     desc = scale_descriptives(rnd).set_index("scale")
     rel = scale_reliability(rnd).set_index("scale")
     for row in _sheet(path / "tabellen.xlsx", "Schalen"):
-        assert row["mean"] == pytest.approx(desc.loc[row["scale"], "mean"])
-        assert row["ci_low"] == pytest.approx(desc.loc[row["scale"], "ci_low"])
-        assert row["alpha"] == pytest.approx(rel.loc[row["scale"], "alpha"])
+        assert row["Gemiddelde"] == pytest.approx(desc.loc[row["Schaal (id)"], "mean"])
+        assert row["95%-BI onder"] == pytest.approx(desc.loc[row["Schaal (id)"], "ci_low"])
+        assert row["Cronbachs α"] == pytest.approx(rel.loc[row["Schaal (id)"], "alpha"])
     cmp = compare_groups(rnd, by="ervaringsgroep").set_index("id")
     rows = _sheet(path / "tabellen.xlsx", "Startend vs ervaren")
     assert len(rows) == len(rnd.codebook.scales) + len(rnd.codebook.items)
     for row in rows:
-        if row["suppressed"]:
+        if row["Onderdrukt"]:
             continue
-        assert row["p_adj"] == pytest.approx(cmp.loc[row["id"], "p_adj"])
-        assert row["diff"] == pytest.approx(cmp.loc[row["id"], "diff"])
+        assert row["p (BH)"] == pytest.approx(cmp.loc[row["Id"], "p_adj"])
+        assert row["Verschil"] == pytest.approx(cmp.loc[row["Id"], "diff"])
     resp = _sheet(path / "tabellen.xlsx", "Respons")
-    md = next(r for r in resp if r["category"] == "Midden-Delfland")  # 1-4 respondents in every round
-    assert md["n"] == "n<5" and md["pct"] == "n<5"
+    md = next(r for r in resp if r["Categorie"] == "Midden-Delfland")  # 1-4 respondents in every round
+    assert md["n"] is None and md["%"] is None and md["Onderdrukt"] == "n<5"  # empty, with the marker
     for r in resp:
-        if r["n"] != "n<5":
+        if not r["Onderdrukt"]:
             assert r["n"] >= 5 or r["n"] == 0
+            assert 0 <= r["%"] <= 1  # a fraction, formatted as 0%
 
 
 @pytest.mark.notebook

@@ -1,4 +1,4 @@
-"""Repository rules: dependencies declared twice stay in sync; notebooks carry no outputs."""
+"""Repository rules: dependencies declared twice stay in sync and are locked; notebooks carry no outputs."""
 
 from __future__ import annotations
 
@@ -52,6 +52,43 @@ def test_environment_yml_matches_pyproject():
     assert sorted(set(env) - set(py)) == [], "in environment.yml only"
     differing = {k: (py[k], env[k]) for k in py if py[k] != env[k]}
     assert differing == {}, "lower bounds differ (pyproject, environment.yml)"
+
+
+def _lock() -> dict[str, tuple[str, int]]:
+    """requirements.lock: package -> (pinned version, number of hashes)."""
+    pins, name = {}, None
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)", line)
+        if m:
+            name = m.group(1).lower().replace("_", "-").replace(".", "-")
+            pins[name] = (m.group(2), 0)
+        elif name and line.strip().startswith("--hash=sha256:"):
+            pins[name] = (pins[name][0], pins[name][1] + 1)
+    return pins
+
+
+def test_lock_file_pins_every_dependency_with_hashes():
+    """requirements.lock (uv pip compile --generate-hashes) pins each dependency of pyproject.toml, the
+    test extras too, at a version its lower bound admits; every pinned package carries its hashes."""
+    from packaging.version import Version
+
+    pins = _lock()
+    assert len(pins) > len(_pyproject())  # and what they depend on
+    for name, spec in _pyproject().items():
+        key = name.replace(".", "-")
+        assert key in pins, f"{name} is not pinned in requirements.lock: run the command at the top of the lock file"
+        assert Version(pins[key][0]) >= Version(spec.removeprefix(">=")), f"{name}: lock {pins[key][0]} < {spec}"
+    assert [n for n, (_, hashes) in pins.items() if hashes == 0] == [], "pinned without a hash"
+    head = (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()[:3]
+    assert any("--generate-hashes" in line and "pyproject.toml" in line for line in head)
+
+
+def test_setup_installs_the_lock_file():
+    """make setup installs requirements.lock with hashes checked: with uv, or with plain pip as the fallback."""
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "LOCK       := requirements.lock" in make and "$(STAMP): pyproject.toml $(LOCK)" in make
+    assert "uv pip install --quiet --python $(BIN)/python --require-hashes -r $(LOCK)" in make
+    assert "-m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)" in make
 
 
 def test_every_dependency_has_a_tested_lower_bound():

@@ -41,6 +41,11 @@ also in parallel processes, install one after another):
   old or the new HTML, never a half-written one; for a moment the notebook
   can be newer than the HTML.
 
+Nothing changed, nothing redone: :func:`run_reports` skips a summary whose content-hash manifest
+(``OUT/ROUND/.manifest.json``, :mod:`peo_lib.publish.manifest`) still matches its inputs and
+whose outputs are all there, and says so (``2021-1 up to date``); ``force=True`` (``peo report
+--force``) builds everything. The manifest is written into the build folder before the install.
+
 A failed run leaves the previous outputs untouched. The failed notebook
 (with papermill's error marker) is kept as evidence in
 ``OUT/.ROUND.failed/ronde.ipynb`` (``OUT/.ROUND-AUDIENCE.failed/`` for an
@@ -76,13 +81,15 @@ from peo_lib.paths import NOTEBOOK_DIR, TEMPLATE_DIR
 from peo_lib.publish.html import check_offline_html, export_html, warm_exporter  # noqa: F401 (re-exported)
 from peo_lib.publish.install import (build_dir, check_out_dir, install_round, output_lock, remove_stale_builds,
                                      swap_in)
-from peo_lib.vocab import (AUDIENCE_LABELS, CELL_TAGS, PANEL_TAG, ROUND_NOTEBOOK, TRENDS_DIR, TRENDS_HTML,
-                           TRENDS_NOTEBOOK, check_audience, output_names)
+from peo_lib.publish.manifest import is_current, manifest_name, write_manifest
+from peo_lib.vocab import (AUDIENCE_LABELS, AUDIENCES, CELL_TAGS, PANEL_TAG, ROUND_NOTEBOOK, TRENDS_DIR,
+                           TRENDS_HTML, TRENDS_NOTEBOOK, check_audience, output_names)
 
 __all__ = [
     "run_notebook",
     "run_round_report",
     "run_trends_report",
+    "trends_up_to_date",
     "run_reports",
     "validate_rounds",
     "export_html",
@@ -278,6 +285,7 @@ class NotebookRun:
     install: Callable           # (build folder, target) -> None, called under the lock
     lock_name: str
     audience: str | None = None
+    manifest: dict | None = None  # the inputs to record (publish.manifest); None: no manifest
 
 
 def run_notebook(run: NotebookRun, *, timeout=600) -> Path:
@@ -313,6 +321,9 @@ def _run_in(run: NotebookRun, tmp: Path, *, timeout) -> Path:
         missing = [f for f in run.expected if not (tmp / f).is_file()]
         if missing:
             raise ReportError(f"{run.label}: the notebook did not write {', '.join(missing)}")
+        if run.manifest is not None:  # in the build folder: installed with the outputs or not at all
+            write_manifest(tmp, manifest_name(run.audience), run.manifest,
+                           entries=None if run.audience is None else output_names(run.audience).values())
         with output_lock(run.out_root, run.lock_name):
             run.install(tmp, run.target)
     finally:
@@ -357,8 +368,31 @@ def _read_template(path: Path, what: str):
     return nbformat.read(path, as_version=4)
 
 
+def _install_summary(tmp: Path, target: Path, audience=None) -> None:
+    """:func:`~peo_lib.publish.install.install_round`, each summary's manifest kept with its files (under the lock).
+
+    The full summary swaps the folder in: the audience summaries that ``install_round`` keeps
+    keep their manifests too. An audience summary: its old manifest goes first, the new one
+    comes last, after the HTML (a kill in between leaves no manifest: the next run rebuilds).
+    """
+    if audience is None:
+        for name in (manifest_name(a) for a in AUDIENCES):
+            if (target / name).is_file() and not (tmp / name).exists():
+                try:
+                    os.link(target / name, tmp / name)
+                except OSError:
+                    shutil.copy2(target / name, tmp / name)
+        install_round(tmp, target, None)
+        return
+    mine = manifest_name(audience)
+    (target / mine).unlink(missing_ok=True)
+    install_round(tmp, target, audience)
+    if (tmp / mine).is_file():
+        os.replace(tmp / mine, target / mine)
+
+
 def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, timeout=600,
-                     min_n=None) -> Path:
+                     min_n=None, manifest=None) -> Path:
     """Execute the round notebook and write the round's outputs atomically.
 
     Parameters
@@ -379,6 +413,10 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
         Seconds one notebook cell may run (nbclient's per-cell timeout).
     min_n : int, optional
         A threshold above the codebook's ``privacy.min_n``.
+    manifest : dict, optional
+        The inputs to record with the outputs (:func:`peo_lib.publish.manifest.round_inputs`, as
+        :func:`run_reports` passes them). Without it no manifest is recorded, so the next
+        :func:`run_reports` builds this summary again: this function always builds.
 
     Returns
     -------
@@ -417,13 +455,29 @@ def run_round_report(round_id, *, data_dir=None, out_dir=None, audience=None, ti
         out_root=out_root, target=out_root / round_id, notebook_name=names["notebook"],
         html_name=names["html"], html_title=title,
         expected=OUTPUT_FILES if audience is None else (names["notebook"], names["html"]),
-        install=lambda tmp, target: install_round(tmp, target, audience), lock_name=round_id, audience=audience,
+        install=lambda tmp, target: _install_summary(tmp, target, audience), lock_name=round_id,
+        audience=audience, manifest=manifest,
     )
     return run_notebook(run, timeout=timeout)
 
 
+def trends_up_to_date(*, data_dir=None, out_dir=None) -> Path | None:
+    """``OUT/trends`` when its manifest matches the inputs of a new trend report (nothing to do), else None."""
+    from peo_lib.paths import DATA_DIR, OUT_DIR
+    from peo_lib.publish.manifest import trends_inputs
+
+    data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
+    target = Path(out_dir if out_dir is not None else OUT_DIR).expanduser().resolve() / TRENDS_DIR
+    if not (target / manifest_name()).is_file():  # never built here: skip the hashing
+        return None
+    return target if is_current(target, manifest_name(), trends_inputs(data_dir=data_dir)) else None
+
+
 def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
     """Execute ``notebooks/trends.ipynb`` and write ``OUT/trends/`` atomically (the same runner).
+
+    Always builds, and records the manifest (``OUT/trends/.manifest.json``) of what it read;
+    :func:`trends_up_to_date` tells beforehand whether a build would change anything.
 
     Parameters
     ----------
@@ -452,14 +506,17 @@ def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
     from peo_lib.paths import DATA_DIR, OUT_DIR, require_round_ids
 
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
+    from peo_lib.publish.manifest import trends_inputs
+
     require_round_ids(data_dir)  # before any folder or kernel
     out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR, data_dir=data_dir)
+    inputs = trends_inputs(data_dir=data_dir)  # hashed before the notebook reads anything
     run = NotebookRun(
         name=TRENDS_DIR, label="trend report", round_id=TRENDS_DIR, template=TRENDS_NOTEBOOK_PATH,
         notebook=_read_template(TRENDS_NOTEBOOK_PATH, "trend"), kept=None,
         parameters={"data_dir": str(data_dir)}, out_root=out_root, target=out_root / TRENDS_DIR,
         notebook_name=TRENDS_NOTEBOOK, html_name=TRENDS_HTML, html_title="PEO: trends over de rondes",
-        expected=TRENDS_OUTPUT_FILES, install=swap_in, lock_name=TRENDS_DIR,
+        expected=TRENDS_OUTPUT_FILES, install=swap_in, lock_name=TRENDS_DIR, manifest=inputs,
     )
     return run_notebook(run, timeout=timeout)
 
@@ -576,9 +633,42 @@ def _run_parallel(tasks, jobs):
     pool.shutdown(wait=True)
 
 
+def _summary(built: int, tried: int, current: int, seconds: float, *, what: str) -> str:
+    """The last progress line: ``2 of 2 round reports done in 30.1 s (4 up to date)``."""
+    if not tried:
+        return f"nothing to build: {current} {what} up to date"
+    return f"{built} of {tried} {what} done in {seconds:.1f} s" + (f" ({current} up to date)" if current else "")
+
+
+def _plan(tasks, *, data_dir, out_dir, force):
+    """Split ``tasks`` into (to build, up to date); a task to build gets the manifest to record.
+
+    Up to date: ``OUT/ROUND/.manifest[-AUDIENCE].json`` records exactly the inputs of a new build
+    and its outputs are all there (:mod:`peo_lib.publish.manifest`); never with ``force``.
+    """
+    from peo_lib.paths import DATA_DIR, OUT_DIR
+    from peo_lib.publish.manifest import environment_inputs, round_inputs
+
+    data = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
+    out = Path(out_dir if out_dir is not None else OUT_DIR).expanduser().resolve()
+    env = environment_inputs()  # once for every summary
+    build, current = [], []
+    for rid, kwargs in tasks:
+        try:
+            inputs = round_inputs(rid, data_dir=data, audience=kwargs["audience"], min_n=kwargs["min_n"],
+                                  environment=env)
+        except (TypeError, ValueError):  # a bad argument: the build says what is wrong
+            inputs = None
+        if not force and is_current(out / rid, manifest_name(kwargs["audience"]), inputs):
+            current.append((rid, kwargs["audience"], out / rid))
+        else:
+            build.append((rid, {**kwargs, "manifest": inputs}))
+    return build, current
+
+
 def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None, timeout=600, min_n=None,
-                progress=True) -> dict:
-    """Run several round reports, in parallel processes with ``jobs > 1``.
+                progress=True, force=False) -> dict:
+    """Run several round reports, in parallel processes with ``jobs > 1``; skip those that are up to date.
 
     Parameters
     ----------
@@ -593,12 +683,20 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
         round (``[None, "onderwijs"]``: the full summary and the one for
         education), in parallel like rounds.
     progress : bool
-        Print one line per finished round with its time (stderr).
+        Print one line per finished round with its time, and one per round that was up
+        to date (``2021-1 up to date -> OUT/2021-1``) (stderr).
+    force : bool
+        Build every summary, also those whose manifest says nothing changed.
+
+    A summary whose manifest (:mod:`peo_lib.publish.manifest`) matches its inputs (codebook and
+    raw file of the round and the previous round, register, population file, notebook, package
+    code and versions, audience, min_n) and whose outputs are all there is not built again:
+    only the other rounds are checked and built. Each build records its manifest.
 
     Returns
     -------
     dict
-        Round id -> output folder, in the order given.
+        Round id -> output folder, in the order given (built or up to date).
 
     Raises
     ------
@@ -615,16 +713,27 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
     if not audiences:
         raise ValueError("`audience` is an empty list: pass None for the full summary.")
     audiences = [check_audience(a) for a in audiences]
-    validate_rounds(ids, data_dir=data_dir)  # one clear message for bad input before any kernel starts
-    from peo_lib.paths import DATA_DIR, OUT_DIR
-
-    check_out_dir(out_dir if out_dir is not None else OUT_DIR, data_dir=data_dir if data_dir is not None else DATA_DIR)
     tasks = [(rid, dict(data_dir=data_dir, out_dir=out_dir, audience=a, timeout=timeout, min_n=min_n))
              for rid in ids for a in audiences]
+    tasks, current = _plan(tasks, data_dir=data_dir, out_dir=out_dir, force=force)
+    # one clear message for bad input before any kernel starts (the rounds that will be built)
+    if tasks:
+        validate_rounds(list(dict.fromkeys(rid for rid, _ in tasks)), data_dir=data_dir)
+    from peo_lib.paths import DATA_DIR, OUT_DIR
+
+    out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR,
+                             data_dir=data_dir if data_dir is not None else DATA_DIR)
     stream = sys.stderr if progress else None
     results, errors = {}, {}
+    for rid, aud, path in current:
+        label = rid if aud is None else f"{rid} ({aud})"
+        results[label] = (rid, path)
+        if stream is not None:
+            print(f"{label} up to date -> {path}", file=stream, flush=True)
+    if not tasks:
+        remove_stale_builds(out_root)  # what a build would have done first
     t_start = time.perf_counter()
-    if jobs == 1 or len(tasks) == 1:
+    if jobs == 1 or len(tasks) <= 1:
         for k, (rid, kwargs) in enumerate(tasks, start=1):
             label, path, secs, err = _run_one(rid, kwargs)
             _progress(k, len(tasks), label, secs, path, err, stream)
@@ -634,9 +743,8 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
             _progress(k, len(tasks), label, secs, path, err, stream)
             (errors if err else results)[label] = (rid, err or Path(path))
     if stream is not None:
-        what = "round reports" if len(audiences) == 1 else "summaries"
-        print(f"{len(results)} of {len(tasks)} {what} done in {time.perf_counter() - t_start:.1f} s",
-              file=stream, flush=True)
+        print(_summary(len(results) - len(current), len(tasks), len(current), time.perf_counter() - t_start,
+                       what="round reports" if len(audiences) == 1 else "summaries"), file=stream, flush=True)
     if errors:
         lines = "\n".join(f"  - {label}: {msg}" for label, (_, msg) in errors.items())
         raise ReportError(f"{len(errors)} of {len(tasks)} round report(s) failed:\n{lines}")

@@ -14,7 +14,7 @@ from scipy import stats
 
 from peo_lib._validate import check_argument
 
-from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level, _item_rounds,
+from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level, _item_rounds, _reused, _rounds_key,
                                   _scale_label, _scale_rounds, _series_ids, stack_rounds)
 
 __all__ = ["adjusted_trend", "fit_ordinal", "ordinal_coefficients", "predict_ordinal", "adjusted_item_trend"]
@@ -69,13 +69,32 @@ class _Design:
 
 
 def _model_frame(rounds: dict, column: str, covariates, *, what: str):
-    df = stack_rounds(rounds, items=True)
-    covs = _usable_covariates(df, covariates, what=what)
-    d = df.dropna(subset=[column, *covs]).copy()
-    d["round"] = d["round"].cat.remove_unused_categories()
-    for c in covs:
-        d[c] = d[c].cat.remove_unused_categories()
-    return d, covs
+    """Complete cases of ``column`` and the usable covariates, and those covariates.
+
+    Inside a :func:`peo_lib.stats.series.reuse_stacks` block made once per rounds, column,
+    covariates and caller (``what`` names the caller in the warnings); each call gets its own
+    shallow copy (copy-on-write), so a caller may add columns.
+    """
+    covariates = tuple(covariates)
+
+    def make():
+        df = stack_rounds(rounds, items=True)
+        covs = _usable_covariates(df, covariates, what=what)
+        d = df.dropna(subset=[column, *covs]).copy()
+        d["round"] = d["round"].cat.remove_unused_categories()
+        for c in covs:
+            d[c] = d[c].cat.remove_unused_categories()
+        return d, covs
+
+    d, covs = _reused(("model_frame", _rounds_key(rounds), column, covariates, what), make)
+    return d.copy(deep=False), list(covs)
+
+
+def _fitted_ols(rounds: dict, d: pd.DataFrame, column: str, covariates, factors, *, what: str):
+    """:func:`_fit_ols` of ``d = _model_frame(rounds, column, covariates, what=what)[0]``; inside a
+    ``reuse_stacks`` block fitted once (the results are shared: read them, do not change them)."""
+    key = ("ols", _rounds_key(rounds), column, tuple(covariates), what, tuple(factors))
+    return _reused(key, lambda: _fit_ols(d, column, list(factors)))
 
 
 # -- adjusted trend (OLS) ----------------------------------------------------
@@ -132,7 +151,8 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     rounds = _as_rounds(rounds)
     have = _scale_rounds(rounds, scale)
     sub = {r: rounds[r] for r in have}
-    d, covs = _model_frame(sub, scale, covariates, what=f"adjusted_trend(scale={scale!r})")
+    what = f"adjusted_trend(scale={scale!r})"
+    d, covs = _model_frame(sub, scale, covariates, what=what)
     if by is not None:
         check_argument("by", tuple(covariates), by)
         if by not in covs:
@@ -140,8 +160,7 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     series = _series_ids([rounds[r].codebook for r in have], scale=scale)
     factors = ["round", *covs]
     if by is None:
-        res, design = _fit_ols(d, scale, factors)
-        X = design.matrix(d)
+        res, design = _fitted_ols(sub, d, scale, covariates, factors, what=what)
         names = design.names
         cells = [(rid, {}) for rid in design.levels["round"]]
     else:

@@ -7,7 +7,10 @@ Shared by :mod:`peo_lib.stats.trends` (raw trends, changes) and
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -15,7 +18,7 @@ import pandas as pd
 from peo_lib.data.codebook import CORE_BLOCK, Codebook, compare_codebooks
 from peo_lib.stats.scoring import score_scales
 
-__all__ = ["GROUP_COLUMNS", "comparability", "stack_rounds"]
+__all__ = ["GROUP_COLUMNS", "comparability", "stack_rounds", "reuse_stacks"]
 
 GROUP_COLUMNS = ("ervaringsgroep", "functie", "organisatie", "gemeente")
 _EXPERIENCE = "ervaringsgroep"
@@ -216,6 +219,36 @@ def _contiguous(all_ids: list[str], present: list[str]) -> bool:
 
 # -- stacking --------------------------------------------------------------
 
+#: The stack cache of the current :func:`reuse_stacks` block (None: every call stacks afresh).
+_STACKS: ContextVar[dict | None] = ContextVar("peo_lib_stacks", default=None)
+
+
+@contextmanager
+def reuse_stacks(cache: dict | None = None):
+    """Within this block, :func:`stack_rounds` stacks one set of rounds once and hands out that frame.
+
+    A trend report asks for the same stack of the same rounds dozens of times (every table and
+    sentence of every scale, raw and adjusted); stacking scores every scale of every round again
+    each time. Inside ``with reuse_stacks(cache):`` the first call for a set of Round *objects*
+    (their ids and identities, and ``items``) stacks them and keeps the frame in ``cache``; later
+    calls get a shallow copy of it (pandas copy-on-write: changing the copy never changes the
+    cached frame). The complete-case model frames and OLS fits of the adjusted trends
+    (:mod:`peo_lib.stats.models`) are made once per block in the same way. Pass the same dict
+    to several blocks to reuse them across blocks, as :class:`peo_lib.report.trends.TrendsReport`
+    does for the life of a report.
+
+    The caller promises not to change the rounds' data in place inside the block (the report
+    never does); outside any block nothing is cached, so interactive use always sees the
+    current data. Numbers are the same with and without the cache (bit for bit): a cached
+    value *is* what the first call computed.
+    """
+    token = _STACKS.set({} if cache is None else cache)
+    try:
+        yield _STACKS.get()
+    finally:
+        _STACKS.reset(token)
+
+
 def stack_rounds(rounds, *, items: bool = True) -> pd.DataFrame:
     """All rounds in one long table, aligned on stable item and scale ids.
 
@@ -241,9 +274,58 @@ def stack_rounds(rounds, *, items: bool = True) -> pd.DataFrame:
     -----
     Alignment is by id only; whether an id means the same question in every
     round is what :func:`comparability` reports. The frame holds respondent
-    ids: it is an analysis table, never an output.
+    ids: it is an analysis table, never an output. Inside a
+    :func:`reuse_stacks` block the same rounds are stacked only once.
     """
     rounds = _as_rounds(rounds)
+    frame = _reused(("stack", _rounds_key(rounds), bool(items)), lambda: _stack(rounds, items=items))
+    return frame if _STACKS.get() is None else frame.copy(deep=False)
+
+
+def _rounds_key(rounds: dict) -> tuple:
+    """The identity of a set of Round objects in a :func:`reuse_stacks` cache: their ids and ``id()``.
+
+    The cache keeps the objects themselves alive (under the key ``"rounds"``), so an ``id()`` in
+    a key can never be reused by another object while the cache lives.
+    """
+    cache = _STACKS.get()
+    if cache is not None:
+        alive = cache.setdefault("rounds", {})
+        for r in rounds.values():
+            alive.setdefault(id(r), r)
+    return tuple((rid, id(r)) for rid, r in rounds.items())
+
+
+def _reused(key: tuple, compute):
+    """``compute()``, or, inside a :func:`reuse_stacks` block, its value from the block's cache.
+
+    ``key`` must name everything the value depends on (:func:`_rounds_key` for the rounds).
+    The warnings ``compute()`` gave are recorded and given again each time the value is
+    reused, so a cached answer warns like a fresh one. The value is shared: callers must
+    not change it in place (hand out ``copy(deep=False)`` of a DataFrame).
+    """
+    cache = _STACKS.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                value, error = compute(), None
+            except Exception as exc:  # noqa: BLE001 - raised again below, after its warnings
+                value, error = None, exc
+        if error is not None:  # the warnings before the error, as without the cache
+            for w in caught:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            raise error
+        cache[key] = (value, list(caught))
+    value, caught = cache[key]
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return value
+
+
+def _stack(rounds: dict, *, items: bool) -> pd.DataFrame:
     ids = list(rounds)
     scale_ids: list[str] = []
     item_ids: list[str] = []

@@ -49,8 +49,8 @@ from peo_lib._validate import check_argument
 from peo_lib.formatting import format_nl
 from peo_lib.stats.intervals import mean_ci
 
-from peo_lib.stats.models import (_fit_ols, _model_frame, adjusted_item_trend, adjusted_trend,  # noqa: F401
-                                  fit_ordinal, ordinal_coefficients, predict_ordinal)
+from peo_lib.stats.models import (_fit_ols, _fitted_ols, _model_frame, adjusted_item_trend,  # noqa: F401
+                                  adjusted_trend, fit_ordinal, ordinal_coefficients, predict_ordinal)
 from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level,  # noqa: F401
                                   _scale_label, _scale_range, _scale_rounds, _series_ids, comparability,
                                   stack_rounds)
@@ -198,8 +198,9 @@ def consecutive_changes(rounds, *, scale: str, method: str = "welch",
     else:
         adj = adjusted_trend({r: rounds[r] for r in have}, scale=scale, covariates=covariates, level=level)
         means = dict(zip(adj["round"], adj["mean"]))
-        d, covs = _model_frame({r: rounds[r] for r in have}, scale, covariates, what="consecutive_changes")
-        res, design = _fit_ols(d, scale, ["round", *covs])
+        sub = {r: rounds[r] for r in have}
+        d, covs = _model_frame(sub, scale, covariates, what="consecutive_changes")
+        res, design = _fitted_ols(sub, d, scale, covariates, ["round", *covs], what="consecutive_changes")
     rows = []
     for prev, cur in zip(have[:-1], have[1:]):
         comparable = series[prev] == series[cur]
