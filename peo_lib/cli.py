@@ -101,6 +101,7 @@ def _cmd_report(args) -> int:
     import time
 
     from peo_lib.errors import ReportError
+    from peo_lib.publish.progress import Progress
     from peo_lib.publish.runner import all_round_ids, run_reports
 
     if args.all and args.rounds:
@@ -115,9 +116,10 @@ def _cmd_report(args) -> int:
     # run_reports validates every round (codebook + raw file) and scrubs the open answers once,
     # in this process, before any kernel starts: bad input stops with one line, OUT untouched.
     failed = None
+    prog = Progress.to_stderr()
     if ids:
         try:
-            run_reports(ids, jobs=args.jobs, data_dir=args.data_dir, out_dir=args.out,
+            run_reports(ids, jobs=args.jobs, data_dir=args.data_dir, out_dir=args.out, progress=prog,
                         audience=args.audience, timeout=args.timeout, min_n=args.min_n, force=args.force)
         except ReportError as exc:  # the trend report does not depend on the round reports
             failed = exc
@@ -126,14 +128,23 @@ def _cmd_report(args) -> int:
 
         current = None if args.force else trends_up_to_date(data_dir=args.data_dir, out_dir=args.out)
         if current is not None:
-            print(f"trends up to date -> {current}", file=sys.stderr)
+            prog.say(f"trends up to date -> {current}")
         else:
+            prog.say("building the trend report (every round stacked once)")
             t0 = time.perf_counter()
             path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)
-            print(f"[trends] {time.perf_counter() - t0:.1f} s  done -> {path}", file=sys.stderr)
+            prog.say(f"[trends] {time.perf_counter() - t0:.1f} s  done -> {path}")
+        if ids:
+            prog.say(f"total {prog.seconds:.1f} s")
     if failed is not None:
         raise failed
     return 0
+
+
+def _examples(*lines: str) -> dict:
+    """``add_parser`` options that end a command's ``--help`` with examples (kept as written)."""
+    text = "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    return {"epilog": text, "formatter_class": argparse.RawDescriptionHelpFormatter}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,13 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2020, help="random seed (default: 2020)")
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("check", help="validate a round's codebook against its raw file")
+    p = sub.add_parser("check", help="validate a round's codebook against its raw file",
+                       **_examples("peo check 2021-1", "peo check 2021-1 2021-2 --strict",
+                                   "peo check 2023-1 --data-dir data/demo"))
     p.add_argument("rounds", nargs="+", metavar="ROUND", help="round id(s), e.g. 2021-1")
     p.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
     _add_dirs(p, out=False)
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("init-round", help="draft a codebook from a raw export")
+    p = sub.add_parser("init-round", help="draft a codebook from a raw export",
+                       **_examples("peo init-round 2024-1 --raw ~/Downloads/PEO_voorjaar.sav",
+                                   "peo init-round 2024-2 --raw export.csv --like 2024-1"))
     p.add_argument("round", metavar="ROUND", help="new round id, e.g. 2023-2")
     p.add_argument("--raw", type=Path, required=True,
                    help="the export (.sav, Qualtrics CSV, ...); a bare name is looked up in DATA_DIR/raw")
@@ -167,7 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from peo_lib.vocab import AUDIENCES
 
-    p = sub.add_parser("report", help="build round reports (HTML, Excel, figures) and the trend report")
+    p = sub.add_parser("report", help="build round reports (HTML, Excel, figures) and the trend report",
+                       **_examples("peo report 2021-1", "peo report --all --jobs 2",
+                                   "peo report 2021-1 --audience gemeenten --out /share/peo",
+                                   "peo report --all --data-dir data/demo --force"))
     p.add_argument("rounds", nargs="*", metavar="ROUND", help="round id(s), e.g. 2021-1")
     p.add_argument("--all", action="store_true", help="every round in DATA_DIR/codebooks, then the trend report")
     p.add_argument("--trends", action="store_true", help="(also) rebuild the trend report (OUT/trends)")

@@ -193,6 +193,9 @@ def test_run_reports_in_parallel(published, capsys):
     assert (out / "2020-2" / "samenvatting.html").is_file()
     err = capsys.readouterr().err
     assert re.search(r"\[1/2\] \d{4}-\d .* s ", err) and "2 of 2 round reports done" in err
+    # what it is doing, in order, before the per-round lines (checking, then building with 2 workers)
+    assert err.index("checking 2 rounds") < err.index("building 2 round reports (2 workers") < err.index("[1/2]")
+    assert "[IPKernelApp]" not in err and "Traceback" not in err
 
 
 def test_unknown_round_fails_before_a_kernel_starts(demo_dir, tmp_path):
@@ -201,3 +204,28 @@ def test_unknown_round_fails_before_a_kernel_starts(demo_dir, tmp_path):
     with pytest.raises(ReportError, match=r"no codebook for round '2031-1' .*available: 2020-2, 2021-1"):
         run_round_report("2031-1", data_dir=demo_dir, out_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bar_only_on_a_terminal():
+    """A pipe or log file gets plain lines; a terminal also gets tqdm's bar (carriage returns)."""
+    import io
+
+    from peo_lib.publish.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, bar in ((io.StringIO(), False), (Tty(), True)):
+        prog = Progress(stream)
+        prog.start(3, what="round reports")
+        for k in range(1, 4):
+            prog.step(f"[{k}/3] done")
+        prog.close()
+        text = stream.getvalue()
+        assert all(f"[{k}/3] done" in text for k in (1, 2, 3))
+        assert ("\r" in text) is bar, text
+    silent = Progress(None)
+    silent.start(2, what="x")
+    silent.step("nothing")  # no stream: nothing written, no error
+    assert silent.seconds >= 0

@@ -570,12 +570,10 @@ def _run_one(round_id, kwargs):
         return label, None, time.perf_counter() - t0, str(exc)
 
 
-def _progress(done, total, round_id, seconds, path, error, stream):
+def _progress(done, total, round_id, seconds, path, error, progress):
     """One line per finished report on the command line (English, like the errors)."""
-    if stream is None:
-        return
     status = f"done -> {path}" if error is None else f"FAILED: {error.splitlines()[0]}"
-    print(f"[{done}/{total}] {round_id}  {seconds:.1f} s  {status}", file=stream, flush=True)
+    progress.step(f"[{done}/{total}] {round_id}  {seconds:.1f} s  {status}")
 
 
 def _worker_init():
@@ -633,6 +631,11 @@ def _run_parallel(tasks, jobs):
     pool.shutdown(wait=True)
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 round``, ``3 rounds``: the English count of the progress lines."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _summary(built: int, tried: int, current: int, seconds: float, *, what: str) -> str:
     """The last progress line: ``2 of 2 round reports done in 30.1 s (4 up to date)``."""
     if not tried:
@@ -682,9 +685,11 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
         As :func:`run_round_report`; a list runs every summary of it for every
         round (``[None, "onderwijs"]``: the full summary and the one for
         education), in parallel like rounds.
-    progress : bool
-        Print one line per finished round with its time, and one per round that was up
-        to date (``2021-1 up to date -> OUT/2021-1``) (stderr).
+    progress : bool or Progress
+        Say what is being done (checking, scrubbing, building k of n), one line per finished
+        round with its time, and one per round that was up to date
+        (``2021-1 up to date -> OUT/2021-1``), on stderr with a bar on a terminal
+        (:class:`peo_lib.publish.progress.Progress`; pass one to continue its clock).
     force : bool
         Build every summary, also those whose manifest says nothing changed.
 
@@ -715,36 +720,46 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
     audiences = [check_audience(a) for a in audiences]
     tasks = [(rid, dict(data_dir=data_dir, out_dir=out_dir, audience=a, timeout=timeout, min_n=min_n))
              for rid in ids for a in audiences]
+    from peo_lib.publish.progress import Progress
+
+    prog = progress if isinstance(progress, Progress) else Progress.to_stderr(bool(progress))
     tasks, current = _plan(tasks, data_dir=data_dir, out_dir=out_dir, force=force)
     # one clear message for bad input before any kernel starts (the rounds that will be built)
     if tasks:
-        validate_rounds(list(dict.fromkeys(rid for rid, _ in tasks)), data_dir=data_dir)
+        to_check = list(dict.fromkeys(rid for rid, _ in tasks))
+        prog.say(f"checking {_count(len(to_check), 'round')} (codebook and raw file): {', '.join(to_check)}")
+        validate_rounds(to_check, data_dir=data_dir, progress=prog.say)
     from peo_lib.paths import DATA_DIR, OUT_DIR
 
     out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR,
                              data_dir=data_dir if data_dir is not None else DATA_DIR)
-    stream = sys.stderr if progress else None
+    what = "round reports" if len(audiences) == 1 else "summaries"
     results, errors = {}, {}
     for rid, aud, path in current:
         label = rid if aud is None else f"{rid} ({aud})"
         results[label] = (rid, path)
-        if stream is not None:
-            print(f"{label} up to date -> {path}", file=stream, flush=True)
+        prog.say(f"{label} up to date -> {path}")
     if not tasks:
         remove_stale_builds(out_root)  # what a build would have done first
-    t_start = time.perf_counter()
-    if jobs == 1 or len(tasks) <= 1:
-        for k, (rid, kwargs) in enumerate(tasks, start=1):
-            label, path, secs, err = _run_one(rid, kwargs)
-            _progress(k, len(tasks), label, secs, path, err, stream)
-            (errors if err else results)[label] = (rid, err or Path(path))
-    else:
-        for k, (rid, label, path, secs, err) in enumerate(_run_parallel(tasks, jobs), start=1):
-            _progress(k, len(tasks), label, secs, path, err, stream)
-            (errors if err else results)[label] = (rid, err or Path(path))
-    if stream is not None:
-        print(_summary(len(results) - len(current), len(tasks), len(current), time.perf_counter() - t_start,
-                       what="round reports" if len(audiences) == 1 else "summaries"), file=stream, flush=True)
+    workers = 1 if jobs == 1 or len(tasks) <= 1 else min(jobs, len(tasks))
+    if tasks:
+        prog.say(f"building {_count(len(tasks), what[:-1])} ({_count(workers, 'worker')}; each runs the "
+                 "report notebook, then exports HTML and xlsx)")
+    prog.start(len(tasks), what=what)
+    try:
+        if workers == 1:
+            for k, (rid, kwargs) in enumerate(tasks, start=1):
+                label, path, secs, err = _run_one(rid, kwargs)
+                _progress(k, len(tasks), label, secs, path, err, prog)
+                (errors if err else results)[label] = (rid, err or Path(path))
+        else:
+            for k, (rid, label, path, secs, err) in enumerate(_run_parallel(tasks, jobs), start=1):
+                _progress(k, len(tasks), label, secs, path, err, prog)
+                (errors if err else results)[label] = (rid, err or Path(path))
+    finally:
+        prog.close()
+    # the whole command's time: checking and scrubbing included, not only the notebooks
+    prog.say(_summary(len(results) - len(current), len(tasks), len(current), prog.seconds, what=what))
     if errors:
         lines = "\n".join(f"  - {label}: {msg}" for label, (_, msg) in errors.items())
         raise ReportError(f"{len(errors)} of {len(tasks)} round report(s) failed:\n{lines}")
