@@ -229,3 +229,30 @@ def test_progress_bar_only_on_a_terminal():
     silent.start(2, what="x")
     silent.step("nothing")  # no stream: nothing written, no error
     assert silent.seconds >= 0
+
+
+@pytest.mark.notebook
+def test_missing_previous_raw_file_warns_on_the_command_line_and_says_so_in_dutch(demo_dir, tmp_path, capsys):
+    """The previous round's raw export is gone: the report is built, the CLI says why there is no
+    comparison, and the HTML says in Dutch that it is not available (no English, no file path)."""
+    import yaml
+
+    from peo_lib.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "codebooks", data / "codebooks")
+    shutil.copytree(demo_dir / "raw", data / "raw")
+    for cb in sorted((data / "codebooks").glob("*.yml")):
+        if cb.stem > ROUND:
+            cb.unlink()  # only the rounds up to ROUND: a short run
+    prev = sorted(cb.stem for cb in (data / "codebooks").glob("*.yml"))[-2]
+    raw_name = yaml.safe_load((data / "codebooks" / f"{prev}.yml").read_text(encoding="utf-8"))["source"]["file"]
+    (data / "raw" / raw_name).unlink()
+    capsys.readouterr()
+    assert main(["report", ROUND, "--data-dir", str(data), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {ROUND} gets no comparison with the previous round {prev}" in err, err
+    html = (tmp_path / "out" / ROUND / "samenvatting.html").read_text(encoding="utf-8")
+    assert f"De vergelijking met de vorige ronde ({prev}) is in deze samenvatting niet beschikbaar" in html
+    for leak in (raw_name, str(data), "could not be loaded", "Traceback", "Warning"):
+        assert leak not in html, leak

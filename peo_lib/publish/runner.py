@@ -555,7 +555,34 @@ def validate_rounds(round_ids, *, data_dir=None, progress=None) -> dict:
                 progress(f"scrubbing open answers of {round_id}")
             scrub_open_answers(rnd)
         rounds[round_id] = rnd
+    if progress is not None:
+        for line in previous_round_warnings(round_ids, data_dir=data_dir, loaded=rounds):
+            progress(line)
     return rounds
+
+
+def previous_round_warnings(round_ids, *, data_dir=None, loaded=None) -> list[str]:
+    """One ``warning: ...`` line per round whose previous round cannot be loaded.
+
+    The report is still built: its "Wat is veranderd" says in Dutch that the comparison
+    is not available (no path, no English); the command line says why, here.
+    """
+    from peo_lib.data.rounds import load_round
+    from peo_lib.paths import codebook_path, raw_dir
+    from peo_lib.report.tables import previous_round_id
+
+    loaded = dict(loaded or {})
+    lines = []
+    for round_id in round_ids:
+        prev_id = previous_round_id(round_id, data_dir=data_dir)
+        if prev_id is None or prev_id in loaded:
+            continue
+        try:
+            loaded[prev_id] = load_round(codebook_path(prev_id, data_dir), raw_dir(data_dir))
+        except PEOError as exc:
+            lines.append(f"warning: {round_id} gets no comparison with the previous round {prev_id}, "
+                         f"which cannot be loaded: {str(exc).splitlines()[0]}")
+    return lines
 
 
 def _run_one(round_id, kwargs):
