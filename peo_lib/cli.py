@@ -60,10 +60,44 @@ def _cmd_init_round(args) -> int:
 
 
 def _cmd_dashboard(args) -> int:
+    if args.export is not None:
+        from peo_lib.publish.dashboard_export import export_dashboard
+
+        path = export_dashboard(args.export, data_dir=args.data_dir, out_dir=args.out)
+        print(f"Offline dashboard written: {path} ({path.stat().st_size // 1024} KB)")
+        return 0
     from peo_lib.dashboard.server import serve_dashboard
 
     return serve_dashboard(data_dir=args.data_dir, out_dir=args.out, port=args.port,
-                           open_browser=not args.no_browser)
+                           open_browser=not args.no_browser, meeting=args.meeting)
+
+
+def _cmd_verslag(args) -> int:
+    from peo_lib.publish.verslag import write_verslag
+
+    path = write_verslag(args.date, data_dir=args.data_dir, out_dir=args.out)
+    print(f"Meeting record written: {path} (and verslag.md beside it)")
+    return 0
+
+
+def _cmd_actions(args) -> int:
+    from peo_lib.data.meetings import accept_actions
+
+    accepted = accept_actions(args.date, args.ids or None, data_dir=args.data_dir)
+    for a in accepted:
+        print(f"  + {a.id}: {a.titel} (eigenaar {a.eigenaar}, vanaf {a.ronde_start})")
+    print(f"{len(accepted)} action(s) moved into verbeteracties.yml.")
+    return 0
+
+
+def _cmd_slides(args) -> int:
+    from pptx import Presentation
+
+    from peo_lib.publish.slides import write_slides
+
+    path = write_slides(args.round, data_dir=args.data_dir, out_dir=args.out, min_n=args.min_n)
+    print(f"Slides written: {path} ({len(Presentation(path).slides)} slides, {path.stat().st_size // 1024} KB)")
+    return 0
 
 
 def _shown(text, width=20) -> str:
@@ -130,7 +164,7 @@ def _cmd_report(args) -> int:
         if current is not None:
             prog.say(f"trends up to date -> {current}")
         else:
-            prog.say("building the trend report (every round stacked once)")
+            prog.phase("building the trend report (every round stacked once)")
             t0 = time.perf_counter()
             path = run_trends_report(data_dir=args.data_dir, out_dir=args.out, timeout=args.timeout)
             prog.say(f"[trends] {time.perf_counter() - t0:.1f} s  done -> {path}")
@@ -203,8 +237,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", help="serve the live panel dashboard (Voila, 127.0.0.1 only)")
     p.add_argument("--port", type=_whole_number(1, 65535), default=8866, help="port on 127.0.0.1 (default: 8866)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.add_argument("--export", metavar="ROUND", default=None,
+                   help="write one offline HTML file OUT/dashboard/ROUND.html (suppressed aggregates only) "
+                        "instead of serving")
+    p.add_argument("--meeting", action="store_true",
+                   help="open in meeting mode (tab Bijeenkomst): conclusions and proposed actions are saved "
+                        "to DATA_DIR/bijeenkomsten/YYYY-MM-DD.yml")
     _add_dirs(p)
     p.set_defaults(func=_cmd_dashboard)
+
+    p = sub.add_parser("verslag", help="write the offline meeting record OUT/bijeenkomsten/DATE/verslag.html")
+    p.add_argument("date", metavar="DATE", help="the meeting, YYYY-MM-DD (DATA_DIR/bijeenkomsten/DATE.yml)")
+    _add_dirs(p)
+    p.set_defaults(func=_cmd_verslag)
+
+    p = sub.add_parser("actions", help="move a meeting's proposed actions into DATA_DIR/verbeteracties.yml")
+    asub = p.add_subparsers(dest="action_command", metavar="ACTION", required=True)
+    pa = asub.add_parser("accept", help="accept proposed actions of a meeting (all not yet accepted, or IDs)")
+    pa.add_argument("date", metavar="DATE", help="the meeting, YYYY-MM-DD")
+    pa.add_argument("ids", nargs="*", metavar="ID", help="action ids, e.g. VA-2026-12-02-01 (default: all)")
+    _add_dirs(pa, out=False)
+    pa.set_defaults(func=_cmd_actions)
+
+    p = sub.add_parser("slides", help="write a round's slide deck OUT/ROUND/presentatie.pptx")
+    p.add_argument("round", metavar="ROUND", help="round id, e.g. 2023-1")
+    p.add_argument("--min-n", type=_whole_number(1, 1000), default=None, dest="min_n",
+                   help="stricter than the codebook's privacy.min_n (never looser)")
+    _add_dirs(p)
+    p.set_defaults(func=_cmd_slides)
     return parser
 
 

@@ -187,8 +187,11 @@ def test_failed_run_keeps_previous_outputs(published):
 def test_run_reports_in_parallel(published, capsys):
     from peo_lib.publish.runner import run_reports
 
+    from peo_lib.publish.progress import Progress
+
     _, data, out = published
-    result = run_reports(["2020-2", ROUND], jobs=2, data_dir=data, out_dir=out, timeout=300)
+    result = run_reports(["2020-2", ROUND], jobs=2, data_dir=data, out_dir=out, timeout=300,
+                         progress=Progress(sys.stderr, phases=True))  # the phase lines a terminal shows
     assert list(result) == ["2020-2", ROUND]
     assert (out / "2020-2" / "samenvatting.html").is_file()
     err = capsys.readouterr().err
@@ -218,6 +221,7 @@ def test_progress_bar_only_on_a_terminal():
 
     for stream, bar in ((io.StringIO(), False), (Tty(), True)):
         prog = Progress(stream)
+        prog.phase("checking 3 rounds")
         prog.start(3, what="round reports")
         for k in range(1, 4):
             prog.step(f"[{k}/3] done")
@@ -225,6 +229,7 @@ def test_progress_bar_only_on_a_terminal():
         text = stream.getvalue()
         assert all(f"[{k}/3] done" in text for k in (1, 2, 3))
         assert ("\r" in text) is bar, text
+        assert ("checking 3 rounds" in text) is bar  # phase lines on a terminal only (bad input: one line)
     silent = Progress(None)
     silent.start(2, what="x")
     silent.step("nothing")  # no stream: nothing written, no error

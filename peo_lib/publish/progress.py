@@ -1,10 +1,13 @@
 """What a long ``peo report`` run says while it works (stderr, English like the errors).
 
 One home for the command line's progress: the phase lines (``checking 3 rounds``,
-``scrubbing open answers of 2021-1``, ``building 3 round reports with 2 workers``),
+``scrubbing open answers of 2021-1``, ``building 3 round reports (2 workers)``),
 one line per finished report (``[1/3] 2021-1  12.3 s  done -> OUT/2021-1``) and a
-tqdm bar over the reports when stderr is a terminal. A log file or a pipe gets the
-lines only: no carriage-return bar in CI logs.
+tqdm bar over the reports when stderr is a terminal.
+
+A log file or a pipe (CI, a script) gets the finished-report lines only: no
+carriage-return bar, and no phase lines, so that bad input stays one line there
+(the rule of every command) and a log holds results, not chatter.
 """
 
 from __future__ import annotations
@@ -24,12 +27,16 @@ class Progress:
         Where to write (``sys.stderr`` on the command line).
     bar : bool or None
         Draw a tqdm bar over the reports; ``None`` (default): only when ``stream`` is a terminal.
+    phases : bool or None
+        Show the phase lines (:meth:`phase`); ``None`` (default): only when ``stream`` is a terminal.
     """
 
-    def __init__(self, stream=None, *, bar=None):
+    def __init__(self, stream=None, *, bar=None, phases=None):
         self.stream = stream
         isatty = getattr(stream, "isatty", None)
-        self.draw_bar = bool(stream is not None and (bar if bar is not None else (isatty and isatty())))
+        tty = bool(isatty and isatty())
+        self.draw_bar = bool(stream is not None and (bar if bar is not None else tty))
+        self.phases = bool(stream is not None and (phases if phases is not None else tty))
         self.t0 = time.perf_counter()
         self._bar = None
 
@@ -51,6 +58,11 @@ class Progress:
             self._bar.write(message, file=self.stream)
         else:
             print(message, file=self.stream, flush=True)
+
+    def phase(self, message: str) -> None:
+        """What is being done now (``checking 2 rounds ...``): on a terminal, or with ``phases=True``."""
+        if self.phases:
+            self.say(message)
 
     def start(self, total: int, *, what: str) -> None:
         """Begin ``total`` units of work (``what``: ``round reports``)."""

@@ -77,6 +77,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peo_lib.errors import NotebookCellError, PEOError, ReportError
+from peo_lib.publish.preflight import all_round_ids, previous_round_warnings, validate_rounds  # noqa: F401
 from peo_lib.paths import NOTEBOOK_DIR, TEMPLATE_DIR
 from peo_lib.publish.html import check_offline_html, export_html, warm_exporter  # noqa: F401 (re-exported)
 from peo_lib.publish.install import (build_dir, check_out_dir, install_round, output_lock, remove_stale_builds,
@@ -525,66 +526,6 @@ def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
 # several rounds
 # ----------------------------------------------------------------------
 
-def all_round_ids(data_dir=None) -> list[str]:
-    """Every round with a codebook in ``DATA_DIR/codebooks``, in time order (``peo report --all``)."""
-    from peo_lib.paths import require_round_ids
-
-    return require_round_ids(data_dir)
-
-
-def validate_rounds(round_ids, *, data_dir=None, progress=None) -> dict:
-    """Check every round (codebook + raw file) and scrub its open answers once, before any kernel starts.
-
-    Bad input then stops with its own one-line message and nothing in OUT is
-    touched; the notebooks find the scrubbed answers in the cache (keyed by the
-    raw file's SHA-256, :func:`peo_lib.paths.scrub_cache_dir`).
-
-    Returns
-    -------
-    dict
-        Round id -> the loaded :class:`~peo_lib.data.rounds.Round`.
-    """
-    from peo_lib.data.check import check_round
-    from peo_lib.privacy.scrub import scrub_open_answers
-
-    rounds = {}
-    for round_id in round_ids:
-        rnd = check_round(round_id, data_dir=data_dir).round
-        if rnd.codebook.open_questions:
-            if progress is not None:
-                progress(f"scrubbing open answers of {round_id}")
-            scrub_open_answers(rnd)
-        rounds[round_id] = rnd
-    if progress is not None:
-        for line in previous_round_warnings(round_ids, data_dir=data_dir, loaded=rounds):
-            progress(line)
-    return rounds
-
-
-def previous_round_warnings(round_ids, *, data_dir=None, loaded=None) -> list[str]:
-    """One ``warning: ...`` line per round whose previous round cannot be loaded.
-
-    The report is still built: its "Wat is veranderd" says in Dutch that the comparison
-    is not available (no path, no English); the command line says why, here.
-    """
-    from peo_lib.data.rounds import load_round
-    from peo_lib.paths import codebook_path, raw_dir
-    from peo_lib.report.tables import previous_round_id
-
-    loaded = dict(loaded or {})
-    lines = []
-    for round_id in round_ids:
-        prev_id = previous_round_id(round_id, data_dir=data_dir)
-        if prev_id is None or prev_id in loaded:
-            continue
-        try:
-            loaded[prev_id] = load_round(codebook_path(prev_id, data_dir), raw_dir(data_dir))
-        except PEOError as exc:
-            lines.append(f"warning: {round_id} gets no comparison with the previous round {prev_id}, "
-                         f"which cannot be loaded: {str(exc).splitlines()[0]}")
-    return lines
-
-
 def _run_one(round_id, kwargs):
     """Worker: run one round (one summary); return (label, path or None, seconds, error text or None)."""
     t0 = time.perf_counter()
@@ -696,6 +637,29 @@ def _plan(tasks, *, data_dir, out_dir, force):
     return build, current
 
 
+def _build(tasks, jobs, prog, results: dict, *, what: str) -> dict:
+    """Run ``tasks`` (one process, or ``jobs`` workers); fill ``results``, return the errors by label."""
+    errors = {}
+    workers = 1 if jobs == 1 or len(tasks) <= 1 else min(jobs, len(tasks))
+    if tasks:
+        prog.phase(f"building {_count(len(tasks), what[:-1])} ({_count(workers, 'worker')}; each runs the "
+                   "report notebook, then exports HTML and xlsx)")
+    prog.start(len(tasks), what=what)
+    try:
+        if workers == 1:
+            for k, (rid, kwargs) in enumerate(tasks, start=1):
+                label, path, secs, err = _run_one(rid, kwargs)
+                _progress(k, len(tasks), label, secs, path, err, prog)
+                (errors if err else results)[label] = (rid, err or Path(path))
+        else:
+            for k, (rid, label, path, secs, err) in enumerate(_run_parallel(tasks, jobs), start=1):
+                _progress(k, len(tasks), label, secs, path, err, prog)
+                (errors if err else results)[label] = (rid, err or Path(path))
+    finally:
+        prog.close()
+    return errors
+
+
 def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None, timeout=600, min_n=None,
                 progress=True, force=False) -> dict:
     """Run several round reports, in parallel processes with ``jobs > 1``; skip those that are up to date.
@@ -754,37 +718,21 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
     # one clear message for bad input before any kernel starts (the rounds that will be built)
     if tasks:
         to_check = list(dict.fromkeys(rid for rid, _ in tasks))
-        prog.say(f"checking {_count(len(to_check), 'round')} (codebook and raw file): {', '.join(to_check)}")
-        validate_rounds(to_check, data_dir=data_dir, progress=prog.say)
+        prog.phase(f"checking {_count(len(to_check), 'round')} (codebook and raw file): {', '.join(to_check)}")
+        validate_rounds(to_check, data_dir=data_dir, progress=prog.phase, warn=prog.say)
     from peo_lib.paths import DATA_DIR, OUT_DIR
 
     out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR,
                              data_dir=data_dir if data_dir is not None else DATA_DIR)
     what = "round reports" if len(audiences) == 1 else "summaries"
-    results, errors = {}, {}
+    results = {}
     for rid, aud, path in current:
         label = rid if aud is None else f"{rid} ({aud})"
         results[label] = (rid, path)
         prog.say(f"{label} up to date -> {path}")
     if not tasks:
         remove_stale_builds(out_root)  # what a build would have done first
-    workers = 1 if jobs == 1 or len(tasks) <= 1 else min(jobs, len(tasks))
-    if tasks:
-        prog.say(f"building {_count(len(tasks), what[:-1])} ({_count(workers, 'worker')}; each runs the "
-                 "report notebook, then exports HTML and xlsx)")
-    prog.start(len(tasks), what=what)
-    try:
-        if workers == 1:
-            for k, (rid, kwargs) in enumerate(tasks, start=1):
-                label, path, secs, err = _run_one(rid, kwargs)
-                _progress(k, len(tasks), label, secs, path, err, prog)
-                (errors if err else results)[label] = (rid, err or Path(path))
-        else:
-            for k, (rid, label, path, secs, err) in enumerate(_run_parallel(tasks, jobs), start=1):
-                _progress(k, len(tasks), label, secs, path, err, prog)
-                (errors if err else results)[label] = (rid, err or Path(path))
-    finally:
-        prog.close()
+    errors = _build(tasks, jobs, prog, results, what=what)
     # the whole command's time: checking and scrubbing included, not only the notebooks
     prog.say(_summary(len(results) - len(current), len(tasks), len(current), prog.seconds, what=what))
     if errors:
