@@ -32,6 +32,7 @@ _LAZY = {
     "read_register": "data.register",
     "read_population": "data.population",
     "rake_weights": "stats.weighting",
+    "round_weights": "stats.weighting",
     "weighted_mean": "stats.weighting",
     "weighted_proportions": "stats.weighting",
     "crosstab": "stats.crosstab",

@@ -31,5 +31,8 @@ def test_verkennen_runs_on_a_demo_round(demo_dir, tmp_path):
         for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
     )
     assert "professionele_ruimte" in html
+    # the banner tables (weighting section: the demo has no population file, so unweighted)
+    assert "Kruistabel kernvragen" in html and 'scope="colgroup"' in html
+    assert "Geen populatiecijfers voor deze ronde" in text
     # No respondent ids in any output.
     assert "R_" not in text + html

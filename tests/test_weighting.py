@@ -455,6 +455,19 @@ def test_population_file_missing_or_not_covering_the_round(rnd, tmp_path):
         rake_weights(rnd, data_dir=tmp_path)
 
 
+def test_round_weights_is_none_without_figures_for_the_round_and_never_silently_unweighted(rnd, w, tmp_path):
+    from peo_lib.stats.weighting import WeightingError, round_weights
+
+    assert round_weights(rnd, data_dir=tmp_path) is None  # no populatie.yml: unweighted
+    (tmp_path / "populatie.yml").write_text('- vanaf_ronde: "2099-1"\n  bron: x\n  marges: {functie: {A: 1}}\n')
+    assert round_weights(rnd, data_dir=tmp_path) is None  # figures only for later rounds
+    (tmp_path / "populatie.yml").write_text(POPULATIE, encoding="utf-8")
+    np.testing.assert_allclose(round_weights(rnd, data_dir=tmp_path).to_numpy(), w.to_numpy(), atol=1e-12)
+    (tmp_path / "populatie.yml").write_text('- vanaf_ronde: "2098-1"\n  bron: x\n  marges: {functie: {A: 1}}\n')
+    with pytest.raises(WeightingError, match="'A' is not a value"):  # an entry that does not fit: an error
+        round_weights(rnd, data_dir=tmp_path)
+
+
 def test_rake_weights_is_a_lazy_public_name():
     import peo_lib
     from peo_lib.stats.weighting import rake_weights

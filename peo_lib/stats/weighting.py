@@ -57,7 +57,7 @@ import pandas as pd
 
 from peo_lib.errors import WeightingError
 
-__all__ = ["rake_weights", "weighting_summary", "kish_effective_n", "design_effect", "weighted_mean",
+__all__ = ["rake_weights", "round_weights", "weighting_summary", "kish_effective_n", "design_effect", "weighted_mean",
            "weighted_proportions", "WeightingError", "EPSILON", "MAX_PASSES"]
 
 #: Margins are met to this (largest absolute difference of a weighted share from its target).
@@ -298,6 +298,36 @@ def rake_weights(rnd, margins=None, *, trim=None, data_dir=None, epsilon: float 
         "n_unweighted": int((~known).sum()),
     }
     return out
+
+
+def round_weights(rnd, *, data_dir=None, trim=None) -> pd.Series | None:
+    """The round's weights when ``DATA_DIR/populatie.yml`` covers it, else None (unweighted).
+
+    The one rule for "is this round weighted": no population file, or no entry for the
+    round, means unweighted; an entry that does not fit the round (a category the
+    codebook does not have, raking that does not converge) is an error, never a silent
+    fall-back to unweighted figures.
+
+    Parameters
+    ----------
+    rnd : Round
+    data_dir : str or Path, optional
+        The data dir holding ``populatie.yml`` (default: the workspace's).
+    trim : float or (float, float), optional
+        As :func:`rake_weights`.
+
+    Raises
+    ------
+    PopulationError, WeightingError
+        The file is invalid, or its entry for this round cannot be applied (one line).
+    """
+    from peo_lib.data.population import population_path, read_population
+
+    if not population_path(data_dir).is_file():
+        return None
+    if read_population(data_dir=data_dir).entry_for(rnd.id) is None:
+        return None
+    return rake_weights(rnd, trim=trim, data_dir=data_dir)
 
 
 def weighting_summary(weights) -> pd.Series:
