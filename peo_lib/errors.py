@@ -9,8 +9,10 @@ from __future__ import annotations
 __all__ = [
     "PEOError",
     "CodebookError",
+    "CodeFrameError",
     "RawDataError",
     "RegisterError",
+    "MeetingError",
     "NoRoundsError",
     "PopulationError",
     "WeightingError",
@@ -49,6 +51,14 @@ class CodebookError(PEOError):
         super().__init__(msg)
 
 
+class CodeFrameError(CodebookError):
+    """A code frame (``codeframes/*.yml``) or a coding file (``codering/ROUND/*.yml``) is invalid.
+
+    Each problem names the key path and, where known, the line
+    (``line 7, themes.werkdruk.parent: unknown theme 'drukte'; use one of ...``).
+    """
+
+
 class RawDataError(PEOError):
     """A raw export cannot be read or does not match its codebook.
 
@@ -78,6 +88,10 @@ class RawDataError(PEOError):
 
 class RegisterError(CodebookError):
     """The improvement-actions register (verbeteracties.yml) is invalid."""
+
+
+class MeetingError(CodebookError):
+    """A meeting file (``bijeenkomsten/YYYY-MM-DD.yml``) is invalid, or its actions cannot be accepted."""
 
 
 class NoRoundsError(PEOError):

@@ -43,13 +43,18 @@ def raw_dir(data_dir=None) -> Path:
     return Path(data_dir or DATA_DIR) / "raw"
 
 
-def codebook_files(data_dir=None, *, folder=None) -> list[Path]:
-    """Every codebook of a data dir (``*.yml``, ``*.yaml``; or of ``folder``), in round order; [] when none."""
-    base = Path(folder) if folder is not None else codebook_dir(data_dir)
+def yaml_files(folder) -> list[Path]:
+    """Every ``*.yml`` / ``*.yaml`` file directly in ``folder``, sorted by name without suffix; [] when none."""
+    base = Path(folder)
     if not base.is_dir():
         return []
     return sorted((p for p in base.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()),
                   key=lambda p: p.stem)
+
+
+def codebook_files(data_dir=None, *, folder=None) -> list[Path]:
+    """Every codebook of a data dir (``*.yml``, ``*.yaml``; or of ``folder``), in round order; [] when none."""
+    return yaml_files(folder if folder is not None else codebook_dir(data_dir))
 
 
 def round_ids(data_dir=None) -> list[str]:

@@ -149,7 +149,7 @@ def environment_inputs() -> dict:
 
 
 #: Folders beside the codebooks that reports may read (design.md): hashed as a whole when present.
-DATA_FOLDERS = {"codeframes": "codeframes", "meetings": "bijeenkomsten"}
+DATA_FOLDERS = {"codeframes": "codeframes", "codings": "codering", "meetings": "bijeenkomsten"}
 
 
 def _folder_sha256(folder: Path) -> str | None:
