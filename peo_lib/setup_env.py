@@ -3,12 +3,16 @@
 Kept separate so that slow first-time work happens during setup, not in the
 middle of a panel meeting.
 
-deduce (the de-identifier behind :mod:`peo_lib.privacy.scrub`) builds an 83 MB
-lookup cache on its first initialisation, which takes about 3 minutes; every
-later start reads it in about 15-20 s. deduce writes that cache inside its own
-package folder (``site-packages/deduce/data/lookup/cache/lookup_structs.pickle``)
-and rebuilds it when the deduce version or its source lists change. This
-script builds it now, in the place :func:`peo_lib.privacy.scrub.deduce_cache_path`
+deduce (the de-identifier behind :mod:`peo_lib.privacy.scrub`) builds an 77 MB
+lookup cache on its first initialisation, which takes about 3 minutes; reading
+it back takes 15-20 s and 1.1 GB. The scrubber therefore also writes a compact
+copy beside it (``peo_lookup_structs.pickle``, 39 MB, see
+:mod:`peo_lib.privacy.deduce_lookup`) that starts deduce in about 3 s and
+250 MB. deduce writes its cache inside its own package folder
+(``site-packages/deduce/data/lookup/cache/lookup_structs.pickle``) and rebuilds
+it when the deduce version or its source lists change; the compact copy is
+made again when deduce's cache changes. This script builds both now, in the
+place :func:`peo_lib.privacy.scrub.deduce_cache_path`
 picks: ``$PEO_DEDUCE_CACHE`` when set, else deduce's own folder when writable,
 else ``deduce`` under :func:`peo_lib.paths.cache_dir` (``$PEO_CACHE_DIR/deduce``
 or ``~/.cache/peo_lib/deduce``; a shared read-only install).
@@ -32,21 +36,22 @@ def warm_deduce() -> dict:
     Returns
     -------
     dict
-        ``path`` (the cache folder), ``built`` (True if it was missing),
-        ``seconds`` (initialisation time).
+        ``path`` (the cache folder), ``built`` (True if deduce's cache or the
+        compact copy was missing or stale), ``seconds`` (initialisation time).
 
     Raises
     ------
     PermissionError
         The cache folder cannot be written; set ``PEO_DEDUCE_CACHE``.
     """
+    from peo_lib.privacy.deduce_lookup import compact_file, load_compact
     from peo_lib.privacy.scrub import _new_deduce, deduce_cache_path
 
     path = deduce_cache_path()
     cache = path / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     pickle = cache / "lookup_structs.pickle"
-    existed = pickle.is_file()
+    existed = pickle.is_file() and load_compact(path) is not None
     if not existed and not os.access(cache, os.W_OK):
         raise PermissionError(f"cannot write deduce's lookup cache in {cache}; "
                               "set PEO_DEDUCE_CACHE to a writable folder")
@@ -55,6 +60,8 @@ def warm_deduce() -> dict:
     seconds = time.perf_counter() - t0
     if not pickle.is_file():
         raise RuntimeError(f"deduce did not write its lookup cache to {pickle}")
+    if not compact_file(path).is_file():
+        raise RuntimeError(f"the compact lookup structures were not written to {compact_file(path)}")
     return {"path": path, "built": not existed, "seconds": seconds}
 
 

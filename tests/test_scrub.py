@@ -176,7 +176,7 @@ def test_phone_rule(text):
     ("zie https://www.x-jeugd.nl/a?b=1, graag", "zie [url], graag"),
     ("zie www.jeugdhulp.nl", "zie [url]"),
     ("kijk op horizon-jeugd.nl voor meer", "kijk op [url] voor meer"),
-    ("postcode 2511 AB Den Haag", "postcode [postcode] Den Haag"),
+    ("postcode 2511 AB Den Haag", "postcode [postcode] [plaats]"),  # municipalities are places
     ("postcode 2511AB", "postcode [postcode]"),
     ("bsn 123456782 klopt", "bsn [nummer] klopt"),
     ("nummer 123.456.782", "nummer [nummer]"),
