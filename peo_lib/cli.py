@@ -265,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stricter than the codebook's privacy.min_n (never looser)")
     _add_dirs(p)
     p.set_defaults(func=_cmd_slides)
+
+    from peo_lib.data.coding import add_subcommand as _add_code_command
+
+    _add_code_command(sub)
     return parser
 
 

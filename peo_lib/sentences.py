@@ -25,7 +25,8 @@ __all__ = ["difference_sentence", "change_sentence", "municipal_sentence", "grou
            "trend_steady_sentence", "trend_step_sentence", "trend_groups_sentence", "action_moved_sentence",
            "no_action_moved_sentence", "no_trend_change_sentence", "nothing_stands_out_sentence",
            "STATISTICS_EXPLAINED", "answer_group_phrases",
-           "municipal_plain_sentence"]
+           "municipal_plain_sentence", "end_label", "scale_range_sentence", "omega_missing_phrase",
+           "reliability_missing_note", "survey_phrase", "respondents_sentence", "chart_axis_phrase"]
 
 
 COHEN_D_BENCHMARKS = (0.2, 0.5, 0.8)
@@ -228,16 +229,27 @@ DEMO_NOTICE = ("Let op: dit overzicht is gemaakt met gegenereerde demonstratiege
 
 
 def round_intro(key: str, *, min_n: int, small_label: str, starter_max_years, min_n_open: int,
-                missing_reasons=()) -> str:
-    """The introduction of one part of a round summary (``key``: see :data:`ROUND_INTROS`)."""
+                missing_reasons=(), survey: str | None = None, respondents: str = "professionals",
+                variables=()) -> str:
+    """The introduction of one part of a round summary (``key``: see :data:`ROUND_INTROS`).
+
+    ``survey``: :func:`survey_phrase` of the codebook's ``survey`` (default: the PEO's);
+    ``respondents``: its plural noun; ``variables``: the background variables the summary shows
+    (their labels, for ``respons``).
+    """
     check_argument("key", ROUND_INTROS, key)
     protect = suppression_phrase(min_n, small_label)
     starters = starter_phrase(starter_max_years)
+    survey = survey or survey_phrase("Professional Ervaringsonderzoek (PEO)", "jeugdprofessionals in Haaglanden",
+                                     "Ruimte voor de professional")
+    shown = join_words(str(v).lower() for v in variables)
     texts = {
-        "samenvatting": ("Deze samenvatting beschrijft één ronde van het Professional Ervaringsonderzoek (PEO) onder "
-                         "jeugdprofessionals in Haaglanden, over het thema ‘Ruimte voor de professional’. " + protect),
-        "antwoorden": ("Per stelling de verdeling van de antwoorden: links (bruin) oneens, rechts (groen) eens, "
-                       "neutraal in het midden. " + missing_phrase(missing_reasons)).strip(),
+        "samenvatting": f"Deze samenvatting beschrijft één ronde van {survey}. " + protect,
+        "respons": (f"Het aantal respondenten per {shown}." if shown else
+                    "Deze ronde vroeg geen achtergrondkenmerken om de respondenten in te delen."),
+        "antwoorden": ("Per stelling de verdeling van de antwoorden: links (bruin) de negatieve kant van de "
+                       "antwoordschaal, rechts (groen) de positieve kant, een neutraal antwoord in het midden; de "
+                       "legenda noemt de antwoorden. " + missing_phrase(missing_reasons)).strip(),
         "vergelijking": (f"Startende professionals ({starters}) vergeleken met ervaren professionals, voor elke "
                          "schaal en elke stelling: de gemiddelden van beide groepen en of ze duidelijk verschillen. "
                          "Onder elke tabel staan de duidelijke verschillen in gewone taal; hoe er getoetst is, staat "
@@ -248,12 +260,13 @@ def round_intro(key: str, *, min_n: int, small_label: str, starter_max_years, mi
         "onderwijs": ("Deze samenvatting is voor opleidingen en het onderwijs. Ze zet startende professionals "
                       f"({starters}) naast ervaren professionals: waar verschillen zij, en wat zeggen starters over "
                       "hun professionele ruimte en over regels en eisen? " + protect),
-        "professionals": ("Deze samenvatting is voor professionals in de jeugdhulp: waar sta ik? Per schaal staat hoe "
+        "professionals": (f"Deze samenvatting is voor de {respondents} zelf: waar sta ik? Per schaal staat hoe "
                           "u uw eigen score uitrekent en hoe de scores van alle deelnemers verdeeld zijn; per stelling "
-                          "welk deel het eens of oneens was. Zo kunt u uw eigen antwoorden naast die van collega's "
-                          f"leggen. Groepjes van minder dan {min_n} deelnemers worden niet getoond ({small_label})."),
-        "aanbieders": ("Deze samenvatting is voor jeugdhulpaanbieders. Naast de uitkomsten van de hele regio staan de "
-                       "uitkomsten per type organisatie, maar alleen als elke groep groot genoeg is (ten minste "
+                          "welk deel positief of negatief antwoordde. Zo kunt u uw eigen antwoorden naast die van "
+                          f"collega's leggen. Groepjes van minder dan {min_n} deelnemers worden niet getoond "
+                          f"({small_label})."),
+        "aanbieders": ("Deze samenvatting is voor jeugdhulpaanbieders. Naast de uitkomsten van alle respondenten "
+                       "staan de uitkomsten per type organisatie, maar alleen als elke groep groot genoeg is (ten minste "
                        f"{min_n} respondenten); anders staat er waarom een tabel ontbreekt."),
         "gemeenten": ("Deze samenvatting is voor gemeenten: de ervaren last van regels en eisen en de verschillen "
                       f"tussen gemeenten. Een gemeente met minder dan {min_n} respondenten krijgt geen cijfers "
@@ -264,17 +277,23 @@ def round_intro(key: str, *, min_n: int, small_label: str, starter_max_years, mi
 
 
 #: The parts of a round summary with an introduction of their own.
-ROUND_INTROS = ("samenvatting", "antwoorden", "vergelijking", "open", "onderwijs", "professionals", "aanbieders",
-                "gemeenten")
+ROUND_INTROS = ("samenvatting", "respons", "antwoorden", "vergelijking", "open", "onderwijs", "professionals",
+                "aanbieders", "gemeenten")
 
 
-def trends_intro(key: str, *, min_n: int, small_label: str, starters: str) -> str:
-    """The introduction of one part of the trend report (``key``: ``trends`` or ``trendlijnen``)."""
+def trends_intro(key: str, *, min_n: int, small_label: str, starters: str, survey: str | None = None,
+                 scales=()) -> str:
+    """The introduction of one part of the trend report (``key``: ``trends`` or ``trendlijnen``).
+
+    ``survey``: :func:`survey_phrase` of the latest codebook (default: the PEO's); ``scales``: the labels
+    of the core scales followed.
+    """
     check_argument("key", ("trends", "trendlijnen"), key)
     if key == "trends":
-        return ("Dit rapport volgt de kernvragen van het Professional Ervaringsonderzoek (PEO) over alle rondes heen: "
-                "hoe ervaren jeugdprofessionals in Haaglanden hun professionele ruimte, werkplezier, intentie om te "
-                "blijven, regels en eisen en werkdruk, en wat verandert daarin? " + suppression_phrase(min_n, small_label))
+        survey = survey or survey_phrase("Professional Ervaringsonderzoek (PEO)", "jeugdprofessionals in Haaglanden")
+        what = f": {join_words(str(x).lower() for x in scales)}" if scales else ""
+        return (f"Dit rapport volgt de kernvragen van {survey} over alle rondes heen{what}. Wat verandert daarin? "
+                + suppression_phrase(min_n, small_label))
     return ("Per schaal het gemiddelde per ronde met een 95%-betrouwbaarheidsinterval. Links alle respondenten: de "
             "doorgetrokken lijn is het gewone gemiddelde, de gestreepte lijn het gemiddelde gecorrigeerd voor de "
             "samenstelling (alsof elke ronde even veel startende en ervaren professionals en dezelfde functies had). "
@@ -530,3 +549,102 @@ def municipal_plain_sentence(row: dict) -> str:
         return municipal_finding_sentence(row)
     return (f"Op ‘{row['label']}’ verschillen de gemeenten niet duidelijk (van {format_nl(row['low_mean'])} in "
             f"{row['lowest']} tot {format_nl(row['high_mean'])} in {row['highest']}).")
+
+
+# -- a response set's own words (issue 11, point 5) ------------------------------------------------
+
+def end_label(code, label) -> str:
+    """An answer label as it reads inside a sentence: ``"Helemaal eens"`` -> ``helemaal eens``,
+    ``"10 (extremely important)"`` (code 10) -> ``extremely important``, ``"1 Helt uenig"`` -> ``helt uenig``.
+
+    A leading copy of the code and surrounding brackets are dropped; the first letter is lowered unless
+    the word is an abbreviation (``"NVT"``). A label that is only the code stays as it is.
+    """
+    import re
+
+    text = " ".join(str(label).split())
+    stripped = re.sub(rf"^{re.escape(format_nl(code, 0))}\b[\s.:=-]*", "", text).strip()
+    stripped = stripped[1:-1].strip() if stripped.startswith("(") and stripped.endswith(")") else stripped
+    text = stripped or text
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def scale_range_sentence(ranges, *, reversed_items: bool = False) -> str:
+    """What the scale scores mean, from each scale's own codes and labels.
+
+    ``ranges``: ``(lowest code, highest code, its label, highest label, [scale labels])`` per distinct
+    range. One range: ``"Schaalscores lopen van 1 (helemaal oneens) tot 5 (helemaal eens)."``; several
+    name their scales: ``"... van 1 (very effective) tot 5 (not at all effective) bij ‘A’; van ..."``.
+    """
+    ranges = list(ranges)
+    if not ranges:
+        return ""
+    parts = []
+    for lo, hi, lo_label, hi_label, scales in ranges:
+        span = (f"van {format_nl(lo, 0)} ({end_label(lo, lo_label)}) tot {format_nl(hi, 0)} "
+                f"({end_label(hi, hi_label)})")
+        parts.append(span if len(ranges) == 1 else f"{span} bij {join_words(f'‘{x}’' for x in scales)}")
+    after = ", na omkeren van tegengesteld geformuleerde stellingen" if reversed_items else ""
+    return f"Schaalscores lopen {'; '.join(parts)}{after}."
+
+
+def chart_axis_phrase(negative: str, positive: str) -> str:
+    """The x axis of a diverging chart: ``% van de geldige antwoorden (links ‘oneens’, rechts ‘eens’)``."""
+    return f"% van de geldige antwoorden (links {negative}, rechts {positive})"
+
+
+# -- reliability that cannot be estimated (issue 11, point 7) ------------------------------------
+
+#: Key words of :func:`peo_lib.stats.reliability.omega_total`'s reasons -> the Dutch reason.
+_OMEGA_REASONS = (
+    ("at least 3 items", "minder dan drie stellingen (ω vraagt er ten minste drie)"),
+    ("too few for a factor model", "te weinig respondenten voor een factormodel"),
+    ("cannot be computed", "de samenhang tussen de stellingen is niet te berekenen (een stelling zonder "
+                           "spreiding, of twee stellingen die niemand allebei beantwoordde)"),
+    ("not positive definite", "de stellingen hangen zo samen dat het model niet te schatten is (een stelling "
+                              "is een combinatie van andere)"),
+    ("Heywood", "het model geeft een onmogelijke oplossing (Heywood-geval: één stelling lijkt de schaal "
+                "helemaal te meten)"),
+    ("did not converge", "het model vond geen oplossing (geen convergentie)"),
+)
+
+
+def omega_missing_phrase(reason) -> str:
+    """Why ω is not given for a scale, in Dutch (from the English ``omega_reason``)."""
+    text = str(reason or "")
+    for key, dutch in _OMEGA_REASONS:
+        if key.lower() in text.lower():
+            return dutch
+    return "het model is voor deze schaal niet te schatten"
+
+
+def reliability_missing_note(rows, *, marker: str) -> str:
+    """The footnote under a reliability table: per scale without α or ω, why (``rows``: label, what, reason).
+
+    ``"– = niet te schatten. ‘Lojaliteit’: ω niet te schatten: minder dan drie stellingen (...)."``
+    """
+    rows = list(rows)
+    if not rows:
+        return ""
+    return f"{marker} = niet te schatten (geen privacybescherming). " + " ".join(
+        f"‘{label}’: {what} niet te schatten: {reason}." for label, what, reason in rows)
+
+
+# -- who answered (issue 11, point 9) --------------------------------------------------------------
+
+def survey_phrase(name: str, population=None, subject=None) -> str:
+    """``het Professional Ervaringsonderzoek (PEO) onder jeugdprofessionals in Haaglanden, over het thema
+    ‘Ruimte voor de professional’`` (the codebook's ``survey``; a part left out when it is null)."""
+    text = f"het {name}" if not str(name).lower().startswith(("het ", "de ", "een ")) else str(name)
+    if population:
+        text += f" onder {population}"
+    if subject:
+        text += f", over het thema ‘{subject}’"
+    return text
+
+
+def respondents_sentence(n: int, respondents: str) -> str:
+    """``147 professionals vulden de vragenlijst in.`` (``respondents``: the codebook's plural noun)."""
+    return f"{n} {respondents if n != 1 else 'persoon'} {'vulden' if n != 1 else 'vulde'} de vragenlijst in."

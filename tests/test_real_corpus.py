@@ -30,8 +30,9 @@ workers, under a file lock).
 
 The loader fixes of issue 11 (no respondent id, Qualtrics vintages, SPSS user-missing,
 response sets with other wording, LimeSurvey codes and whitespace, SurveyMonkey header
-rows) are in; tests that read report numbers from ``tabellen.xlsx`` wait for the report
-layer's part of the issue. None of them is skipped.
+rows) and the report layer's part (every background variable in "Respons" with its codebook
+key in "Kenmerk (id)", the positive end of a response set, multiple-response questions in
+"Meer antwoorden") are checked here. None of the tests is skipped.
 """
 
 from __future__ import annotations
@@ -194,15 +195,15 @@ def _sheet(folder: Path, title: str) -> list[dict]:
 
 
 #: The Dutch headers of tabellen.xlsx (as a researcher reads them) -> the keys the expectations use.
-_HEADER_KEYS = {"Kenmerk": "variable", "Categorie": "category", "%": "pct", "Schaal (id)": "scale",
-                "n respondenten": "n", "Gemiddelde": "mean", "Stelling (id)": "item", "% hoogste twee": "top2_pct",
-                "Groep": "group", "Soort": "kind", "Code": "code"}
+_HEADER_KEYS = {"Kenmerk (id)": "variable", "Kenmerk": "variable_label", "Categorie": "category", "%": "pct",
+                "Schaal (id)": "scale", "n respondenten": "n", "Gemiddelde": "mean", "Stelling (id)": "item",
+                "% top-2": "top2_pct", "Groep": "group", "Soort": "kind", "Code": "code", "Vraag (id)": "question",
+                "Antwoord": "option", "Basis": "base"}
 _PERCENT_KEYS = ("pct", "top2_pct")
-#: Values shown in Dutch -> the codebook's values.
+#: Values shown in Dutch -> the codebook's values (the Respons sheet names each variable by its codebook
+#: key in "Kenmerk (id)", beside its label in "Kenmerk").
 _SHOWN_VALUES = {"group": {"Startend": "startend", "Ervaren": "ervaren"},
-                 "kind": {"antwoord": "answer"},
-                 "variable": {"Ervaring": "ervaringsgroep", "Functie": "functie", "Organisatie": "organisatie",
-                              "Gemeente": "gemeente"}}
+                 "kind": {"antwoord": "answer"}}
 
 
 def _one(rows: list[dict], what: str, **where) -> dict:
@@ -248,6 +249,11 @@ class Loaded:
         n = int((self.rnd.background[variable] == category).sum())
         return _Row(n=n, pct=100 * n / self.rnd.n)
 
+    def multi(self, question, option):
+        data = self.rnd.multiple_response[question]
+        seen = data.notna().all(axis=1)
+        return _Row(base=int(seen.sum()), pct=100 * float(data.loc[seen, option].mean()))
+
 
 def _answer_pct(folder, item, code):
     if isinstance(folder, Loaded):
@@ -277,6 +283,12 @@ def _respons(folder, variable, category):
     if isinstance(folder, Loaded):
         return folder.respons(variable, category)
     return _one(_sheet(folder, "Respons"), "Respons", variable=variable, category=category)
+
+
+def _multi(folder, question, option):
+    if isinstance(folder, Loaded):
+        return folder.multi(question, option)
+    return _one(_sheet(folder, "Meer antwoorden"), "Meer antwoorden", question=question, option=option)
 
 
 def _output_texts(folder: Path) -> dict[str, str]:
@@ -463,11 +475,16 @@ def _expect_qualtrics(raw, out, *, skip):
     veg = [_codes(_col(header, data, f"Q3_{k}"), like, missing={"-1"}) for k in (1, 2, 3, 4)]
     vgt1 = _codes(_col(header, data, "Q4_1"), like, missing={"-1", "-2"})
     _, mean = _scale_mean(veg, min_valid=2, lo=1, hi=3)
+    q2 = [_col(header, data, f"Q2_{k}") for k in (("1", "2", "3", "-1", "-2") if skip == 2 else range(1, 6))]
+    saw_q2 = [any(col[r] for col in q2) for r in range(len(data))]  # 1 = ticked, blank = not ticked
+    tolerable = 100 * sum(q2[1][r] == "1" for r in range(len(data)) if saw_q2[r]) / sum(saw_q2)
     return [
         ("respondents", lambda: _scale(out, "groenten_afkeer")["n"], len(data)),
         ("% Like squash (Q3_1)", lambda: _answer_pct(out, "VEG01", 1), approx(_pct(veg[0], 1.0))),
         ("scale mean groenten_afkeer", lambda: _scale(out, "groenten_afkeer")["mean"], approx(mean)),
         ("mean of Q4_1 (theme item)", lambda: _theme(out, "VGT01")["mean"], approx(_mean(vgt1))),
+        ("% 'Squash are tolerable' of who ticked any option of Q2 (multiple response)",
+         lambda: _multi(out, "SQUASH_VIEWS", "Squash are tolerable")["pct"], approx(tolerable)),
     ]
 
 
@@ -531,6 +548,8 @@ def _expect_surveymonkey_starwars(raw, out):
     fav = {"Very unfavorably": 1, "Somewhat unfavorably": 2, "Neither favorably nor unfavorably (neutral)": 3,
            "Somewhat favorably": 4, "Very favorably": 5}
     han = _codes([r[15] for r in data], fav, missing={"Unfamiliar (N/A)"})
+    films = [[r[j].strip() for r in data] for j in range(3, 9)]  # one column per film: its title or blank
+    saw = [any(f[r] for f in films) for r in range(len(data))]
     jarjar = _codes([r[26] for r in data], fav, missing={"Unfamiliar (N/A)"})
     return [
         ("respondents", lambda: _scale(out, "helden")["n"], len(data)),
@@ -538,6 +557,11 @@ def _expect_surveymonkey_starwars(raw, out):
         ("mean view of Jar Jar Binks (theme item)", lambda: _theme(out, "FAV_JARJAR")["mean"], approx(_mean(jarjar))),
         ("women (background gender)", lambda: _respons(out, "gender", "Female")["n"],
          sum(v == "Female" for v in _col(header, data, "Gender"))),
+        ("who ticked any film (base of the multiple-response question)",
+         lambda: _multi(out, "FILMS_SEEN", "Star Wars: Episode V The Empire Strikes Back")["base"], sum(saw)),
+        ("% seen Episode V of who ticked any film",
+         lambda: _multi(out, "FILMS_SEEN", "Star Wars: Episode V The Empire Strikes Back")["pct"],
+         approx(100 * sum(bool(films[4][r]) for r in range(len(data)) if saw[r]) / sum(saw))),
     ]
 
 

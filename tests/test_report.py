@@ -181,7 +181,7 @@ def test_save_tables_writes_suppressed_workbook(tiny_round, tmp_path):
     assert {"Respons", "Schalen", "Antwoordverdeling", "Herkomst"} <= set(wb.sheetnames)
     ws = wb["Respons"]
     header = [c.value for c in ws[1]]
-    assert header == ["Kenmerk", "Categorie", "n", "%", "Onderdrukt"]  # Dutch, as in the HTML
+    assert header == ["Kenmerk (id)", "Kenmerk", "Categorie", "n", "%", "Onderdrukt"]  # Dutch, as in the HTML
     rows = [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=2)]
     westland = next(r for r in rows if r["Categorie"] == "Westland")
     assert westland["n"] is None and westland["%"] is None and westland["Onderdrukt"] == "n<5"

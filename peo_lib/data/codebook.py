@@ -58,6 +58,23 @@ Decisions where the contract is silent
   researcher has looked at and accepts; ``peo check --strict`` then fails only
   on warnings not acknowledged. A key also acknowledges its sub-keys
   (``small_groups`` covers ``small_groups:functie``).
+* ``response_sets.*.positive: high | low`` (default ``high``): which end of the codes is the
+  positive (agree, often, satisfied) end. ``low`` for sets that run 1 = Strongly agree ...
+  5 = Strongly disagree: the "% top-2" counts codes 1 and 2 and charts put code 1 on the
+  right. Scale scores stay on the codes as asked. Part of :meth:`ResponseSet.signature`, so a
+  set whose direction changed between rounds is a change.
+* ``survey: {name, population, subject, respondents, short}``: the texts of a report about the
+  survey (defaults: the PEO's; ``population``/``subject`` null leave that part out).
+* ``multiple_response: {ID: {text, block, options: {column: label}}}`` (one column per option)
+  or ``{ID: {text, column, values: {code: label}, separator: ","}}`` (one column): "tick all that
+  apply" questions (:class:`MultipleResponse`); reported as % of the respondents who saw the
+  question (any of its cells not blank) per option.
+* ``grids: {ID: {text, items: [...]}}``: a matrix question (one question text over sub-statements
+  on one response set, in one block): its items get one Likert chart of their own, titled with
+  the grid's text (other items of the block and set share the block's chart).
+* ``breakdowns: [...]``: the background variables (categorical ones, or ``ervaringsgroep``)
+  the panel summary shows, in this order; without it all of them
+  (:meth:`Codebook.report_variables`). tabellen.xlsx always holds every one.
 """
 
 from __future__ import annotations
@@ -82,6 +99,9 @@ __all__ = [
     "Scale",
     "BackgroundVar",
     "OpenQuestion",
+    "MultipleResponse",
+    "Grid",
+    "Survey",
     "Privacy",
     "Source",
     "read_codebook",
@@ -93,7 +113,7 @@ __all__ = [
     "CORE_BLOCK",
 ]
 
-from peo_lib.vocab import CORE_BLOCK, EXPERIENCE  # noqa: E402 (CORE_BLOCK re-exported: codebooks name the core block)
+from peo_lib.vocab import BREAKDOWN_LABELS, CORE_BLOCK, EXPERIENCE, EXPERIENCE_YEARS  # noqa: E402 (CORE_BLOCK re-exported: codebooks name the core block)
 from peo_lib.paths import ROUND_PATTERN  # noqa: E402 (one definition of a round id)
 
 #: Supported size of a codebook (checked up front; the report shows every item).
@@ -229,6 +249,9 @@ class ResponseSet(_Coded):
     values: dict[int, str]
     missing: dict[int, str] = {}
     codes: dict[str, int] = {}
+    #: Which end of the codes is the positive (agree, often, satisfied) end: ``high`` (default: the
+    #: highest code, 5 = Helemaal eens) or ``low`` (1 = Strongly agree ... 5 = Strongly disagree).
+    positive: Literal["high", "low"] = "high"
 
     @field_validator("values")
     @classmethod
@@ -246,9 +269,29 @@ class ResponseSet(_Coded):
         return max(self.values)
 
     def signature(self) -> tuple:
-        """Content of the set (codes and labels, labels compared as :func:`normalise_label`), independent of its name."""
+        """Content of the set (codes, labels compared as :func:`normalise_label`, and its positive end),
+        independent of its name."""
         return (tuple(sorted((c, normalise_label(v)) for c, v in self.values.items())),
-                tuple(sorted((c, normalise_label(v)) for c, v in self.missing.items())))
+                tuple(sorted((c, normalise_label(v)) for c, v in self.missing.items())), self.positive)
+
+    @property
+    def ordered_codes(self) -> list[int]:
+        """The answer codes from the negative to the positive end (the order of a diverging chart)."""
+        codes = sorted(self.values)
+        return codes if self.positive == "high" else codes[::-1]
+
+    @property
+    def ordered_labels(self) -> list[str]:
+        """The answer labels from the negative to the positive end."""
+        return [self.values[c] for c in self.ordered_codes]
+
+    def top_codes(self, k: int = 2) -> list[int]:
+        """The ``k`` codes at the positive end (what "% (helemaal) eens" / "% top two" counts)."""
+        return self.ordered_codes[-k:]
+
+    def end_labels(self) -> tuple[str, str]:
+        """The labels of the lowest and the highest code (what a scale score of min and max means)."""
+        return self.values[self.min], self.values[self.max]
 
     def code_signature(self) -> tuple:
         """The codes of the set (values and missing), without their labels: what a scale needs to be the same."""
@@ -301,6 +344,71 @@ class OpenQuestion(_Strict):
     text: str
 
 
+class MultipleResponse(_Strict):
+    """A "tick all that apply" question: one column per option, or one column with the options separated.
+
+    * ``options: {column: label}``: one column per option (Qualtrics ``Q2_1``, LimeSurvey ``A10[SQ001]``,
+      SPSS 0/1 dichotomies); a cell in ``ticked`` (default 1, Y, Yes, Ja, True or the option's label)
+      is ticked, a 0/N/No/Nee is seen but not ticked, a blank is not ticked.
+    * ``column`` + ``values: {code: label}`` (+ ``separator``, default ``,``): one column holding the
+      ticked codes or labels, e.g. ``"1,3"``.
+
+    A respondent saw (answered) the question when any of its cells is not blank: that is the base
+    of the percentages.
+    """
+
+    text: str
+    block: str = CORE_BLOCK
+    options: dict[str, str] | None = None
+    column: str | None = None
+    values: dict[int, str] | None = None
+    separator: str = Field(",", min_length=1)
+    ticked: list[str | int] | None = None
+
+    @model_validator(mode="after")
+    def _one_layout(self):
+        if (self.options is None) == (self.column is None):
+            raise ValueError("give either `options` (one column per option) or `column` with `values` "
+                             "(one column with the ticked options separated by `separator`)")
+        if self.column is not None and not self.values:
+            raise ValueError("`column` needs `values` (code -> label of each option)")
+        if self.options is not None and self.values is not None:
+            raise ValueError("`values` belongs to a question in one `column`; with `options` each column's "
+                             "label is the option")
+        return self
+
+    @property
+    def labels(self) -> list[str]:
+        """The option labels in codebook order."""
+        return list(self.options.values()) if self.options is not None else list(self.values.values())
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.options) if self.options is not None else [self.column]
+
+
+class Grid(_Strict):
+    """A matrix question: one question text over sub-statements (items) on one response set."""
+
+    text: str
+    items: list[str] = Field(min_length=2)
+
+
+class Survey(_Strict):
+    """What the survey is and who answered it, for the report's texts (defaults: the PEO)."""
+
+    #: The survey's name in a sentence: "... één ronde van het {name} onder {population} ...".
+    name: str = "Professional Ervaringsonderzoek (PEO)"
+    #: Who was asked (plural, lower case): "jeugdprofessionals in Haaglanden"; null leaves it out.
+    population: str | None = "jeugdprofessionals in Haaglanden"
+    #: The survey's overarching theme; null leaves it out.
+    subject: str | None = "Ruimte voor de professional"
+    #: The respondents as a plural noun in counts: "147 professionals vulden de vragenlijst in".
+    respondents: str = "professionals"
+    #: The survey's short name in titles: "PEO ronde 2021-1".
+    short: str = "PEO"
+
+
 class Codebook(_Strict):
     """A round's codebook (see design.md). Build with :func:`read_codebook`."""
 
@@ -317,7 +425,13 @@ class Codebook(_Strict):
     background: dict[str, BackgroundVar] = {}
     starter_max_years: float = 2
     open_questions: dict[str, OpenQuestion] = {}
+    multiple_response: dict[str, MultipleResponse] = {}
+    grids: dict[str, Grid] = {}
     acknowledged: list[str] = []
+    survey: Survey = Survey()
+    #: Background variables the panel summary shows ("Wie deden mee", scale means per group), in this
+    #: order; None: every categorical background variable (:meth:`Codebook.report_variables`).
+    breakdowns: list[str] | None = None
     # Filled by read_codebook, not part of the YAML.
     path: Path | None = Field(None, exclude=True)
     sha256: str | None = Field(None, exclude=True)
@@ -346,6 +460,24 @@ class Codebook(_Strict):
 
     def response_set_of(self, item_id: str) -> ResponseSet:
         return self.response_sets[self.items[item_id].response_set]
+
+    def report_variables(self) -> list[str]:
+        """Every background variable a report can break down by: the categorical ones in codebook order,
+        then ``ervaringsgroep`` when ``ervaring_jaren`` is asked (tabellen.xlsx holds all of them)."""
+        out = [k for k, v in self.background.items() if v.kind == "category"]
+        return out + ([EXPERIENCE] if EXPERIENCE_YEARS in self.background else [])
+
+    def summary_variables(self) -> list[str]:
+        """The background variables the panel summary shows: ``breakdowns``, else :meth:`report_variables`."""
+        return list(self.breakdowns) if self.breakdowns is not None else self.report_variables()
+
+    def background_label(self, key: str) -> str:
+        """How a background variable is named in a report: the project's word (``vocab.BREAKDOWN_LABELS``),
+        else the codebook's ``label``, else its key."""
+        if key in BREAKDOWN_LABELS:
+            return BREAKDOWN_LABELS[key]
+        var = self.background.get(key)
+        return (var.label if var is not None and var.label else key)
 
     def raw_file(self, raw_dir) -> Path:
         """``raw_dir / source.file``; a file that resolves (symlinks too) outside ``raw_dir`` is refused.
@@ -421,16 +553,26 @@ def _cross_check(cb: Codebook) -> list[str]:
         problems += [f"background.{key}.{p}" for p in var._codes_problems()]
     # Every raw column is used once.
     owners: dict[str, str] = {cb.respondent_id: "respondent_id"} if cb.respondent_id else {}
-    for section, entries in (("items", cb.items), ("background", cb.background),
-                             ("open_questions", cb.open_questions)):
-        for key, entry in entries.items():
-            where = f"{section}.{key}.column"
-            if entry.column in owners:
-                problems.append(f"{where}: column {entry.column!r} is also used by {owners[entry.column]}")
-            else:
-                owners[entry.column] = where
+    uses = [(f"{section}.{key}.column", entry.column) for section, entries in
+            (("items", cb.items), ("background", cb.background), ("open_questions", cb.open_questions))
+            for key, entry in entries.items()]
+    uses += [(f"multiple_response.{key}.{'options' if mr.options is not None else 'column'}", column)
+             for key, mr in cb.multiple_response.items() for column in mr.columns]
+    for where, column in uses:
+        if column in owners:
+            problems.append(f"{where}: column {column!r} is also used by {owners[column]}")
+        else:
+            owners[column] = where
+    for key, mr in cb.multiple_response.items():
+        if mr.block not in (CORE_BLOCK, cb.theme):
+            problems.append(f"multiple_response.{key}.block: unknown block {mr.block!r} "
+                            f"(allowed: {CORE_BLOCK!r} or this round's theme {cb.theme!r})")
+        dup = sorted({x for x in mr.labels if [normalise_label(y) for y in mr.labels].count(normalise_label(x)) > 1})
+        if dup:
+            problems.append(f"multiple_response.{key}: option label(s) {dup} occur twice")
+    problems += _grid_problems(cb)
     ids = {}
-    for section in ("items", "scales", "background", "open_questions"):
+    for section in ("items", "scales", "background", "open_questions", "multiple_response"):
         for key in getattr(cb, section):
             if key in ids:
                 problems.append(f"{section}.{key}: id {key!r} is also used in {ids[key]}")
@@ -442,6 +584,33 @@ def _cross_check(cb: Codebook) -> list[str]:
         problems.append("background.ervaring_jaren.type: must be 'number' (it drives ervaringsgroep)")
     if cb.fieldwork and cb.fieldwork.end < cb.fieldwork.start:
         problems.append("fieldwork.end: before fieldwork.start")
+    if cb.breakdowns is not None:
+        allowed = cb.report_variables()
+        for k, key in enumerate(cb.breakdowns):
+            if key not in allowed:
+                problems.append(f"breakdowns.{k}: {key!r} is not a categorical background variable of this codebook "
+                                f"(allowed: {', '.join(allowed) or 'none'})")
+        dup = sorted({b for b in cb.breakdowns if cb.breakdowns.count(b) > 1})
+        if dup:
+            problems.append(f"breakdowns: {dup} listed twice")
+    return problems
+
+
+def _grid_problems(cb: Codebook) -> list[str]:
+    """A grid's items exist, belong to one grid, and share one block and one response set."""
+    problems, owner = [], {}
+    for gid, grid in cb.grids.items():
+        unknown = [i for i in grid.items if i not in cb.items]
+        if unknown:
+            problems.append(f"grids.{gid}.items: unknown item(s) {unknown}")
+        for i in grid.items:
+            if i in owner:
+                problems.append(f"grids.{gid}.items: {i} is also in grid {owner[i]}")
+            owner.setdefault(i, gid)
+        known = [cb.items[i] for i in grid.items if i in cb.items]
+        if len({it.response_set for it in known}) > 1 or len({it.block for it in known}) > 1:
+            problems.append(f"grids.{gid}.items: a grid's items need one response set and one block "
+                            f"(found {sorted({it.response_set for it in known})}, {sorted({it.block for it in known})})")
     return problems
 
 

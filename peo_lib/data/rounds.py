@@ -74,6 +74,9 @@ class Round:
         Things a researcher should look at (see ``peo check``), each ``"[key] text"``.
     unused_columns : list of str
         Columns in the raw file that the codebook does not use.
+    multiple_response : dict of DataFrame
+        Question id -> respondent x option label: 1.0 ticked, 0.0 not ticked, NaN (the whole row)
+        the respondent did not see or answer the question (:func:`recode_multiple_response`).
     """
 
     id: str
@@ -90,6 +93,7 @@ class Round:
     raw_vintage: str | None = None
     warnings: list = field(default_factory=list)
     unused_columns: list = field(default_factory=list)
+    multiple_response: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -250,6 +254,8 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         {k: _texts(df[col_of[q.column]]) for k, q in cb.open_questions.items()},
         index=index, columns=list(cb.open_questions), dtype=object,
     )
+    multi = {k: recode_multiple_response(mr, {c: df[col_of[c]] for c in mr.columns}, index=index, table=table)
+             for k, mr in cb.multiple_response.items()}
     warn += _unanswered_warnings(cb, X, missing) + um.warnings()
     used = set(col_of.values())
     unused = [str(c) for c in df.columns if c not in used]
@@ -257,8 +263,71 @@ def round_from_table(cb: Codebook, table: RawTable, *, raw_sha256: str | None = 
         id=cb.round, codebook=cb, items=items, missing=missing, background=background,
         open_answers=open_answers, raw_path=table.path, raw_sha256=raw_sha256, raw_format=table.format,
         raw_encoding=table.encoding, raw_delimiter=table.delimiter, raw_vintage=_vintage(table), warnings=warn,
-        unused_columns=unused,
+        unused_columns=unused, multiple_response=multi,
     )
+
+
+#: Cells of a one-column-per-option question that mean "ticked" / "seen, not ticked" (compared as labels).
+TICKED = ("1", "y", "yes", "ja", "true", "x", "checked")
+NOT_TICKED = ("0", "n", "no", "nee", "false")
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _cell_key(v) -> str:
+    """A cell as text for matching: ``1.0`` -> ``"1"``, labels as :func:`normalise_label`."""
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and float(v).is_integer():
+        return str(int(v))
+    return normalise_label(v)
+
+
+def recode_multiple_response(mr, cells: dict, *, index: pd.Index, table: RawTable | None = None) -> pd.DataFrame:
+    """A multiple-response question as respondent x option (1.0 ticked, 0.0 not, NaN not seen).
+
+    ``cells``: codebook column -> the file's Series. A respondent saw the question when any cell
+    is not blank (module docs of :mod:`peo_lib.data.codebook`); any value that is neither ticked,
+    not ticked nor (one column) a code or label of ``values`` raises :class:`RawDataError`.
+    """
+    n = len(index)
+    out = np.zeros((n, len(mr.labels)))
+    seen = np.zeros(n, dtype=bool)
+    if mr.options is not None:
+        for j, (column, label) in enumerate(mr.options.items()):
+            ticked = {_cell_key(t) for t in (mr.ticked or TICKED)} | {normalise_label(label)}
+            for pos, v in enumerate(cells[column].astype(object).to_numpy()):
+                if _blank(v):
+                    continue
+                key = _cell_key(v)
+                if key in ticked:
+                    out[pos, j] = 1.0
+                elif key not in NOT_TICKED:
+                    _raise_unticked(table, column, pos, v, ticked)
+                seen[pos] = True
+    else:
+        lookup = {str(c): j for j, c in enumerate(mr.values)}
+        lookup.update({normalise_label(lab): j for j, lab in enumerate(mr.values.values())})
+        for pos, v in enumerate(cells[mr.column].astype(object).to_numpy()):
+            if _blank(v):
+                continue
+            parts = [v] if not isinstance(v, str) else [x for x in v.split(mr.separator) if x.strip()]
+            for part in parts:
+                j = lookup.get(_cell_key(part))
+                if j is None:
+                    _raise_unticked(table, mr.column, pos, part, set(lookup))
+                out[pos, j] = 1.0
+            seen[pos] = True
+    out[~seen] = np.nan
+    return pd.DataFrame(out, index=index, columns=mr.labels)
+
+
+def _raise_unticked(table, column, pos, value, allowed):
+    row = table.row_number(pos) if table is not None else pos + 1
+    raise RawDataError("value is not an option of the multiple-response question",
+                       path=None if table is None else table.path, column=column, row=row, value=value,
+                       hint=f"allowed: {', '.join(sorted(map(str, allowed)))} or {', '.join(NOT_TICKED)} or blank; "
+                       "add the value to `ticked` or `values` in the codebook, never change the raw file")
 
 
 def _vintage(table: RawTable) -> str | None:
@@ -301,6 +370,7 @@ def _codebook_columns(cb: Codebook) -> dict:
     needed.update({it.column: f"items.{k}" for k, it in cb.items.items()})
     needed.update({b.column: f"background.{k}" for k, b in cb.background.items()})
     needed.update({o.column: f"open_questions.{k}" for k, o in cb.open_questions.items()})
+    needed.update({c: f"multiple_response.{k}" for k, mr in cb.multiple_response.items() for c in mr.columns})
     return needed
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from peo_lib.report.structure import Bullets, Heading, Paragraph, Section, Table
-from peo_lib.sentences import STATISTICS_EXPLAINED, shown_difference, suppression_phrase
+from peo_lib.formatting import MISSING_TEXT, format_nl
+from peo_lib.sentences import STATISTICS_EXPLAINED, reliability_missing_note, shown_difference, suppression_phrase
 
 __all__ = ["round_appendix", "trends_appendix", "TEST_NAMES"]
 
@@ -57,6 +58,25 @@ def _test_tables(table, *, small, first_means, caption, with_n) -> list:
     return out
 
 
+def _reliability(rep, *, full) -> list:
+    """The reliability table: a suppressed row shows the privacy marker, an α or ω that cannot be estimated
+    a dash with a footnote saying why (:func:`peo_lib.sentences.reliability_missing_note`)."""
+    sc = rep.scales.copy()
+    measures = [("alpha", "α", "Cronbachs α")] + ([("omega", "ω", "McDonalds ω")] if full else [])
+    notes = []
+    for col, _, _ in measures:
+        sc[f"{col}_text"] = [rep.small if r["suppressed"] else (format_nl(r[col], 2) if r[col] == r[col] else
+                                                                f"{MISSING_TEXT}*") for r in sc.to_dict("records")]
+    for r, gaps in zip(sc.to_dict("records"), rep.reliability_gaps):
+        notes += [(r["label"], what, why) for what, why in gaps if what in {m[1] for m in measures}]
+    cols = [("label", "Schaal", "text"), ("k", "Stellingen", "int"), ("n_complete", "n (alles ingevuld)", "int")]
+    cols += [(f"{col}_text", head, "text") for col, _, head in measures]
+    out = [Table(sc, cols, small=rep.small, row_small_cols={"n_complete"}, caption="Betrouwbaarheid van de schalen")]
+    if notes:
+        out.append(Paragraph(reliability_missing_note(notes, marker=f"{MISSING_TEXT}*"), "note"))
+    return out
+
+
 def round_appendix(rep) -> Section:
     """The appendix of a :class:`~peo_lib.report.round.RoundReport` (its audience decides the detail):
     the terms, the reliability table, the two comparison tables and (gemeenten) the Kruskal-Wallis tests."""
@@ -69,15 +89,8 @@ def round_appendix(rep) -> Section:
     parts = [Paragraph("Hoe de cijfers in deze samenvatting tot stand komen. " +
                        suppression_phrase(rep.min_n, rep.small)),
              Heading("Wat de maten betekenen", 3), _terms(terms)]
-    sc = rep.scales
-    if len(sc):
-        cols = [("label", "Schaal", "text"), ("k", "Stellingen", "int"),
-                ("n_complete", "n (alles ingevuld)", "int"), ("alpha", "Cronbachs α", "coef")]
-        if full:
-            cols.append(("omega", "McDonalds ω", "coef"))
-        parts += [Heading("Betrouwbaarheid van de schalen", 3),
-                  Table(sc, cols, small=rep.small, row_small_cols={"n_complete", "alpha", "omega"},
-                        caption="Betrouwbaarheid van de schalen")]
+    if len(rep.scales):
+        parts += [Heading("Betrouwbaarheid van de schalen", 3), *_reliability(rep, full=full)]
     cmp = rep.comparison
     if len(cmp) and "mean1" in cmp:
         parts += [Heading("Toetsen: startende en ervaren professionals", 3),

@@ -19,9 +19,8 @@ from peo_lib.report.audience_tables import (experience_items, municipal_differen
                                             rules_items, rules_scales, scale_quartiles, scale_score_bins,
                                             statement_shares, _scale_range_of)
 from peo_lib.report.structure import Heading, Paragraph, Section, Table
-from peo_lib.report.tables import _BG_LABELS
-from peo_lib.sentences import (answer_group_phrases, municipal_plain_sentence, plain_group_sentence,
-                                shown_difference, starter_phrase, top2_phrase)
+from peo_lib.sentences import (answer_group_phrases, end_label, join_words, missing_phrase, municipal_plain_sentence,
+                                plain_group_sentence, shown_difference, starter_phrase, top2_phrase)
 
 __all__ = ["AudienceSections"]
 
@@ -51,12 +50,13 @@ class AudienceSections:
     def response_by(self, variable):
         """Respondents per category of one background variable (``"organisatie"``, ``"gemeente"``)."""
         part = self.overview[self.overview["variable"] == variable]
+        label = self.rnd.codebook.background_label(variable)
         if part.empty:
-            return _p(f"De vraag naar {_BG_LABELS.get(variable, variable).lower()} is in deze ronde niet gesteld.")
+            return _p(f"De vraag naar {label.lower()} is in deze ronde niet gesteld.")
         out = Section([_p(f"Totaal: {self.rnd.n} respondenten."),
-                       Table(part, [("category", _BG_LABELS.get(variable, variable), "text"), ("n", "n", "int"),
+                       Table(part, [("category", label, "text"), ("n", "n", "int"),
                                     ("pct", "%", "pct")], small=self.small,
-                             caption=f"Respondenten naar {_BG_LABELS.get(variable, variable).lower()}")])
+                             caption=f"Respondenten naar {label.lower()}")])
         if part["suppressed"].any():
             out.add(_p(f"{self.small}: minder dan {self.min_n} respondenten (of een cel die anders uit het "
                       "totaal terug te rekenen is).", "peo-note"))
@@ -135,8 +135,10 @@ class AudienceSections:
                 ("pct_ervaren", f"% {top}, ervaren", "pct"), ("mean_startend", "Gem. startend", "mean"),
                 ("mean_ervaren", "Gem. ervaren", "mean")], small=self.small,
                 caption=f"{head}: wat startende en ervaren professionals antwoordden"))
-        parts.append(_p("% (helemaal) eens = aandeel ‘eens’ en ‘helemaal eens’ van wie de stelling beantwoordde. "
-                        "Of een verschil duidelijk is, staat in de tabellen hierboven.", "peo-note"))
+        tops = dict.fromkeys(top2_phrase(self._labels(i)) for i in ei["item"])
+        parts.append(_p(f"% {join_words(tops)} = aandeel van wie de stelling beantwoordde dat een van de twee "
+                        "positiefste antwoorden gaf. Of een verschil duidelijk is, staat in de tabellen hierboven.",
+                        "peo-note"))
         return Section(parts)
 
     # professionals
@@ -163,8 +165,10 @@ class AudienceSections:
             texts = [cb.items[i].text.rstrip(".") for i in sc.items]
             rev = [cb.items[i].text.rstrip(".") for i in sc.reverse]
             lo, hi = _scale_range_of(self.rnd, s)
+            lo_label, hi_label = cb.response_set_of(sc.items[0]).end_labels()
             parts.append(Heading(sc.label, 3))
-            how = (f"Uw score: het gemiddelde van uw antwoorden ({lo} = helemaal oneens tot {hi} = helemaal eens) "
+            how = (f"Uw score: het gemiddelde van uw antwoorden ({lo} = {end_label(lo, lo_label)} tot "
+                   f"{hi} = {end_label(hi, hi_label)}) "
                    f"op {len(texts)} stellingen: " + "; ".join(f"‘{x}’" for x in texts) + ".")
             if rev:
                 how += (" Bij " + "; ".join(f"‘{x}’" for x in rev) + f" telt het antwoord omgekeerd "
@@ -216,8 +220,8 @@ class AudienceSections:
             parts.append(Table(other, [("text", "Vraag", "text"), ("n_valid", "n", "int"),
                                        ("mean", "Gemiddelde", "mean")], small=self.small,
                                caption="Overige vragen: gemiddelde"))
-        parts.append(_p("Percentages van wie de stelling beantwoordde; ‘weet ik niet’ en ‘niet van toepassing’ "
-                        "tellen niet mee.", "peo-note"))
+        parts.append(_p(" ".join(["Percentages van wie de stelling beantwoordde.",
+                                  missing_phrase(self.missing_reasons_used)]).strip(), "peo-note"))
         return Section(parts)
 
     # aanbieders

@@ -190,8 +190,9 @@ def scale_quartiles(rnd, *, min_n=None) -> pd.DataFrame:
 def statement_shares(rnd, *, items=None, min_n=None) -> pd.DataFrame:
     """Per statement the share disagreeing, neutral and agreeing (of valid answers).
 
-    For response sets with an odd number of values the middle one is neutral; the
-    lower half is "(helemaal) oneens", the upper half "(helemaal) eens". Items with
+    For response sets with an odd number of values the middle one is neutral; ``low`` is
+    the negative half ("(helemaal) oneens"), ``high`` the positive half ("(helemaal) eens"),
+    by the set's ``positive`` end (codes 1-2 of a set with ``positive: low``). Items with
     more than nine values (a 0-10 grade) are left out.
 
     Returns
@@ -213,7 +214,7 @@ def statement_shares(rnd, *, items=None, min_n=None) -> pd.DataFrame:
     dist = dist[dist["kind"] == "answer"]
     rows = []
     for item_id, part in dist.groupby("item", sort=False):
-        codes = sorted(cb.response_set_of(item_id).values)
+        codes = cb.response_set_of(item_id).ordered_codes  # negative end first
         k = len(codes)
         low, high = set(codes[: k // 2]), set(codes[(k + 1) // 2:])
         mid = set(codes) - low - high

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from peo_lib.report.structure import Paragraph
-from peo_lib.vocab import BREAKDOWN_LABELS, GROUP_LABELS, TABLES_XLSX
+from peo_lib.sentences import top2_phrase
+from peo_lib.vocab import GROUP_LABELS, TABLES_XLSX
 
 __all__ = ["write_tables", "SavesTables", "Sheet", "Col", "round_sheets", "TOELICHTING", "MARKER_HEADER",
            "NUMBER_FORMATS"]
@@ -311,14 +312,17 @@ def _compare_cols(g1: str, g2: str) -> list:
 def round_sheets(rep) -> dict:
     """Sheet name -> :class:`Sheet` of a :class:`~peo_lib.report.round.RoundReport` (Dutch headers)."""
     rs = rep.rnd.codebook
-    bg = {**BREAKDOWN_LABELS}
     dist = rep.distributions.drop(columns=["pct_rounded"])
+    overview = rep.overview.assign(variable_label=rep.overview["variable"].map(rs.background_label))
     sheets = {
-        "Respons": Sheet(rep.overview, [
-            Col("variable", "Kenmerk", "text", "achtergrondvraag"), Col("category", "Categorie", "text", "antwoord"),
+        "Respons": Sheet(overview, [
+            Col("variable", "Kenmerk (id)", "text", "achtergrondvraag: de naam in het codeboek", keep=True),
+            Col("variable_label", "Kenmerk", "text", "achtergrondvraag"),
+            Col("category", "Categorie", "text", "antwoord"),
             Col("n", "n", "int", "aantal respondenten"), Col("pct", "%", "pct", "percentage van alle respondenten")],
-            "Respondenten per functie, organisatie, gemeente en ervaring.", values={"variable": bg}),
-        "Schalen": Sheet(rep.scales, [
+            "Respondenten per categorie van elk achtergrondkenmerk in het codeboek (ook de kenmerken die de "
+            "samenvatting niet toont)."),
+        "Schalen": Sheet(rep.scales.assign(reliability_note=rep.reliability_notes), [
             Col("scale", "Schaal (id)", "text", "schaal-id uit het codeboek"), Col("label", "Schaal", "text", "naam"),
             Col("k", "Stellingen", "int", "aantal stellingen in de schaal", keep=True),
             Col("n", "n respondenten", "int", "aantal respondenten in de ronde"),
@@ -327,8 +331,11 @@ def round_sheets(rep) -> dict:
             Col("ci_low", "95%-BI onder", "mean", f"ondergrens {_CI}"),
             Col("ci_high", "95%-BI boven", "mean", f"bovengrens {_CI}"),
             Col("alpha", "Cronbachs α", "coef", "betrouwbaarheid (0,70 of hoger: voldoende)"),
-            Col("omega", "McDonalds ω", "coef", "betrouwbaarheid zonder gelijke gewichten"),
-            Col("n_complete", "n (alles ingevuld)", "int", "respondenten die alle stellingen invulden (basis α)")],
+            Col("omega", "McDonalds ω", "coef", "betrouwbaarheid zonder gelijke gewichten (leeg zonder "
+                "onderdrukking: niet te schatten, zie ‘Toelichting betrouwbaarheid’)"),
+            Col("n_complete", "n (alles ingevuld)", "int", "respondenten die alle stellingen invulden (basis α)"),
+            Col("reliability_note", "Toelichting betrouwbaarheid", "text",
+                "waarom α of ω ontbreekt (niet te schatten; dat is geen privacybescherming)")],
             "Gemiddelde en betrouwbaarheid per schaal (alle respondenten)."),
         "Schalen per ervaring": Sheet(rep.scales_by_group, [
             Col("scale", "Schaal (id)", "text", "schaal-id"), Col("label", "Schaal", "text", "naam"),
@@ -350,17 +357,17 @@ def round_sheets(rep) -> dict:
                                      "Startende tegen ervaren professionals op elke schaal en stelling, met de toetsen.",
                                      values={"kind": _KIND, "test": _TESTS}),
     }
-    th = rep.theme
-    sheets["Thema"] = Sheet(th, [
-        Col("item", "Stelling (id)", "text", "stelling-id"), Col("text", "Stelling", "text", "tekst"),
-        Col("n_valid", "n", "int", "geldige antwoorden"), Col("mean", "Gemiddelde", "mean", "gemiddelde"),
-        Col("sd", "SD", "coef", "standaarddeviatie"), Col("ci_low", "95%-BI onder", "mean", f"ondergrens {_CI}"),
-        Col("ci_high", "95%-BI boven", "mean", f"bovengrens {_CI}"),
-        Col("top2_n", "n hoogste twee", "int", "aantal in de twee hoogste antwoorden (bij eens-stellingen: (helemaal) eens)"),
-        Col("top2_pct", "% hoogste twee", "pct", "aandeel van de geldige antwoorden in de twee hoogste antwoorden"),
-        Col("top2_ci_low", "95%-BI onder (%)", "pct", "ondergrens (Wilson) van dat aandeel"),
-        Col("top2_ci_high", "95%-BI boven (%)", "pct", "bovengrens (Wilson) van dat aandeel")],
-        f"De stellingen van het thema van deze ronde ({rs.theme}).")
+    sheets["Thema"] = _theme_sheet(rep)
+    if len(rep.scales_by_variable):
+        sheets["Schalen per kenmerk"] = _by_variable_sheet(rep)
+    if len(rep.multiple):
+        sheets["Meer antwoorden"] = Sheet(rep.multiple, [
+            Col("question", "Vraag (id)", "text", "id van de vraag in het codeboek"),
+            Col("text", "Vraag", "text", "tekst"), Col("option", "Antwoord", "text", "antwoordmogelijkheid"),
+            Col("n", "n", "int", "aantal dat dit antwoord aankruiste"),
+            Col("base", "Basis", "int", "aantal dat de vraag zag (ten minste één cel van de vraag ingevuld)"),
+            Col("pct", "%", "pct", "percentage van de basis (opgeteld meer dan 100%: meer antwoorden mogelijk)")],
+            "Vragen waarbij meer dan één antwoord mogelijk was: per antwoord het deel van wie de vraag zag.")
     if rep.change is not None and not rep.change.empty:
         r1, r0 = rep.rnd.id, rep.previous.id
         sheets["Verandering"] = Sheet(rep.change, _compare_cols(r1, r0),
@@ -378,7 +385,48 @@ def round_sheets(rep) -> dict:
         Col("answer", "Antwoord", "text", "het antwoord, ontdaan van namen en andere persoonsgegevens"),
         Col("count", "Aantal", "int", "hoe vaak dit antwoord gegeven is")],
         "De open antwoorden (geschoond), elk verschillend antwoord één keer met zijn aantal.")
+    from peo_lib.report.open_themes import round_report_sheets
+
+    sheets.update(round_report_sheets(rep))
     sheets["Herkomst"] = Sheet(pd.DataFrame(list(rep.prov.items()), columns=["veld", "waarde"]), [
         Col("veld", "Veld", "text", "ronde, SHA-256 van codeboek en ruwe data, versie, git commit, tijd"),
         Col("waarde", "Waarde", "text", "de waarde")], "Waar dit bestand vandaan komt.")
     return sheets
+
+
+def _theme_sheet(rep) -> Sheet:
+    """The theme's statements: means and the % top-2 (the set's positive end) with the two answers it counts."""
+    rs = rep.rnd.codebook
+    th = rep.theme
+    th = th.assign(top2_words=[top2_phrase(rs.response_set_of(i).ordered_labels) for i in th["item"]])
+    return Sheet(th, [
+        Col("item", "Stelling (id)", "text", "stelling-id"), Col("text", "Stelling", "text", "tekst"),
+        Col("n_valid", "n", "int", "geldige antwoorden"), Col("mean", "Gemiddelde", "mean", "gemiddelde"),
+        Col("sd", "SD", "coef", "standaarddeviatie"), Col("ci_low", "95%-BI onder", "mean", f"ondergrens {_CI}"),
+        Col("ci_high", "95%-BI boven", "mean", f"bovengrens {_CI}"),
+        Col("top2_n", "n top-2", "int", "aantal in de twee antwoorden aan de positieve kant van de "
+            "antwoordschaal (bij eens-stellingen: (helemaal) eens; de kant staat als ‘positive’ in het codeboek)"),
+        Col("top2_pct", "% top-2", "pct", "aandeel van de geldige antwoorden in die twee antwoorden"),
+        Col("top2_words", "Top-2", "text", "welke twee antwoorden de top-2 zijn", keep=True),
+        Col("top2_ci_low", "95%-BI onder (%)", "pct", "ondergrens (Wilson) van dat aandeel"),
+        Col("top2_ci_high", "95%-BI boven (%)", "pct", "bovengrens (Wilson) van dat aandeel")],
+        f"De stellingen van het thema van deze ronde ({rs.theme}).")
+
+
+def _by_variable_sheet(rep) -> Sheet:
+    """Scale means per group of every categorical background variable (:attr:`RoundReport.scales_by_variable`)."""
+    rs = rep.rnd.codebook
+    by_var = rep.scales_by_variable
+    return Sheet(
+        by_var.assign(variable_label=by_var["variable"].map(rs.background_label)), [
+            Col("variable", "Kenmerk (id)", "text", "achtergrondvraag: de naam in het codeboek", keep=True),
+            Col("variable_label", "Kenmerk", "text", "achtergrondvraag"),
+            Col("scale", "Schaal (id)", "text", "schaal-id"), Col("label", "Schaal", "text", "naam"),
+            Col("group", "Groep", "text", "categorie van het kenmerk"),
+            Col("n_scored", "n met score", "int",
+                "respondenten met een score (de groepsgrootte staat in ‘Respons’)"),
+            Col("mean", "Gemiddelde", "mean", "gemiddelde schaalscore"), Col("sd", "SD", "coef", "standaarddeviatie"),
+            Col("ci_low", "95%-BI onder", "mean", f"ondergrens {_CI}"),
+            Col("ci_high", "95%-BI boven", "mean", f"bovengrens {_CI}")],
+        "Schaalgemiddelden per categorie van elk achtergrondkenmerk (behalve ervaring: zie ‘Schalen per "
+        "ervaring’); kleine groepen onderdrukt, per kenmerk en schaal.")

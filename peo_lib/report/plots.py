@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from peo_lib.formatting import format_nl
+from peo_lib.sentences import chart_axis_phrase
 
 __all__ = [
     "likert_chart",
@@ -122,7 +123,7 @@ def _nl_formatter(decimals=1):
 
 def likert_chart(table, *, categories, missing_categories=(), label_col="label", n_col="n",
                  suppressed_col="suppressed", small_label="n<5", title=None, wrap=42,
-                 min_label_pct=10.0):
+                 min_label_pct=10.0, axis_label=None):
     """Diverging stacked bars for a block of Likert items.
 
     Parameters
@@ -146,6 +147,9 @@ def likert_chart(table, *, categories, missing_categories=(), label_col="label",
         Characters per line of the item texts.
     min_label_pct : float
         Percentages below this are not printed inside their segment.
+    axis_label : str, optional
+        The x axis text, in the response set's own words
+        (:func:`peo_lib.sentences.chart_axis_phrase`); default: negative left, positive right.
 
     Returns
     -------
@@ -174,6 +178,7 @@ def likert_chart(table, *, categories, missing_categories=(), label_col="label",
             ax.text(0, yi, small_label, ha="center", va="center", fontsize=8.5, color=_TEXT,
                     style="italic")
         _style_likert_axis(ax, y, labels, neg, right, rows)
+        ax.set_xlabel(axis_label or chart_axis_phrase("negatief", "positief"))
         if miss:
             _missing_panel(axes[1], table, miss, hidden, y, rows)
         _likert_legend(fig, ax, axes, miss, k)
@@ -215,7 +220,6 @@ def _style_likert_axis(ax, y, labels, neg, right, rows):
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", color="#eeeeee", linewidth=0.6, zorder=-1)
     ax.set_axisbelow(True)
-    ax.set_xlabel("% van de geldige antwoorden (links oneens, rechts eens)")
 
 
 def _missing_panel(mx, table, miss, hidden, y, rows):
@@ -260,7 +264,7 @@ def _likert_legend(fig, ax, axes, miss, k):
 
 def mean_ci_chart(table, *, label_col="label", mean_col="mean", lo_col="ci_low", hi_col="ci_high",
                   group_col=None, groups=None, suppressed_col="suppressed", small_label="n<5",
-                  scale_min=1, scale_max=5, title=None, xlabel="Gemiddelde (1-5) met 95%-betrouwbaarheidsinterval",
+                  scale_min=1, scale_max=5, title=None, xlabel=None,
                   wrap=40):
     """Means with their 95% confidence interval, one row per scale (or item).
 
@@ -328,7 +332,8 @@ def mean_ci_chart(table, *, label_col="label", mean_col="mean", lo_col="ci_low",
         ax.set_axisbelow(True)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(xlabel or f"Gemiddelde ({format_nl(scale_min, 0)}-{format_nl(scale_max, 0)}) met "
+                      "95%-betrouwbaarheidsinterval")
         if group_col is not None:
             fig.legend(loc="outside lower center", ncol=ng, frameon=False)
         if title:

@@ -23,19 +23,20 @@ import pandas as pd
 
 from peo_lib.errors import ReportError
 from peo_lib.formatting import format_nl
-from peo_lib.sentences import (DEMO_NOTICE, answer_group_phrases, others_no_change_sentence,
-                                others_not_different_sentence, plain_change_sentence, plain_group_sentence, round_intro,
-                                shown_difference, top2_phrase)
+from peo_lib.sentences import (DEMO_NOTICE, answer_group_phrases, chart_axis_phrase, omega_missing_phrase,
+                                others_no_change_sentence, others_not_different_sentence, plain_change_sentence,
+                                plain_group_sentence, respondents_sentence, round_intro, scale_range_sentence,
+                                shown_difference, survey_phrase, top2_phrase)
 from peo_lib.report.audience_tables import _scale_range_of
 from peo_lib.report.audience_sections import AudienceSections, _clear
 from peo_lib.report.excel import SavesTables
 from peo_lib.report.findings import round_findings
 from peo_lib.report.provenance_line import provenance, provenance_paragraph
 from peo_lib.report.structure import Bullets, Details, Heading, Paragraph, Section, Table
-from peo_lib.report.tables import (_BG_LABELS, _item_means, _likert_wide, _small, change_since_previous,
+from peo_lib.report.tables import (_item_means, _likert_wide, _small, change_since_previous,
                                    experience_comparison, figure_folder, likert_groups, likert_table,
                                    open_answers, previous_round_id, resolve_min_n, response_overview,
-                                   scale_means_by_group, scale_summary, theme_items)
+                                   multiple_response_table, scale_means_by_group, scale_summary, theme_items)
 from peo_lib.vocab import AUDIENCE_LABELS, AUDIENCES, EXPERIENCE, GROUP_LABELS, check_audience
 
 __all__ = ["RoundReport", "build_report", "notebook_setup", "AUDIENCES", "AUDIENCE_LABELS"]
@@ -49,6 +50,21 @@ def _p(text, cls=None) -> Paragraph:
 
 def _sentences(texts, *, ordered=False) -> Bullets:
     return Bullets(list(texts), ordered=ordered)
+
+
+#: Background variables whose per-group tables are shown whole or not at all (organisations are not
+#: compared on what a partial table leaves over; see :func:`peo_lib.report.audience_tables.organisation_results`).
+ALL_OR_NOTHING = ("organisatie",)
+
+
+def _all_or_nothing(table: pd.DataFrame) -> pd.DataFrame:
+    """Hide every group of a scale when any group with respondents is suppressed for it."""
+    out = table.copy()
+    hide = out[out["n"] > 0].groupby("scale")["suppressed"].any()
+    rows = out["scale"].map(hide).fillna(False).astype(bool)
+    out.loc[rows, ["n_scored", "mean", "sd", "ci_low", "ci_high"]] = np.nan
+    out["suppressed"] = out["suppressed"].astype(bool) | rows
+    return out
 
 
 def _verdict(rec, small) -> str:
@@ -92,6 +108,28 @@ class RoundReport(SavesTables, AudienceSections):
         return scale_summary(self.rnd, min_n=self.min_n)
 
     @cached_property
+    def reliability_gaps(self) -> list:
+        """Per row of :attr:`scales`: ``[(measure, Dutch reason)]`` for α or ω that could not be estimated
+        (a dash with a footnote, never the privacy marker); empty for a suppressed row."""
+        out = []
+        for r in self.scales.to_dict("records"):
+            gaps = []
+            if not r["suppressed"]:
+                if r.get("alpha") != r.get("alpha"):
+                    gaps.append(("α", "één stelling (α vraagt er ten minste twee)" if r["k"] < 2 else
+                                 "geen spreiding in de antwoorden, of te weinig respondenten"))
+                if r.get("omega") != r.get("omega"):
+                    gaps.append(("ω", omega_missing_phrase(r.get("omega_reason"))))
+            out.append(gaps)
+        return out
+
+    @property
+    def reliability_notes(self) -> list:
+        """Per row of :attr:`scales` the footnote text of :attr:`reliability_gaps` (None: nothing missing)."""
+        return ["; ".join(f"{what} niet te schatten: {why}" for what, why in gaps) or None
+                for gaps in self.reliability_gaps]
+
+    @cached_property
     def scales_by_group(self) -> pd.DataFrame:
         return scale_means_by_group(self.rnd, min_n=self.min_n)
 
@@ -111,6 +149,10 @@ class RoundReport(SavesTables, AudienceSections):
     def other_items(self) -> pd.DataFrame:
         ids = [i for g in likert_groups(self.rnd) if not g["chart"] for i in g["items"]]
         return _item_means(self.rnd, ids, min_n=self.min_n)
+
+    @cached_property
+    def multiple(self) -> pd.DataFrame:
+        return multiple_response_table(self.rnd, min_n=self.min_n)
 
     @cached_property
     def change(self):
@@ -149,8 +191,8 @@ class RoundReport(SavesTables, AudienceSections):
         return {"lo": lo, "hi": hi}
 
     def _labels(self, item) -> list:
-        rs = self.rnd.codebook.response_set_of(item)
-        return [rs.values[c] for c in sorted(rs.values)]
+        """The item's answer labels from the negative to the positive end (the response set's ``positive``)."""
+        return self.rnd.codebook.response_set_of(item).ordered_labels
 
     @cached_property
     def findings(self) -> list:
@@ -175,9 +217,14 @@ class RoundReport(SavesTables, AudienceSections):
         """The introduction of a part of the summary, with this round's settings in it (see
         :func:`peo_lib.sentences.round_intro`)."""
         cb = self.rnd.codebook
+        sv = cb.survey
         return Paragraph(round_intro(key, min_n=self.min_n, small_label=self.small,
                                      starter_max_years=cb.starter_max_years, min_n_open=cb.privacy.min_n_open,
-                                     missing_reasons=self.missing_reasons_used))
+                                     missing_reasons=self.missing_reasons_used,
+                                     survey=survey_phrase(sv.name, sv.population, sv.subject),
+                                     respondents=sv.respondents,
+                                     variables=[cb.background_label(v) for v in cb.summary_variables()
+                                                if v in set(self.overview["variable"])]))
 
     @cached_property
     def missing_reasons_used(self) -> list:
@@ -199,18 +246,23 @@ class RoundReport(SavesTables, AudienceSections):
             fw = f"Veldwerk {cb.fieldwork.start:%d-%m-%Y} tot en met {cb.fieldwork.end:%d-%m-%Y}. "
         aud = "" if self.audience is None else f" Samenvatting voor {AUDIENCE_LABELS[self.audience]}."
         notice = [Paragraph(DEMO_NOTICE, css_class="peo-demo")] if self.demo else []
-        return Section([*notice, _p(f"{fw}{self.rnd.n} professionals vulden de vragenlijst in.{aud}", "peo-note")],
-                       title=f"PEO ronde {self.rnd.id}: {self.theme_title}", level=1)
+        n_text = respondents_sentence(self.rnd.n, cb.survey.respondents)
+        return Section([*notice, _p(f"{fw}{n_text}{aud}", "peo-note")],
+                       title=f"{cb.survey.short} ronde {self.rnd.id}: {self.theme_title}", level=1)
 
     def response_overview(self):
-        """Respondents per functie, organisatie, gemeente and ervaringsgroep."""
+        """Respondents per category of each background variable the panel summary shows (the codebook's
+        ``breakdowns``, default every categorical one); tabellen.xlsx holds every variable."""
+        cb = self.rnd.codebook
         parts = [_p(f"Totaal: {self.rnd.n} respondenten.")]
         ov = self.overview
-        for var, part in ov.groupby("variable", sort=False):
-            label = _BG_LABELS.get(var, var)
-            part = part.copy()
+        for var in cb.summary_variables():
+            part = ov[ov["variable"] == var].copy()
+            if part.empty:
+                continue
+            label = cb.background_label(var)
             if var == EXPERIENCE:
-                yrs = format_nl(self.rnd.codebook.starter_max_years, 0)
+                yrs = format_nl(cb.starter_max_years, 0)
                 part["category"] = part["category"].map(
                     {"startend": f"Startend (≤ {yrs} jaar)", "ervaren": f"Ervaren (> {yrs} jaar)"}).fillna(
                     part["category"])
@@ -223,6 +275,41 @@ class RoundReport(SavesTables, AudienceSections):
                             "peo-note"))
         return Section(parts)
 
+    @cached_property
+    def scales_by_variable(self) -> pd.DataFrame:
+        """Scale means per group of every categorical background variable but ``ervaringsgroep`` (which has
+        :attr:`scales_by_group`), stacked with a ``variable`` column; suppressed per variable and scale."""
+        frames = [scale_means_by_group(self.rnd, by=var, min_n=self.min_n).assign(variable=var)
+                  for var in self.rnd.codebook.report_variables() if var != EXPERIENCE and var in self.rnd.background]
+        frames = [_all_or_nothing(f) if f["variable"].iloc[0] in ALL_OR_NOTHING else f for f in frames if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["variable", "scale", "label", "group", "n", "n_scored", "mean", "suppressed"])
+
+    def breakdown_scales(self):
+        """Per background variable of the panel summary (not ``ervaringsgroep``): the scale means per group."""
+        cb = self.rnd.codebook
+        tab = self.scales_by_variable
+        parts = []
+        for var in cb.summary_variables():
+            part = tab[tab["variable"] == var] if len(tab) else tab
+            if var == EXPERIENCE or part.empty:
+                continue
+            label = cb.background_label(var)
+            groups = [g for g in dict.fromkeys(part["group"]) if (part.loc[part["group"] == g, "n"] > 0).any()]
+            parts += [Heading(f"Naar {label.lower()}", 3),
+                      self._pivot(part[part["group"].isin(groups)], row_col="label", col_col="group",
+                                  value_col="mean", kind="mean", row_head="Schaal", cols=groups,
+                                  caption=f"Gemiddelde score per schaal, naar {label.lower()}")]
+            if var in ALL_OR_NOTHING:
+                parts.append(_p(f"Per {label.lower()} staat een schaal er alleen in als elke groep genoeg "
+                                "respondenten heeft; anders is de hele rij afgeschermd.", "peo-note"))
+        if not parts:
+            return _p("Geen schalen of geen andere achtergrondkenmerken in deze ronde.", "peo-note")
+        parts.append(_p(f"{self.small}: minder dan {self.min_n} respondenten met een score in een groep (of een "
+                        "groep die anders uit het totaal terug te rekenen is). Groepen zonder respondenten "
+                        "staan er niet in.", "peo-note"))
+        return Section(parts)
+
     def scale_overview(self):
         """Table of scales: mean and its 95% interval (the reliability is in :meth:`appendix`)."""
         sc = self.scales.copy()
@@ -232,12 +319,21 @@ class RoundReport(SavesTables, AudienceSections):
                 ("mean", "Gemiddelde", "mean"), ("margin", "Marge (95%-BI)", "text")]
         table = Table(sc, cols, small=self.small, row_small_cols={"n_scored", "mean"},
                       caption="Gemiddelde score per schaal (alle respondenten)")
-        lo, hi = self._scale_range()
-        note = _p(f"Schaalscores lopen van {lo} (helemaal oneens) tot {hi} (helemaal eens), na omkeren van "
-                  "negatief geformuleerde stellingen. De marge geeft aan waar het gemiddelde van alle "
-                  "professionals waarschijnlijk ligt. Hoe betrouwbaar elke schaal is, staat in de Verantwoording.",
-                  "peo-note")
+        note = _p(f"{self._scale_range_sentence()} De marge geeft aan waar het gemiddelde van alle "
+                  f"{self.rnd.codebook.survey.respondents} waarschijnlijk ligt. Hoe betrouwbaar elke schaal is, staat "
+                  "in de Verantwoording.", "peo-note")
         return Section([table, note])
+
+    def _scale_range_sentence(self) -> str:
+        """"Schaalscores lopen van 1 (helemaal oneens) tot 5 (helemaal eens)", from each scale's own codes and
+        labels (:func:`peo_lib.sentences.scale_range_sentence`)."""
+        cb = self.rnd.codebook
+        ranges = {}
+        for sc in cb.scales.values():
+            rs = cb.response_set_of(sc.items[0])
+            ranges.setdefault((rs.min, rs.max, *rs.end_labels()), []).append(sc.label)
+        return scale_range_sentence([(*k, v) for k, v in ranges.items()],
+                                    reversed_items=any(sc.reverse for sc in cb.scales.values()))
 
     def scale_figure(self):
         """Means with 95% CI per scale, starters and experienced side by side."""
@@ -276,11 +372,13 @@ class RoundReport(SavesTables, AudienceSections):
             if not g["chart"]:
                 continue
             wide, cats, miss = _likert_wide(self.distributions, self.rnd, g["items"])
-            name = "likert_" + g["block"] + ("" if g["response_set"] == "eens5" else "_" + g["response_set"])
-            title = ("Kernvragen" if g["block"] == "kern" else f"Thema: {self.theme_title}") + \
-                ": verdeling van de antwoorden"
+            name = "likert_" + g["block"] + ("" if g["response_set"] == "eens5" else "_" + g["response_set"]) + \
+                ("" if g["grid"] is None else "_" + g["grid"])
+            title = g["title"] or (("Kernvragen" if g["block"] == "kern" else f"Thema: {self.theme_title}") +
+                                   ": verdeling van de antwoorden")
+            low, _, high = answer_group_phrases(cats)
             fig = likert_chart(wide, categories=cats, missing_categories=miss, small_label=self.small,
-                               title=title)
+                               title=title, axis_label=chart_axis_phrase(low, high))
             out.append(self._figure(name, fig, alt=likert_alt(wide, categories=cats, title=title,
                                                               small_label=self.small)))
             out.append(self._likert_numbers(g["items"], title))
@@ -329,6 +427,27 @@ class RoundReport(SavesTables, AudienceSections):
                                               ("mean", "Gemiddelde", "mean"), ("ci_low", "95%-BI onder", "mean"),
                                               ("ci_high", "95%-BI boven", "mean")],
                                       small=self.small, caption=f"Overige vragen ({block}): gemiddelde"))
+        return out
+
+    def multiple_response_section(self):
+        """"Tick all that apply" questions: per option the % of the respondents who saw the question.
+
+        Nothing (an empty section) when the round has none."""
+        mr = self.multiple
+        out = Section()
+        if mr.empty:
+            return out
+        out.add(Heading("Vragen met meer antwoorden", 2),
+                _p("Bij deze vragen konden respondenten meer dan één antwoord aankruisen. Het percentage is het "
+                   "deel van wie de vraag zag (en ten minste één hokje invulde); opgeteld is dat meer dan 100%."))
+        for q, part in mr.groupby("question", sort=False):
+            hidden = bool(part["suppressed"].iloc[0])
+            base = self.small if hidden else str(int(part["base"].iloc[0]))
+            out.add(Heading(str(part["text"].iloc[0]), 3),
+                    Table(part, [("option", "Antwoord", "text"), ("n", "n", "int"), ("pct", "%", "pct")],
+                          small=self.small, caption=f"{part['text'].iloc[0]} (basis: {base} respondenten)"))
+        if mr["suppressed"].any():
+            out.add(_p(f"{self.small}: minder dan {self.min_n} respondenten zagen de vraag.", "peo-note"))
         return out
 
     def comparison_tables(self):
@@ -448,6 +567,18 @@ class RoundReport(SavesTables, AudienceSections):
             parts.append(_p("Deze ronde had geen open vragen."))
         return Section(parts)
 
+    def open_themes(self):
+        """The themes of the open answers per question, counted per group (:mod:`peo_lib.report.open_themes`)."""
+        from peo_lib.report.open_themes import round_report_section
+
+        return round_report_section(self)
+
+    def open_answers_appendix(self):
+        """"Bijlage: alle open antwoorden": every scrubbed answer, alphabetical and deduplicated."""
+        from peo_lib.report.open_themes import open_answers_appendix
+
+        return open_answers_appendix(self.answers, self.rnd.codebook)
+
     def appendix(self):
         """"Verantwoording": what each statistic means, the reliability and the tests (:mod:`peo_lib.report.appendix`)."""
         from peo_lib.report.appendix import round_appendix
@@ -473,7 +604,7 @@ class RoundReport(SavesTables, AudienceSections):
 
     @property
     def excel_about(self) -> str:
-        return f"Tabellen van PEO ronde {self.rnd.id} ({self.theme_title})."
+        return f"Tabellen van {self.rnd.codebook.survey.short} ronde {self.rnd.id} ({self.theme_title})."
 
     def provenance(self):
         """The provenance line (always the last output of the report)."""

@@ -67,19 +67,20 @@ import pandas as pd
 
 from peo_lib.errors import PrivacyError
 from peo_lib.sentences import change_sentence
-from peo_lib.vocab import EXPERIENCE, output_names
+from peo_lib.vocab import BREAKDOWN_LABELS, EXPERIENCE, UNKNOWN_LABEL, output_names
 
 __all__ = [
     "BACKGROUND_VARIABLES", "resolve_min_n", "figure_folder", "response_overview", "scale_summary",
     "scale_means_by_group", "likert_table", "likert_groups", "experience_comparison", "theme_items",
-    "previous_round_id", "change_since_previous", "open_answers",
+    "previous_round_id", "change_since_previous", "open_answers", "multiple_response_table",
 ]
 
+#: The PEO's standard background variables (a round's own list is ``Codebook.report_variables()``).
 BACKGROUND_VARIABLES = ("functie", "organisatie", "gemeente", EXPERIENCE)
-UNKNOWN = "Onbekend"
+UNKNOWN = UNKNOWN_LABEL
 MAX_LIKERT_VALUES = 9
-_BG_LABELS = {"functie": "Functie", "organisatie": "Organisatie", "gemeente": "Gemeente",
-              EXPERIENCE: "Ervaring"}
+#: The project's words for its standard background variables (others: the codebook's ``label``).
+_BG_LABELS = BREAKDOWN_LABELS
 
 
 # ----------------------------------------------------------------------
@@ -123,7 +124,7 @@ def _small(min_n) -> str:
 # tables (tidy, suppressed)
 # ----------------------------------------------------------------------
 
-def response_overview(rnd, *, min_n=None, variables=BACKGROUND_VARIABLES) -> pd.DataFrame:
+def response_overview(rnd, *, min_n=None, variables=None) -> pd.DataFrame:
     """Respondents per category of each background variable, small cells suppressed.
 
     Parameters
@@ -131,9 +132,11 @@ def response_overview(rnd, *, min_n=None, variables=BACKGROUND_VARIABLES) -> pd.
     rnd : Round
     min_n : int, optional
         Default: the codebook's ``privacy.min_n`` (see :func:`resolve_min_n`).
-    variables : sequence of str
+    variables : sequence of str, optional
         Categorical background variables to count (those missing from the
-        round are skipped).
+        round are skipped). Default: every categorical background variable the
+        codebook declares, and ``ervaringsgroep``
+        (:meth:`~peo_lib.data.codebook.Codebook.report_variables`).
 
     Returns
     -------
@@ -149,7 +152,7 @@ def response_overview(rnd, *, min_n=None, variables=BACKGROUND_VARIABLES) -> pd.
 
     min_n = resolve_min_n(rnd, min_n)
     rows = []
-    for var in variables:
+    for var in rnd.codebook.report_variables() if variables is None else variables:
         if var not in rnd.background.columns:
             continue
         col = rnd.background[var]
@@ -183,7 +186,8 @@ def scale_summary(rnd, *, min_n=None) -> pd.DataFrame:
         :func:`peo_lib.stats.descriptives.scale_descriptives` (``scale``, ``label``,
         ``k``, ``n``, ``n_scored``, ``mean``, ``sd``, ``ci_low``, ``ci_high``)
         joined with :func:`peo_lib.stats.reliability.scale_reliability`
-        (``alpha``, ``omega``, ``n_complete``), plus ``suppressed``.
+        (``alpha``, ``omega``, ``n_complete``, ``omega_reason``: why omega is NaN, in English, None on a
+        suppressed row), plus ``suppressed``.
     """
     from peo_lib.stats.descriptives import scale_descriptives
     from peo_lib.privacy.disclosure import suppress_tidy
@@ -194,11 +198,13 @@ def scale_summary(rnd, *, min_n=None) -> pd.DataFrame:
     if desc.empty:
         desc["suppressed"] = pd.Series(dtype=bool)
         return desc
-    rel = scale_reliability(rnd)[["scale", "alpha", "omega", "n_complete"]]
+    rel = scale_reliability(rnd)[["scale", "alpha", "omega", "n_complete", "omega_reason"]]
     table = desc.merge(rel, on="scale", how="left")
     stat_cols = ["n_scored", "mean", "sd", "ci_low", "ci_high", "alpha", "omega", "n_complete"]
-    return suppress_tidy(table, group_cols="scale", count_col="n_scored", min_n=min_n, total=False,
-                         stat_cols=stat_cols)
+    out = suppress_tidy(table, group_cols="scale", count_col="n_scored", min_n=min_n, total=False,
+                        stat_cols=stat_cols)
+    out["omega_reason"] = out["omega_reason"].astype(object).where(~out["suppressed"].astype(bool), None)
+    return out
 
 
 def scale_means_by_group(rnd, *, by="ervaringsgroep", min_n=None) -> pd.DataFrame:
@@ -225,23 +231,27 @@ def scale_means_by_group(rnd, *, by="ervaringsgroep", min_n=None) -> pd.DataFram
 
 
 def likert_groups(rnd, *, blocks=None) -> list[dict]:
-    """The charts of a round: one per block and response set with at most nine values.
+    """The charts of a round: one per block, response set (and grid) with at most nine values.
 
     Returns
     -------
     list of dict
         ``block``, ``response_set``, ``items`` (ids in codebook order),
+        ``grid`` and ``title`` (the codebook's grid id and question text when the
+        items are one matrix question, else None: a grid gets a chart of its own),
         ``chart`` (False for sets with more than nine values, e.g. a 0-10
         grade: show those as means).
     """
     cb = rnd.codebook
+    grid_of = {i: g for g, grid in cb.grids.items() for i in grid.items}
     out = []
     for block in cb.blocks if blocks is None else blocks:
         sets = {}
         for item_id in cb.items_in_block(block):
-            sets.setdefault(cb.items[item_id].response_set, []).append(item_id)
-        for rs_id, ids in sets.items():
-            out.append(dict(block=block, response_set=rs_id, items=ids,
+            sets.setdefault((cb.items[item_id].response_set, grid_of.get(item_id)), []).append(item_id)
+        for (rs_id, grid), ids in sets.items():
+            out.append(dict(block=block, response_set=rs_id, items=ids, grid=grid,
+                            title=None if grid is None else cb.grids[grid].text,
                             chart=len(cb.response_sets[rs_id].values) <= MAX_LIKERT_VALUES))
     return out
 
@@ -284,7 +294,7 @@ def likert_table(rnd, *, items=None, min_n=None) -> pd.DataFrame:
 def _likert_wide(dist: pd.DataFrame, rnd, items) -> tuple[pd.DataFrame, list, list]:
     """One row per item for :func:`peo_lib.report.plots.likert_chart`."""
     rs = rnd.codebook.response_set_of(items[0])
-    cats = [rs.values[c] for c in sorted(rs.values)]
+    cats = rs.ordered_labels  # negative end first (the set's ``positive``)
     miss = list(rs.missing.values())
     rows = []
     for item_id in items:
@@ -422,6 +432,33 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
     out = compare_groups(stacked, by="ronde", groups=(rnd.id, prev.id))
     out["zin"] = [change_sentence(r, min_n=min_n) for r in out.to_dict("records")]
     return out
+
+
+def multiple_response_table(rnd, *, min_n=None) -> pd.DataFrame:
+    """Every multiple-response question: per option the % of the respondents who saw the question.
+
+    Returns
+    -------
+    DataFrame
+        ``question``, ``text``, ``block``, ``option`` (label, codebook order), ``n`` (ticked),
+        ``base`` (respondents who saw the question: any of its cells not blank), ``pct`` (100 n / base;
+        the options add up to more than 100) and ``suppressed``: a question whose base is under
+        ``min_n`` is hidden as a whole (as a distribution in :func:`likert_table`; single options of
+        the whole round are not, the group is everyone).
+    """
+    min_n = resolve_min_n(rnd, min_n)
+    cols = ["question", "text", "block", "option", "n", "base", "pct", "suppressed"]
+    rows = []
+    for q, mr in rnd.codebook.multiple_response.items():
+        data = rnd.multiple_response[q]
+        seen = data.notna().all(axis=1)
+        base = int(seen.sum())
+        hidden = base < min_n
+        for option in mr.labels:
+            n = float(data.loc[seen, option].sum())
+            rows.append((q, mr.text, mr.block, option, np.nan if hidden else n, np.nan if hidden else float(base),
+                         np.nan if hidden or not base else 100 * n / base, hidden))
+    return pd.DataFrame(rows, columns=cols)
 
 
 def open_answers(rnd, *, cache_dir=None, by=None) -> pd.DataFrame:

@@ -56,7 +56,8 @@ from peo_lib.report.excel import SavesTables
 from peo_lib.report.plots import figure_block
 from peo_lib.report.provenance_line import LOCK_FILE, git_commit, lock_sha256
 from peo_lib.report.structure import Bullets, Heading, Paragraph, Section, Table
-from peo_lib.sentences import (DEMO_NOTICE, shown_difference, starter_phrase, trend_step_sentence, trends_intro)
+from peo_lib.sentences import (DEMO_NOTICE, shown_difference, starter_phrase, survey_phrase, trend_step_sentence,
+                                trends_intro)
 from peo_lib.vocab import GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
 
 __all__ = [
@@ -385,7 +386,10 @@ class TrendsReport(SavesTables):
 
     def intro(self, key):
         """The introduction of a part of the trend report, with the rounds' settings in it."""
-        return Paragraph(trends_intro(key, min_n=self.min_n, small_label=self.small, starters=self.starter_phrase()))
+        sv = self.rounds[self.round_ids[-1]].codebook.survey
+        return Paragraph(trends_intro(key, min_n=self.min_n, small_label=self.small, starters=self.starter_phrase(),
+                                      survey=survey_phrase(sv.name, sv.population),
+                                      scales=[self.label(s) for s in self.scales]))
 
     def title(self):
         """Heading: the rounds covered and the number of respondents."""
@@ -393,9 +397,10 @@ class TrendsReport(SavesTables):
         n = sum(r.n for r in self.rounds.values())
         span = ids[0] if len(ids) == 1 else f"{ids[0]} tot en met {ids[-1]}"
         notice = [Paragraph(DEMO_NOTICE, css_class="peo-demo")] if self.demo else []
+        short = self.rounds[ids[-1]].codebook.survey.short
         return Section([*notice, Paragraph(f"Rondes {span}: {len(ids)} rondes, samen {n} ingevulde vragenlijsten.",
                                            "note")],
-                       title="PEO: trends over de rondes", level=1)
+                       title=f"{short}: trends over de rondes", level=1)
 
     @cached_property
     def findings(self) -> list:

@@ -279,8 +279,10 @@ def item_descriptives(rnd, *, items=None, by=None) -> pd.DataFrame:
         missing reason), ``n_no_answer`` (blank), ``missing_reasons`` (dict
         reason label -> count), ``mean``, ``sd``, ``ci_low``/``ci_high``
         (95% t interval of the mean, as R ``t.test``), ``top2_n``,
-        ``top2_pct`` (percentage of valid answers in the two highest codes
-        of the response set, on the codes as asked, *not* reverse keyed),
+        ``top2_pct`` (percentage of valid answers in the two codes at the
+        positive end of the response set: the two highest codes, or the two
+        lowest for a set with ``positive: low``; on the codes as asked, *not*
+        reverse keyed),
         ``top2_ci_low``/``top2_ci_high`` (95% Wilson score interval, in
         percent; :func:`wilson_ci`).
     """
@@ -288,7 +290,7 @@ def item_descriptives(rnd, *, items=None, by=None) -> pd.DataFrame:
     ids = _check_items_arg(rnd, items)
     cb = rnd.codebook
     X = rnd.items[ids].to_numpy(dtype=float)
-    top_lo = np.array([sorted(cb.response_set_of(i).values)[-2] for i in ids], dtype=float)
+    tops = [cb.response_set_of(i).top_codes(2) for i in ids]  # the positive end (``positive: high|low``)
     miss_cols = {i: rnd.missing[i] for i in ids}
     frames, labels = [], []
     for group, mask in _groups(rnd, by):
@@ -298,7 +300,7 @@ def item_descriptives(rnd, *, items=None, by=None) -> pd.DataFrame:
         s1 = np.where(valid, sub, 0).sum(axis=0)
         s2 = np.where(valid, sub**2, 0).sum(axis=0)
         mean, sd, lo, hi = _mean_ci_arrays(n_valid, s1, s2)
-        top2 = (np.where(valid, sub, -np.inf) >= top_lo).sum(axis=0)
+        top2 = np.array([np.isin(sub[:, j], tops[j]).sum() for j in range(len(ids))], dtype=int)
         with np.errstate(invalid="ignore", divide="ignore"):
             top2_pct = np.where(n_valid > 0, 100 * top2 / n_valid, np.nan)
         wl, wh = wilson_ci(top2, n_valid)
