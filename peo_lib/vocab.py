@@ -13,7 +13,7 @@ __all__ = [
     "ALL_RESPONDENTS", "TOTAL_LABEL", "UNKNOWN_LABEL", "CORE_BLOCK", "BREAKDOWNS", "BREAKDOWN_LABELS",
     "AUDIENCES", "AUDIENCE_LABELS", "PANEL_TAG", "CELL_TAGS",
     "ROUND_NOTEBOOK", "SUMMARY_HTML", "TABLES_XLSX", "FIGURE_DIR", "TRENDS_DIR", "TRENDS_NOTEBOOK",
-    "TRENDS_HTML", "REGISTER_FILE", "check_audience", "output_names",
+    "TRENDS_HTML", "REGISTER_FILE", "SLIDES_PPTX", "DASHBOARD_DIR", "check_audience", "output_names",
 ]
 
 # -- columns and groups --------------------------------------------------------
@@ -55,6 +55,10 @@ TRENDS_DIR = "trends"
 TRENDS_NOTEBOOK = "trends.ipynb"
 TRENDS_HTML = "trends.html"
 REGISTER_FILE = "verbeteracties.yml"
+#: The slide deck of a round (``peo slides ROUND``), in ``OUT/ROUND``.
+SLIDES_PPTX = "presentatie.pptx"
+#: Folder of the offline dashboards (``peo dashboard --export ROUND`` writes ``OUT/dashboard/ROUND.html``).
+DASHBOARD_DIR = "dashboard"
 
 
 def check_audience(audience):

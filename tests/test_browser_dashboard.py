@@ -152,3 +152,155 @@ def test_dashboard_port_can_be_reused_right_after_a_stop():
     cli.close()
     srv.close()
     assert _port_free(port)
+
+
+# -- issue 13: the meeting mode in a real browser, and no kernel left behind -----------------
+
+MEETING_DATE = "2026-12-02"
+
+
+@pytest.fixture(scope="module")
+def meeting_server(demo_dir, tmp_path_factory):
+    """Voila in meeting mode (``peo dashboard --meeting``) on a writable copy of the demo rounds."""
+    from peo_lib.dashboard.server import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
+
+    data = tmp_path_factory.mktemp("meeting_data")
+    for sub in ("codebooks", "raw"):
+        shutil.copytree(demo_dir / sub, data / sub)
+    out = tmp_path_factory.mktemp("meeting_out")
+    port = _free_port()
+    nb = dashboard_notebook(out_dir=out)
+    env = voila_env(data_dir=data, out_dir=out, meeting=True)
+    env["PEO_MEETING_DATE"] = MEETING_DATE
+    log = open(out / "voila.log", "wb")
+    proc = subprocess.Popen(voila_command(nb, port=port, orphan_grace=3), env=env, cwd=str(nb.parent),
+                            start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not wait_for_port(port, proc=proc, timeout=90):
+            log.flush()
+            pytest.fail("Voila did not start:\n" + (out / "voila.log").read_text(errors="replace")[-3000:])
+        yield {"url": f"http://127.0.0.1:{port}/", "proc": proc, "data": data, "out": out}
+    finally:
+        stop_process(proc)
+        log.close()
+
+
+def _browser(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                             "--disable-background-networking",
+                                                             "--disable-component-update", "--no-first-run"])
+
+
+def _wait_meeting(page):
+    page.wait_for_selector("img.peo-meeting-figure", state="visible", timeout=180_000)
+    page.wait_for_function("() => { const el = document.querySelector('img.peo-meeting-figure');"
+                           " return el && el.naturalWidth > 0; }", timeout=60_000)
+
+
+def _wait_for_file_text(path, text, *, deadline=60.0):
+    import time
+
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if path.is_file() and text in path.read_text(encoding="utf-8"):
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_a_scripted_meeting_in_chromium(meeting_server):
+    """Open meeting mode at 1366x768, step with the keyboard, conclude, propose, reload: all still there."""
+    from playwright.sync_api import sync_playwright
+
+    from peo_lib import paths
+    from peo_lib.data.codebook import read_codebook
+    from peo_lib.data.meetings import meeting_path, read_meeting
+    from peo_lib.publish.html import check_offline_html
+    from peo_lib.publish.verslag import write_verslag
+
+    assert CHROMIUM, "Debian chromium is not installed: run `make browser` (apt-get install chromium)"
+    data = meeting_server["data"]
+    file = meeting_path(MEETING_DATE, data_dir=data)
+    conclusion = "Starters ervaren minder ruimte dan ervaren collega's"
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(meeting_server["url"], timeout=180_000)
+            _wait_meeting(page)
+            counter = page.locator(".peo-meeting-counter")
+            assert "1 van" in counter.inner_text()
+            # above the fold at 1366x768: the main number, the chart and its sentence
+            for sel in (".peo-meeting-key", "img.peo-meeting-figure", ".peo-meeting .peo-sentence"):
+                box = page.locator(sel).first.bounding_box()
+                assert box is not None and box["y"] + box["height"] <= 768, f"{sel} below the fold: {box}"
+            page.evaluate("() => document.activeElement && document.activeElement.blur()")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
+                                   ".includes('2 van')", timeout=60_000)
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
+                                   ".includes('3 van')", timeout=60_000)
+            page.keyboard.press("ArrowLeft")
+            page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
+                                   ".includes('2 van')", timeout=60_000)
+            box = page.locator(".peo-meeting-conclusion textarea")
+            box.click()
+            box.press_sequentially(conclusion, delay=15)
+            page.keyboard.press("ArrowRight")  # typing: the arrow moves the cursor, not the view
+            assert "2 van" in counter.inner_text()
+            assert _wait_for_file_text(file, conclusion), "the conclusion was not saved while typing"
+            page.locator(".peo-meeting-action-title input").fill("Intervisie voor starters")
+            page.locator(".peo-meeting-action-owner input").fill("PJH werkgroep")
+            page.locator(".peo-meeting-propose-button").click()
+            assert _wait_for_file_text(file, "Intervisie voor starters"), "the action was not saved"
+            page.reload(timeout=180_000)
+            _wait_meeting(page)
+            page.wait_for_function("t => document.querySelector('.peo-meeting-conclusion textarea').value === t",
+                                   arg=conclusion, timeout=60_000)
+            assert "2 van" in page.locator(".peo-meeting-counter").inner_text()  # back at the view discussed
+            assert "Intervisie voor starters" in page.inner_text(".peo-meeting")
+            for bad in ("Traceback", "Niet opgeslagen", "Het dashboard kan niet starten"):
+                assert bad not in page.inner_text("body")
+            shots = Path(__file__).resolve().parent.parent / "outputs" / "test-artifacts"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / "dashboard_meeting_1366x768.png"))
+            page.close(run_before_unload=True)
+        finally:
+            browser.close()
+    codebooks = [read_codebook(f) for f in paths.codebook_files(data)]
+    meeting = read_meeting(file, codebooks=codebooks)  # the file validates, with the register's rules
+    assert [n.conclusie for n in meeting.onderwerpen] == [conclusion]
+    assert [a.titel for a in meeting.acties] == ["Intervisie voor starters"]
+    html_path = write_verslag(MEETING_DATE, data_dir=data, out_dir=meeting_server["out"])
+    page_html = html_path.read_text(encoding="utf-8")
+    assert check_offline_html(page_html) == [] and "Intervisie voor starters" in page_html
+
+
+def _kernels(proc) -> int:
+    import psutil
+
+    return sum("ipykernel" in " ".join(c.cmdline()) for c in psutil.Process(proc.pid).children(recursive=True))
+
+
+def test_no_kernel_left_behind_after_five_loads(meeting_server):
+    """5 page loads and closes: afterwards at most the pre-heated pool (1 kernel) remains."""
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    proc = meeting_server["proc"]
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            for _ in range(5):
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
+                page.goto(meeting_server["url"], timeout=180_000)
+                _wait_meeting(page)
+                page.close(run_before_unload=True)
+        finally:
+            browser.close()
+    end = time.monotonic() + 120  # a deadline, not a timing assert: the reaper runs every second
+    while _kernels(proc) > 1 and time.monotonic() < end:
+        time.sleep(0.5)
+    assert _kernels(proc) <= 1, f"{_kernels(proc)} kernels after 5 loads and closes"

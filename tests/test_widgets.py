@@ -138,8 +138,8 @@ def test_trend_over_all_rounds(dash):
 def test_block_overview_lists_every_statement(dash):
     dash.block.value = "kern"
     overview = [v for _, v in dash.subject.options if v.startswith("block:")]
-    assert overview == ["block:kern"]
-    dash.subject.value = "block:kern"
+    assert overview == ["block:kern:eens5"]  # one overview per response set (issue 13)
+    dash.subject.value = "block:kern:eens5"
     table = dash.current_table()
     assert list(table["onderwerp"]) == ["item:PR01", "item:PR02", "item:PR03", "item:PR04"]
 
@@ -167,7 +167,8 @@ def test_save_png_writes_the_current_view(dash, tmp_path):
     assert files[0].read_bytes()[:8] == PNG
     assert "2099-2_PR01_gemeente_verdeling.png" in dash.saved.value
     dash.talk_save.click()
-    assert (tmp_path / "dashboard" / "2099-2_PR01_bespreking.png").is_file()
+    # the view (statement and breakdown) is in the name: one file per view, not one overwritten file
+    assert (tmp_path / "dashboard" / "2099-2_PR01_ervaringsgroep_bespreking.png").is_file()
     assert "bespreking.png" in dash.talk_saved.value
     assert dash.image.value[:8] == PNG  # the screen figure still renders after a save
 

@@ -213,7 +213,7 @@ class CodingWidget:
 
 
 def _data_dir(coding):
-    from peo_lib.report.open_themes import data_dir_of
+    from peo_lib.paths import data_dir_of
 
     return data_dir_of(coding.rnd)
 

@@ -16,9 +16,10 @@ them) are merged into one hatched block centred on zero, whose width is the
 row total minus the visible cells, so no position or width gives a hidden cell
 back.
 
-Projector: 16:9, 15-20 pt text, dark text on white, the ColorBrewer PuOr
-diverging palette with a grey neutral (colour-blind safe), Okabe-Ito colours
-plus distinct markers for trend lines; Dutch labels and decimal comma
+Projector: 16:9, 15-20 pt text, dark text on white, the report's palette
+(:mod:`peo_lib.report.plots`: ColorBrewer BrBG with a grey neutral for the
+answers, its group colours, then Okabe-Ito, plus distinct markers for trend
+lines; one palette for report and dashboard); Dutch labels and decimal comma
 throughout. Scales in the distribution view are the scale score rounded to the
 nearest answer category (the caller says so in the subtitle).
 """
@@ -42,33 +43,52 @@ MAX_LINES = 12
 _FIGSIZE = (12.0, 6.75)  # 16:9 for the projector
 _DPI = 100
 _SAVE_DPI = 150
+#: The meeting tab's figures: smaller canvas, so the same point sizes read larger in a 62% column.
+MEETING_FIGSIZE = (10.0, 6.2)
 _TITLE_ZONE = 0.165  # top share of the figure holding title and subtitle (only in saved PNGs)
 
-_PUOR = {
-    2: ["#e08214", "#8073ac"],
-    3: ["#e08214", "#bdbdbd", "#8073ac"],
-    4: ["#b35806", "#fdb863", "#b2abd2", "#542788"],
-    5: ["#b35806", "#f1a340", "#bdbdbd", "#998ec3", "#542788"],
-    6: ["#b35806", "#e08214", "#fdb863", "#b2abd2", "#8073ac", "#542788"],
-    7: ["#b35806", "#e08214", "#fdb863", "#bdbdbd", "#b2abd2", "#8073ac", "#542788"],
-}
 _OKABE_ITO = ["#000000", "#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#8C6D00",
               "#004D80", "#006B4F", "#9C3D00", "#7A3A66"]
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h", "<", ">", "p", "*"]
+#: Row labels of the missing-reason column beside the bars ("Niet in de basis", as in the report).
+_MISSING_HEADER = "Niet in de basis"
+#: Trend line colours (filled from the report's palette when the first trend figure is made).
+_LINES = list(_OKABE_ITO)
 
 
 def _colours(k: int) -> list[str]:
-    """Diverging colour-blind-safe colours for k ordered categories."""
-    if k in _PUOR:
-        return list(_PUOR[k])
+    """The report's Likert colours for k ordered categories (:func:`peo_lib.report.plots.likert_colors`).
+
+    ColorBrewer BrBG, grey neutral; more than 4 categories per side (an
+    11-point grade) falls back to the same BrBG colour map, sampled evenly.
+    """
+    from peo_lib.report.plots import likert_colors
+
+    if k <= 9:
+        return likert_colors(k // 2, k % 2, k // 2)
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    cmap = colormaps["PuOr"]
-    cols = [to_hex(cmap(1 - (0.08 + 0.84 * i / (k - 1)))) for i in range(k)]
+    cmap = colormaps["BrBG"]
+    cols = [to_hex(cmap(0.05 + 0.9 * i / (k - 1))) for i in range(k)]
     if k % 2:
-        cols[k // 2] = "#bdbdbd"
+        cols[k // 2] = likert_colors(0, 1, 0)[0]
     return cols
+
+
+def _short_reason(label: str) -> str:
+    """A missing reason short enough for the column header: ``n.v.t.``, ``weet niet``."""
+    low = label.lower().strip()
+    known = {"niet van toepassing": "n.v.t.", "weet ik niet": "weet niet", "wil ik niet zeggen": "zeg ik niet",
+             "geen mening": "geen mening"}
+    return known.get(low, low if len(low) <= 12 else low[:11] + "…")
+
+
+def _line_colours() -> list[str]:
+    """Trend lines: the report's group colours first, then Okabe-Ito for further lines."""
+    from peo_lib.report.plots import GROUP_COLORS
+
+    return list(GROUP_COLORS) + [c for c in _OKABE_ITO if c not in GROUP_COLORS]
 
 
 def _text_colour(hex_colour: str) -> str:
@@ -119,7 +139,7 @@ def _fmt_pct(x) -> str:
 class _LiveFigure:
     """A matplotlib Figure kept alive; dynamic artists are blitted onto a cached background."""
 
-    def __init__(self):
+    def __init__(self, *, figsize=_FIGSIZE):
         import matplotlib as mpl
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -128,7 +148,7 @@ class _LiveFigure:
         # Text objects read this when they are made, and the dashboard makes them in its own figures.
         mpl.rcParams["text.parse_math"] = False
 
-        self.fig = Figure(figsize=_FIGSIZE, dpi=_DPI, facecolor="white")
+        self.fig = Figure(figsize=figsize, dpi=_DPI, facecolor="white")
         self.canvas = FigureCanvasAgg(self.fig)
         self.dynamic = []
         self._bg = None
@@ -180,35 +200,72 @@ class _LiveFigure:
         Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(out, format="png", compress_level=1)
         return out.getvalue()
 
-    def save_png(self, path: Path, *, dpi=_SAVE_DPI) -> Path:
-        """Full (non-blitted) render at a higher resolution, written atomically."""
+    def save_png(self, path: Path, *, dpi=_SAVE_DPI, sentence: str = "") -> Path:
+        """Full (non-blitted) render at a higher resolution, written atomically.
+
+        Title and subtitle are stacked from the legend upwards by their drawn
+        height (a two-line title never overlaps its subtitle), and
+        ``sentence`` (the view's Dutch sentence) is printed below the chart;
+        the saved image is cropped to what is drawn (``bbox_inches="tight"``).
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+        try:
+            self._write_full(tmp, dpi=dpi, sentence=sentence)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return path
+
+    def full_png(self, *, dpi=_SAVE_DPI, sentence: str = "") -> bytes:
+        """The image :meth:`save_png` writes, as PNG bytes (for the meeting record)."""
+        out = io.BytesIO()
+        self._write_full(out, dpi=dpi, sentence=sentence)
+        return out.getvalue()
+
+    def _write_full(self, target, *, dpi, sentence):
         for a in self.dynamic:
             a.set_animated(False)
         self.title.set_visible(True)
         self.subtitle.set_visible(True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+        footer = self.fig.text(0.02, 0.0, textwrap.fill(sentence, 120) if sentence else "", ha="left",
+                               va="top", fontsize=14, color="#111111")
+        old = (self.title.get_position(), self.subtitle.get_position(), self.title.get_va(),
+               self.subtitle.get_va())
         try:
-            self.fig.savefig(tmp, dpi=dpi, format="png", facecolor="white")
-            os.replace(tmp, path)
+            self._stack_titles()
+            self.fig.savefig(target, dpi=dpi, format="png", facecolor="white", bbox_inches="tight",
+                             pad_inches=0.25, metadata={"Software": None})
         finally:
+            footer.remove()
+            self.title.set_position(old[0])
+            self.subtitle.set_position(old[1])
+            self.title.set_va(old[2])
+            self.subtitle.set_va(old[3])
             for a in self.dynamic:
                 a.set_animated(True)
-            tmp.unlink(missing_ok=True)
             self._bg = None  # the canvas size changed while saving
-        return path
+
+    def _stack_titles(self):
+        """Subtitle just above the chart's top (legend), the title above the subtitle's drawn height."""
+        renderer = self.canvas.get_renderer()
+        height = self.fig.bbox.height
+        top = 0.83
+        self.subtitle.set(va="bottom", y=top)
+        sub_h = self.subtitle.get_window_extent(renderer).height / height if self.subtitle.get_text() else 0
+        self.title.set(va="bottom", y=top + sub_h + 0.015)
 
 
 class _DistributionFigure(_LiveFigure):
     """Diverging stacked bars: rows = Totaal/groups (or items), segments = categories."""
 
-    def __init__(self, *, max_rows=MAX_ROWS, max_cats=MAX_CATS):
-        super().__init__()
+    def __init__(self, *, max_rows=MAX_ROWS, max_cats=MAX_CATS, figsize=_FIGSIZE):
+        super().__init__(figsize=figsize)
         from matplotlib import transforms
 
         self.max_rows, self.max_cats = max_rows, max_cats
-        self.ax = ax = self.fig.add_axes([0.25, 0.09, 0.65, 0.62])
+        self.ax = ax = self.fig.add_axes([0.24, 0.09, 0.57, 0.62])
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"], fontsize=14)
         ax.tick_params(axis="y", left=False, labelleft=False)
@@ -220,8 +277,11 @@ class _DistributionFigure(_LiveFigure):
         self._blend = transforms.blended_transform_factory(ax.transAxes, ax.transData)
         # artist pools grow on demand (creating 24 x 11 bars up front costs a second at start-up)
         self.bars, self.seg_texts, self.hidden_bars = [], [], []
-        self.row_labels, self.n_labels, self.centre_texts = [], [], []
+        self.row_labels, self.n_labels, self.centre_texts, self.miss_texts = [], [], [], []
         self.legend = None
+        # the missing reasons beside the bars, as in the report ("Niet in de basis")
+        self.miss_header = self.fig.text(0.885, 0.715, "", ha="left", va="bottom", fontsize=11, color="#333333")
+        self._dyn(self.miss_header)
 
     def _ensure(self, R, K):
         """Create row and segment artists up to R rows and K categories."""
@@ -240,9 +300,11 @@ class _DistributionFigure(_LiveFigure):
             self.centre_texts.append(ax.text(0, r, "", ha="center", va="center", fontsize=16, fontweight="bold",
                                              color="#111111",
                                              bbox=dict(fc="white", ec="#888888", boxstyle="round")))
+            self.miss_texts.append(ax.text(1.14, r, "", ha="left", va="center", fontsize=13,
+                                           transform=self._blend, color="#333333"))
             self.bars.append([])
             self.seg_texts.append([])
-            self._dyn(hb, self.row_labels[r], self.n_labels[r], self.centre_texts[r])
+            self._dyn(hb, self.row_labels[r], self.n_labels[r], self.centre_texts[r], self.miss_texts[r])
         for r in range(min(R, self.max_rows)):
             while len(self.bars[r]) < min(K, self.max_cats):
                 bar = Rectangle((0, r - 0.36), 0, 0.72, edgecolor="white", lw=0.8)
@@ -266,16 +328,23 @@ class _DistributionFigure(_LiveFigure):
         handles.append(Patch(facecolor="white", edgecolor="#444444", hatch="///"))
         labels = list(categories) + [f"verborgen ({small_label})"]
         ncol = len(handles) if len(categories) <= 5 else math.ceil(len(handles) / 2)
-        self.legend = self.fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.55, 0.81),
+        self.legend = self.fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.47, 0.81),
                                       ncol=ncol, frameon=False, fontsize=13 if len(categories) <= 5 else 11,
                                       handlelength=1.4, columnspacing=1.2)
         self.layout_key = ("dist", key)
 
-    def update(self, rows: list[dict], categories, *, title, subtitle, small_label, message=""):
-        """Draw rows ``{label, n_label, pct (K floats, NaN hidden), hidden_pct, row_hidden}``."""
+    def update(self, rows: list[dict], categories, *, title, subtitle, small_label, message="", reasons=()):
+        """Draw rows ``{label, n_label, pct (K floats, NaN hidden), hidden_pct, row_hidden, missing}``.
+
+        ``reasons`` names the missing reasons whose shares (``missing``, % of
+        everyone in the row's group) are printed right of the bars.
+        """
         self.title.set_text(title)
         self.subtitle.set_text(subtitle)
         self.message.set_text(message)
+        reasons = list(reasons) if not message else []
+        header = _MISSING_HEADER + "\n" + " · ".join(_short_reason(r) for r in reasons)
+        self.miss_header.set(text=header if reasons else "", visible=bool(reasons))
         self._set_legend(categories, small_label)
         K = len(categories)
         cols = _colours(K)
@@ -290,10 +359,14 @@ class _DistributionFigure(_LiveFigure):
             bars, texts = self.bars[r], self.seg_texts[r]
             if not on:
                 for a in (*bars, *texts, self.hidden_bars[r], self.row_labels[r], self.n_labels[r],
-                          self.centre_texts[r]):
+                          self.centre_texts[r], self.miss_texts[r]):
                     a.set_visible(False)
                 continue
             row = rows[r]
+            miss = [v for v in row.get("missing", ())][:len(reasons)]
+            shown = reasons and not row["row_hidden"] and not all(np.isnan(v) for v in miss)
+            self.miss_texts[r].set(text=" · ".join(_fmt_pct(v) for v in miss) if shown else "",
+                                   visible=bool(shown), fontsize=fs)
             self.row_labels[r].set(text=_fit(row["label"]), visible=True, fontsize=lfs,
                                    fontweight="bold" if row["label"] == TOTAL_LABEL else "normal")
             if row["row_hidden"]:
@@ -337,8 +410,8 @@ class _DistributionFigure(_LiveFigure):
 class _MeanFigure(_LiveFigure):
     """Mean with 95% t-interval per row (Totaal, groups or items)."""
 
-    def __init__(self, *, max_rows=MAX_ROWS):
-        super().__init__()
+    def __init__(self, *, max_rows=MAX_ROWS, figsize=_FIGSIZE):
+        super().__init__(figsize=figsize)
         from matplotlib import transforms
         from matplotlib.collections import LineCollection
 
@@ -425,6 +498,7 @@ class _TrendFigure(_LiveFigure):
         from matplotlib.collections import LineCollection
 
         self.max_lines = max_lines
+        _LINES[:] = _line_colours()
         self.ax = ax = self.fig.add_axes([0.19, 0.1, 0.57, 0.66])
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -432,7 +506,7 @@ class _TrendFigure(_LiveFigure):
         ax.tick_params(labelsize=14)
         self.lines, self.cis, self.end_labels, self.small = [], [], [], []
         for g in range(max_lines):
-            col = _OKABE_ITO[g % len(_OKABE_ITO)]
+            col = _LINES[g % len(_LINES)]
             (ln,) = ax.plot([], [], marker=_MARKERS[g % len(_MARKERS)], ms=10, lw=3 if g == 0 else 2.2,
                             color=col, zorder=4)
             ci = LineCollection([], colors=col, linewidths=1.6, alpha=0.7)
@@ -503,7 +577,7 @@ class _TrendFigure(_LiveFigure):
                 if h and used_small < self._max_small:
                     t = self._small_text(used_small)
                     t.set(text=f"{names[g]}: {nl}", x=x, y=codes[0] + (0.06 + 0.07 * g) * span,
-                          color=_OKABE_ITO[g % len(_OKABE_ITO)], visible=True)
+                          color=_LINES[g % len(_LINES)], visible=True)
                     used_small += 1
         for t in self.small[used_small:]:
             t.set_visible(False)

@@ -14,15 +14,21 @@ passed the suppression rule of the reports:
 * the t quantile of the interval comes from
   :func:`peo_lib.stats.intervals.t_quantile`.
 
-A hidden row keeps only its ``n<5`` label; its numbers are NaN. As in
-:mod:`peo_lib.stats.descriptives`, respondents whose group is unknown are
-left out of a breakdown, and ``Totaal`` in a breakdown is the total of the
-groups shown (so ``Totaal`` minus the groups reveals nothing within the
-figure). Open point for the privacy owner: the ``geen`` view's total minus
-this total describes the unknown-group respondents (a linked-table case, see
-:mod:`peo_lib.privacy.disclosure`); including them as a suppressed
-``Onbekend`` row instead makes its complement hide a large group (e.g. all
-starters) whenever 1-4 people left their group blank.
+A hidden row keeps only its ``n<5`` label; its numbers are NaN.
+``Totaal`` in a breakdown is the round's total, the same number as without a
+breakdown (the report's total): respondents whose group is unknown are
+counted in it and shown as their own ``Onbekend`` row, which goes through the
+same mask as every group. So ``Totaal`` minus the groups shown is never a
+hidden figure: when 1-4 people left their group blank, their row is hidden
+and so is its complement (the next-smallest group), exactly as for any
+small group. (Before issue 13 the total counted only the known groups, so
+``Totaal`` said 171 where the report said 177.)
+
+Distributions also carry the missing answers *with a reason* ("Weet ik
+niet", "Niet van toepassing") of each visible row, as a share of everyone in
+the group (the report's base for them, see
+:func:`peo_lib.stats.descriptives.item_distribution`): columns named by the
+reason, listed in ``attrs["missing"]``; NaN in a hidden row.
 
 Results are cached per selection; the dashboard fills the cache from a
 background thread while the presenter talks (the LP audit behind the masks can
@@ -66,38 +72,28 @@ class _Model:
     def _distribution(self, round_id, subject, breakdown):
         t = self.tables[round_id]
         s = t.subject_index(subject)
-        cats = t.subjects[subject]["categories"]
+        meta = t.subjects[subject]
+        cats = meta["categories"]
+        reasons = [r for r in meta.get("missing", []) if r not in cats]
         K = len(cats)
         label = label_small(t.min_n)
-        rows = []
+        labels = t.groups[breakdown] if breakdown != NO_BREAKDOWN else [TOTAL_LABEL]
+        counts = t.counts[breakdown][:, s, :K]
+        miss = _missing_counts(t, breakdown, s, len(reasons))
+        sizes = _sizes(t, breakdown, counts, miss)
         if breakdown == NO_BREAKDOWN:
-            counts = t.counts[NO_BREAKDOWN][:, s, :K]
             cell, row, _, _ = distribution_mask(counts, min_n=t.min_n)
-            entries = [(TOTAL_LABEL, counts[0], cell[0], row[0])]
+            entries = [(TOTAL_LABEL, counts[0], miss[0], sizes[0], cell[0], row[0])]
         else:
-            labels, keep = _known(t.groups[breakdown])
-            counts = t.counts[breakdown][keep, s, :K]
             cell, row, tcell, thidden = distribution_mask(counts, min_n=t.min_n)
-            total = counts.sum(axis=0)
-            entries = [(TOTAL_LABEL, total, tcell, thidden)]
-            entries += [(lab, counts[g], cell[g], row[g]) for g, lab in enumerate(labels)
+            entries = [(TOTAL_LABEL, counts.sum(axis=0), miss.sum(axis=0), sizes.sum(), tcell, thidden)]
+            entries += [(lab, counts[g], miss[g], sizes[g], cell[g], row[g]) for g, lab in enumerate(labels)
                         if counts[g].sum() > 0]
-        for lab, c, hidden, row_hidden in entries:
-            n = int(c.sum())
-            rec = {"rij": lab}
-            if row_hidden or n == 0:
-                rec.update({"n": np.nan, "n_label": label if n else "n=0", "verborgen_rij": True,
-                            "verborgen_pct": np.nan})
-                rec.update({cat: np.nan for cat in cats})
-            else:
-                pct = 100.0 * c / n
-                hidden = np.asarray(hidden, dtype=bool)
-                rec.update({"n": n, "n_label": f"n={n}", "verborgen_rij": False,
-                            "verborgen_pct": float(pct[hidden].sum()) if hidden.any() else 0.0})
-                rec.update({cat: (np.nan if hidden[k] else float(pct[k])) for k, cat in enumerate(cats)})
-            rows.append(rec)
+        rows = [_dist_record(lab, c, m, size, hidden, row_hidden, cats, reasons, label)
+                for lab, c, m, size, hidden, row_hidden in entries]
         out = pd.DataFrame(rows)
-        out.attrs.update(categories=list(cats), round=round_id, subject=subject, breakdown=breakdown)
+        out.attrs.update(categories=list(cats), missing=reasons, round=round_id, subject=subject,
+                         breakdown=breakdown)
         return out
 
     # -- means ----------------------------------------------------------
@@ -111,14 +107,14 @@ class _Model:
         s = t.subject_index(subject)
         label = label_small(t.min_n)
         b = breakdown
-        labels, known = _known(t.groups[b]) if b != NO_BREAKDOWN else ([TOTAL_LABEL], slice(None))
-        n = t.valid[b][known, s].astype(float)
-        s1 = t.sums[b][known, s]
-        s2 = t.sumsq[b][known, s]
+        labels = t.groups[b] if b != NO_BREAKDOWN else [TOTAL_LABEL]
+        n = t.valid[b][:, s].astype(float)
+        s1 = t.sums[b][:, s]
+        s2 = t.sumsq[b][:, s]
         if b == NO_BREAKDOWN:
             hidden, _ = group_size_mask(n, min_n=t.min_n)
             names, rows_n, rows_s1, rows_s2, rows_h = [TOTAL_LABEL], n, s1, s2, hidden
-        else:
+        else:  # Totaal: the round's total (the Onbekend group included, and masked like any group)
             hidden, thidden = group_size_mask(n, min_n=t.min_n)
             keep = n > 0
             names = [TOTAL_LABEL] + [lab for g, lab in enumerate(labels) if keep[g]]
@@ -158,6 +154,41 @@ class _Model:
             return pd.DataFrame(columns=["ronde", "rij", "n", "n_label", "gemiddelde", "ci_laag", "ci_hoog",
                                          "verborgen_rij"])
         return pd.concat(frames, ignore_index=True)
+
+
+def _missing_counts(t, breakdown, s, m):
+    """Group x reason counts of missing answers with a reason (zeros for tables without them)."""
+    arr = getattr(t, "missing", {}).get(breakdown)
+    G = t.counts[breakdown].shape[0]
+    if arr is None or m == 0:
+        return np.zeros((G, m), dtype=np.int64)
+    return arr[:, s, :m]
+
+
+def _sizes(t, breakdown, counts, miss):
+    """Respondents per group (the base of the missing reasons): stored sizes, else valid + reasons."""
+    arr = getattr(t, "sizes", {}).get(breakdown)
+    if arr is None:
+        return counts.sum(axis=1) + miss.sum(axis=1)
+    return np.asarray(arr, dtype=np.int64)
+
+
+def _dist_record(lab, c, m, size, hidden, row_hidden, cats, reasons, small):
+    """One row of a distribution table: n label, visible percentages, hidden share, missing reasons."""
+    n = int(c.sum())
+    rec = {"rij": lab}
+    if row_hidden or n == 0:
+        rec.update({"n": np.nan, "n_label": small if n else "n=0", "verborgen_rij": True, "verborgen_pct": np.nan})
+        rec.update({cat: np.nan for cat in cats})
+        rec.update({r: np.nan for r in reasons})
+        return rec
+    pct = 100.0 * c / n
+    hidden = np.asarray(hidden, dtype=bool)
+    rec.update({"n": n, "n_label": f"n={n}", "verborgen_rij": False,
+                "verborgen_pct": float(pct[hidden].sum()) if hidden.any() else 0.0})
+    rec.update({cat: (np.nan if hidden[k] else float(pct[k])) for k, cat in enumerate(cats)})
+    rec.update({r: (100.0 * float(m[k]) / size if size else np.nan) for k, r in enumerate(reasons)})
+    return rec
 
 
 def _known(labels):

@@ -63,7 +63,7 @@ def dashboard_notebook(*, out_dir=None) -> Path:
     return target
 
 
-def voila_command(notebook, *, port: int, template: str = TEMPLATE_NAME) -> list[str]:
+def voila_command(notebook, *, port: int, template: str = TEMPLATE_NAME, orphan_grace: float = 30.0) -> list[str]:
     """The Voila command line (no browser, 127.0.0.1 only, Host header checked, sources hidden).
 
     Parameters
@@ -72,12 +72,18 @@ def voila_command(notebook, *, port: int, template: str = TEMPLATE_NAME) -> list
     port : int
     template : str
         ``"peo"`` (offline) or a stock Voila template such as ``"lab"``.
+    orphan_grace : float
+        Seconds a kernel whose page was closed (it had a connection, now none)
+        lives on before it is shut down (:mod:`peo_lib.dashboard.local_voila`);
+        the pre-heated pool kernel is never touched.
 
     Returns
     -------
     list of str
     """
     _check_port(port)
+    if isinstance(orphan_grace, bool) or not isinstance(orphan_grace, (int, float)) or not orphan_grace > 0:
+        raise ValueError(f"`orphan_grace` must be a positive number of seconds, but {orphan_grace!r} was passed.")
     return [
         sys.executable, "-m", "peo_lib.dashboard.local_voila", str(Path(notebook).resolve()),
         "--no-browser",
@@ -92,16 +98,21 @@ def voila_command(notebook, *, port: int, template: str = TEMPLATE_NAME) -> list
         # built the figures) before anyone opens the page.
         "--preheat_kernel=True",
         "--pool_size=1",
+        f"--LocalVoila.orphan_kernel_grace={float(orphan_grace)}",
     ]
 
 
-def voila_env(*, data_dir=None, out_dir=None, base=None) -> dict:
+def voila_env(*, data_dir=None, out_dir=None, base=None, meeting: bool = False) -> dict:
     """Environment for the Voila server and its kernels.
 
     ``JUPYTER_PATH`` gains the folder of the ``peo`` template;
-    ``PEO_DATA_DIR`` / ``PEO_OUT_DIR`` carry the folders to the kernel.
+    ``PEO_DATA_DIR`` / ``PEO_OUT_DIR`` carry the folders to the kernel;
+    ``meeting=True`` sets ``PEO_DASHBOARD_MODE=bijeenkomst`` (the dashboard opens
+    on its ``Bijeenkomst`` tab: ``peo dashboard --meeting``).
     """
     env = dict(os.environ if base is None else base)
+    if meeting:
+        env["PEO_DASHBOARD_MODE"] = "bijeenkomst"
     old = env.get("JUPYTER_PATH")
     env["JUPYTER_PATH"] = str(TEMPLATE_ROOT) + (os.pathsep + old if old else "")
     if data_dir is not None:
@@ -163,7 +174,7 @@ def stop_process(proc, *, timeout: float = 10.0) -> None:
 
 
 def serve_dashboard(*, data_dir=None, out_dir=None, port: int = 8866, open_browser: bool = True,
-                    timeout: float = 120.0) -> int:
+                    timeout: float = 120.0, meeting: bool = False) -> int:
     """Start Voila for the dashboard on http://127.0.0.1:PORT/ and wait for Ctrl-C.
 
     Parameters
@@ -178,6 +189,9 @@ def serve_dashboard(*, data_dir=None, out_dir=None, port: int = 8866, open_brows
         Open the default browser once the server listens.
     timeout : float
         Seconds to wait for Voila to listen.
+    meeting : bool
+        Open on the ``Bijeenkomst`` tab (meeting mode); what the group
+        concludes is saved in ``DATA_DIR/bijeenkomsten/YYYY-MM-DD.yml``.
 
     Returns
     -------
@@ -196,7 +210,8 @@ def serve_dashboard(*, data_dir=None, out_dir=None, port: int = 8866, open_brows
     if not _port_free(port):
         raise PEOError(f"port {port} on 127.0.0.1 is in use; choose another with --port")
     notebook = dashboard_notebook(out_dir=out_dir)
-    env = voila_env(data_dir=data_dir if data_dir is not None else paths.DATA_DIR, out_dir=out_dir)
+    env = voila_env(data_dir=data_dir if data_dir is not None else paths.DATA_DIR, out_dir=out_dir,
+                    meeting=meeting)
     proc = subprocess.Popen(voila_command(notebook, port=port), env=env, cwd=str(notebook.parent),
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     previous = signal.getsignal(signal.SIGTERM)

@@ -11,6 +11,12 @@ unreadable or written by an older version of this module is rebuilt.
 
 Respondents whose group is unknown get an ``Onbekend`` group here (last);
 whether it is shown is the model's decision (:mod:`peo_lib.dashboard.model`).
+Every categorical background variable the codebook declares is a breakdown
+(:data:`~peo_lib.vocab.BREAKDOWNS` first, in that order, then the others in
+codebook order). Missing answers *with a reason* ("Weet ik niet", "Niet van
+toepassing") are counted per group, subject and reason (``missing``), beside
+the group sizes (``sizes``), so the dashboard can show them next to the bars
+as the report does (share of everyone in the group).
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ import pandas as pd
 
 from peo_lib.vocab import BREAKDOWNS, GROUP_LABELS, TOTAL_LABEL, UNKNOWN_LABEL
 
-__all__ = ["RoundTables", "round_tables", "load_tables", "NO_BREAKDOWN"]
+__all__ = ["RoundTables", "round_tables", "load_tables", "breakdown_options", "NO_BREAKDOWN"]
 
 #: The breakdown key for "no breakdown": one group, the total.
 NO_BREAKDOWN = "geen"
 #: Part of every cache key. Bump it when RoundTables or its module path changes,
 #: so a pickle written by an older version is never unpickled.
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 @dataclass
@@ -63,6 +69,12 @@ class RoundTables:
     valid : dict
         Breakdown -> int array (groups, subjects): valid values behind sums.
     blocks : list of str
+    missing : dict
+        Breakdown -> int array (groups, subjects, reasons): missing answers
+        with a reason; the reasons of a subject are its ``missing`` labels
+        (``subjects[key]["missing"]``, empty for scales).
+    sizes : dict
+        Breakdown -> int array (groups,): respondents per group.
     """
 
     round_id: str
@@ -77,6 +89,8 @@ class RoundTables:
     sumsq: dict
     valid: dict
     blocks: list = field(default_factory=list)
+    missing: dict = field(default_factory=dict)
+    sizes: dict = field(default_factory=dict)
 
     @property
     def subject_keys(self) -> list[str]:
@@ -131,7 +145,8 @@ def _subject_columns(rnd):
         block = cb.items[sc.items[0]].block
         subjects[f"scale:{scale_id}"] = dict(kind="scale", id=scale_id, label=sc.label, text=sc.label,
                                              block=block, categories=[rs.values[c] for c in codes],
-                                             codes=codes, items=list(sc.items))
+                                             codes=codes, items=list(sc.items),
+                                             response_set=cb.items[sc.items[0]].response_set, missing=[])
         x = scores[scale_id].to_numpy(dtype=float)
         columns.append(x)
         rounded = np.floor(x + 0.5)
@@ -141,7 +156,8 @@ def _subject_columns(rnd):
         codes = sorted(rs.values)
         subjects[f"item:{item_id}"] = dict(kind="item", id=item_id, label=item_id, text=item.text,
                                            block=item.block, categories=[rs.values[c] for c in codes],
-                                           codes=codes)
+                                           codes=codes, response_set=item.response_set,
+                                           missing=list(dict.fromkeys(rs.missing.values())))
         x = rnd.items[item_id].to_numpy(dtype=float)
         columns.append(x)
         pos = np.searchsorted(codes, np.nan_to_num(x, nan=codes[0]))
@@ -178,10 +194,11 @@ def round_tables(rnd) -> RoundTables:
     ok = C >= 0
     Xz = np.where(ok, X, 0.0)
     subj = np.broadcast_to(np.arange(S), C.shape)
-    groups, counts, sums, sumsq, valid = {}, {}, {}, {}, {}
-    options = [NO_BREAKDOWN] + [b for b in BREAKDOWNS if b in rnd.background.columns
-                                and isinstance(rnd.background[b].dtype, pd.CategoricalDtype)]
-    for b in options:
+    Mi = _missing_index(rnd, subjects)
+    M = max((len(s["missing"]) for s in subjects.values()), default=0) or 1
+    has_reason = Mi >= 0
+    groups, counts, sums, sumsq, valid, missing, sizes = {}, {}, {}, {}, {}, {}, {}
+    for b in breakdown_options(rnd):
         labels, g = _group_codes(rnd, b)
         G = len(labels)
         gs = g[:, None] * S + subj
@@ -190,10 +207,39 @@ def round_tables(rnd) -> RoundTables:
         valid[b] = np.bincount(gs[ok], minlength=G * S).reshape(G, S)
         sums[b] = np.bincount(gs.ravel(), weights=Xz.ravel(), minlength=G * S).reshape(G, S)
         sumsq[b] = np.bincount(gs.ravel(), weights=(Xz ** 2).ravel(), minlength=G * S).reshape(G, S)
+        missing[b] = np.bincount((gs * M + Mi)[has_reason], minlength=G * S * M).reshape(G, S, M)
+        sizes[b] = np.bincount(g, minlength=G)
         groups[b] = labels
     return RoundTables(round_id=rnd.id, title=cb.title, theme=cb.theme, min_n=cb.privacy.min_n, n=rnd.n,
                        subjects=subjects, groups=groups, counts=counts, sums=sums, sumsq=sumsq, valid=valid,
-                       blocks=list(cb.blocks))
+                       blocks=list(cb.blocks), missing=missing, sizes=sizes)
+
+
+def breakdown_options(rnd) -> list[str]:
+    """The breakdowns of a round: ``geen``, then every categorical background variable.
+
+    :data:`~peo_lib.vocab.BREAKDOWNS` come first in their order, then any other
+    labelled background variable the codebook declares, in its order (a
+    ``type: number`` variable such as ``ervaring_jaren`` is no breakdown).
+    """
+    bg = rnd.background
+    cats = [c for c in bg.columns if isinstance(bg[c].dtype, pd.CategoricalDtype)]
+    return [NO_BREAKDOWN] + [b for b in BREAKDOWNS if b in cats] + [c for c in cats if c not in BREAKDOWNS]
+
+
+def _missing_index(rnd, subjects) -> np.ndarray:
+    """Respondent x subject: the position of the missing reason in the subject's ``missing`` list, else -1."""
+    out = np.full((rnd.n, len(subjects)), -1, dtype=np.int64)
+    miss = getattr(rnd, "missing", None)
+    if miss is None:
+        return out
+    for j, meta in enumerate(subjects.values()):
+        if meta["kind"] != "item" or not meta["missing"] or meta["id"] not in miss.columns:
+            continue
+        col = miss[meta["id"]].astype(object).to_numpy()
+        for k, reason in enumerate(meta["missing"]):
+            out[col == reason, j] = k
+    return out
 
 
 # ----------------------------------------------------------------------

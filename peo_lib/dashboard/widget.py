@@ -45,6 +45,8 @@ from peo_lib.dashboard.figures import (MAX_ROWS, _DistributionFigure, _fmt, _Liv
                                        _TrendFigure, _wrap)
 from peo_lib.dashboard.model import _Model
 from peo_lib.dashboard.tables import NO_BREAKDOWN, RoundTables, load_tables, round_tables
+from peo_lib.dashboard.views import (ViewRenderer, _dist_rows, block_label, block_views, breakdown_choices,
+                                     breakdown_label, find_view, png_name)
 from peo_lib.privacy.disclosure import label_small
 from peo_lib.sentences import group_means_sentence
 from peo_lib.vocab import (BREAKDOWN_LABELS, BREAKDOWNS, CORE_BLOCK, EXPERIENCE, EXPERIENCE_GROUPS, EXPERIENCED,
@@ -55,12 +57,6 @@ __all__ = ["Dashboard", "show_dashboard", "ALL_ROUNDS", "VIEWS"]
 #: The value of the ``Ronde`` dropdown for the trend over all rounds.
 ALL_ROUNDS = "__alle_rondes__"
 VIEWS = {"verdeling": "Verdeling", "gemiddelde": "Gemiddelde", "trend": "Trend"}
-#: Breakdown -> label in the ``Uitsplitsing`` dropdown (lower-cased in subtitles).
-_BREAKDOWN_CHOICES = {
-    NO_BREAKDOWN: "Geen uitsplitsing",
-    EXPERIENCE: f"{GROUP_LABELS[STARTER]} / {GROUP_LABELS[EXPERIENCED].lower()}",
-    **{b: BREAKDOWN_LABELS[b] for b in BREAKDOWNS if b != EXPERIENCE},
-}
 
 
 _CSS = """
@@ -110,17 +106,20 @@ class Dashboard:
         The ``Bespreken`` tab.
     """
 
-    def __init__(self, rounds: dict, *, out_dir=None, warm_up: bool = True):
+    def __init__(self, rounds: dict, *, out_dir=None, warm_up: bool = True, data_dir=None, meeting_date=None,
+                 mode: str = "verkennen"):
         from peo_lib import paths
 
         if not isinstance(rounds, dict) or not rounds:
             raise ValueError(f"`rounds` must be a non-empty dict of round id -> Round, got {rounds!r:.80}")
         check_argument("warm_up", [True, False], warm_up)
+        check_argument("mode", ["verkennen", "bijeenkomst"], mode)
         tables = {}
         for rid, r in sorted(rounds.items()):
             tables[rid] = r if isinstance(r, RoundTables) else round_tables(r)
         self.tables = tables
         self.model = _Model(tables)
+        self.views = ViewRenderer(self.model)
         self.out_dir = Path(out_dir) if out_dir is not None else paths.OUT_DIR
         self._busy = False
         self._last_action = time.monotonic()
@@ -134,13 +133,19 @@ class Dashboard:
         round_opts.append(("Alle rondes (trend)", ALL_ROUNDS))
         explore = self._build_explore(round_opts, latest)
         talk = self._build_talk(round_opts[:-1], latest)
+        from peo_lib.dashboard.meeting import MeetingPanel
+
+        self.meeting = MeetingPanel(self, data_dir=data_dir, date=meeting_date)
         self._build_layout(explore, talk)
         with self._quietly():  # sets _quiet; the options are filled before any observer exists
             self._refresh_blocks()
         self._connect()
         self.redraw()
         self._talk_shown = False
+        self._meeting_shown = False
         self.tabs.observe(self._on_tab, names="selected_index")
+        if mode == "bijeenkomst":
+            self.tabs.selected_index = 2
         self._warm = None
         if warm_up:
             self._warm = threading.Thread(target=self._warm_up, name="peo-dashboard-warm-up", daemon=True)
@@ -157,9 +162,7 @@ class Dashboard:
         self.block = W.Dropdown(options=[("-", "")], description="Blok", style=st, layout=wide)
         self.subject = W.Dropdown(options=[("-", "")], description="Onderwerp", style=st,
                                   layout=W.Layout(width="100%"))
-        avail = [b for b in _BREAKDOWN_CHOICES
-                 if b == NO_BREAKDOWN or any(b in t.groups for t in self.tables.values())]
-        self.breakdown = W.Dropdown(options=[(_BREAKDOWN_CHOICES[b], b) for b in avail], value=NO_BREAKDOWN,
+        self.breakdown = W.Dropdown(options=breakdown_choices(self.tables.values()), value=NO_BREAKDOWN,
                                     description="Uitsplitsing", style=st, layout=wide)
         self.view = W.ToggleButtons(options=[(VIEWS[v], v) for v in VIEWS], value="verdeling",
                                     description="Weergave", style={"description_width": "initial",
@@ -202,9 +205,10 @@ class Dashboard:
         """The two tabs under the title, with the CSS classes the template and the browser tests use."""
         import ipywidgets as W
 
-        self.tabs = W.Tab(children=[explore, talk])
+        self.tabs = W.Tab(children=[explore, talk, self.meeting.widget])
         self.tabs.set_title(0, "Verkennen")
         self.tabs.set_title(1, "Bespreken")
+        self.tabs.set_title(2, "Bijeenkomst")
         header = W.HTML(_CSS + '<div class="peo-title">PEO · Ruimte voor de professional</div>')
         self.widget = W.VBox([header, self.tabs])
         self.widget.add_class("peo-dash")
@@ -282,8 +286,11 @@ class Dashboard:
                     keys.append(k)
         keys.sort(key=lambda k: (not k.startswith("scale:"),))
         opts = []
-        if sum(k.startswith("item:") for k in keys) > 1:
-            opts.append(("Alle stellingen van dit blok (overzicht)", f"block:{self.block.value}"))
+        for rid in reversed(self._rounds_in_view()):  # one overview per response set, as the report
+            if self.block.value in self.tables[rid].blocks:
+                opts += [(v.label, v.subject) for v in block_views(self.tables[rid], self.block.value)
+                         if v.items]
+                break
         for k in keys:
             meta = self._subject_meta(k)
             if meta["kind"] == "scale":
@@ -354,7 +361,8 @@ class Dashboard:
             head = f"Ronde {rid} · {t.title}"
         parts = [head]
         if breakdown != NO_BREAKDOWN:
-            parts.append(f"uitgesplitst naar {_BREAKDOWN_CHOICES[breakdown].lower()}")
+            parts.append(f"uitgesplitst naar {breakdown_label(breakdown).lower()}")
+            parts.append("Totaal = iedereen in de ronde")
         if extra:
             parts.append(extra)
         return "\n".join(textwrap.wrap(" · ".join(parts), 115)[:2])
@@ -388,9 +396,13 @@ class Dashboard:
         if view == "trend" or rid == ALL_ROUNDS:
             return self._draw_trend(subj, b, small), note
         t = self.tables[rid]
+        if b != NO_BREAKDOWN:
+            note += (" <b>Totaal</b> is iedereen in de ronde, ook wie deze vraag over zichzelf niet "
+                     "beantwoordde (Onbekend), zoals in het rapport.")
         if subj.startswith("block:"):
-            keys = [k for k, m in t.subjects.items() if m["kind"] == "item" and m["block"] == subj[6:]]
-            return self._draw_overview(rid, keys, b, view, small), note
+            ov = find_view(t, subj) or next((v for v in block_views(t, subj.split(":")[1]) if v.items), None)
+            keys = list(ov.items) if ov is not None else []
+            return self._draw_overview(rid, keys, b, "gemiddelde" if ov and ov.as_means else view, small), note
         meta = t.subjects.get(subj)
         title = _wrap(meta["text"] if meta["kind"] == "item" else f"Schaal: {meta['label']}")
         if view == "verdeling":
@@ -398,7 +410,8 @@ class Dashboard:
             self._current_table, self._current_fig = table, self._dist_fig
             extra = "schaalscore afgerond op de antwoordschaal" if meta["kind"] == "scale" else ""
             png = self._dist_fig.update(_dist_rows(table), meta["categories"], title=title,
-                                        subtitle=self._subtitle(rid, b, extra), small_label=small)
+                                        subtitle=self._subtitle(rid, b, extra), small_label=small,
+                                        reasons=table.attrs.get("missing", []))
         else:
             table = self.model.means(rid, subj, b)
             self._current_table, self._current_fig = table, self._mean_fig
@@ -431,9 +444,11 @@ class Dashboard:
             if frames and len({tuple(t.subjects[k]["categories"]) for k in keys}) > 1:
                 message, table = "De stellingen van dit blok hebben verschillende antwoordschalen:\nkies één stelling.", table.iloc[0:0]
             self._current_fig = self._dist_fig
+            if frames:
+                table.attrs.update(frames[0].attrs)
             rows = _dist_rows(table, categories=cats) if len(table) else []
             return self._dist_fig.update(rows, cats, title=title, subtitle=sub, small_label=small,
-                                         message=message)
+                                         message=message, reasons=table.attrs.get("missing", []))
         meta = t.subjects[keys[0]] if keys else None
         codes = meta["codes"] if meta else [1, 5]
         cats = meta["categories"] if meta else ["", ""]
@@ -469,6 +484,9 @@ class Dashboard:
     def _on_tab(self, change):
         if change["new"] == 1 and not self._talk_shown:
             self._talk_goto(self.talk_index)
+        if change["new"] == 2 and not self._meeting_shown:
+            self._meeting_shown = True
+            self.meeting.goto(self.meeting.index)
 
     def _talk_goto(self, index: int):
         self._talk_shown = True
@@ -515,16 +533,19 @@ class Dashboard:
                 self._talk_goto(self.talk_index)
             rid = self.talk_round.value
             key = self._talk_items()[self.talk_index]
-            name = f"{rid}_{key.split(':', 1)[1]}_bespreking.png"
+            b = EXPERIENCE if EXPERIENCE in self.tables[rid].groups else NO_BREAKDOWN
+            name = png_name(rid, key.split(":", 1)[1], b, "bespreking")
             fig, label = self._talk_fig, self.talk_saved
+            sentence = self._sentence(rid, key, b)
         else:
             rid = "alle-rondes" if self.round.value == ALL_ROUNDS else self.round.value
             subj = self.subject.value.split(":", 1)[1]
             view = "trend" if self.round.value == ALL_ROUNDS else self.view.value
-            name = f"{rid}_{subj}_{self.breakdown.value}_{view}.png"
+            name = png_name(rid, subj, self.breakdown.value, view)
             fig, label = self._current_fig, self.saved
+            sentence = "" if view == "trend" else self._sentence(rid, self.subject.value, self.breakdown.value)
         try:
-            path = fig.save_png(folder / name)
+            path = fig.save_png(folder / name, sentence=sentence)
         except OSError as exc:
             label.value = f"<b>Niet opgeslagen:</b> {_escape(exc)}"
             raise
@@ -535,6 +556,12 @@ class Dashboard:
             self.redraw()
         label.value = f"Opgeslagen: <code>{_escape(path.parent.name)}/{_escape(path.name)}</code>"
         return path
+
+    def _sentence(self, rid, subject, breakdown) -> str:
+        """The Dutch sentence of a view (kept in a saved PNG); empty when there is none."""
+        t = self.tables.get(rid)
+        view = find_view(t, subject) if t is not None else None
+        return self.views.sentence(view, breakdown) if view is not None else ""
 
     # -- inspection (tests, notebooks) ----------------------------------------
     def current_table(self) -> pd.DataFrame:
@@ -562,9 +589,7 @@ class Dashboard:
             order += [r for r in reversed(list(self.tables)) if r not in order]
             for rid in order:
                 t = self.tables[rid]
-                for b in [NO_BREAKDOWN, *BREAKDOWNS]:
-                    if b != NO_BREAKDOWN and b not in t.groups:
-                        continue
+                for b in list(t.groups):
                     for key in t.subjects:
                         for kind, fn in (("dist", self.model.distribution), ("mean", self.model.means)):
                             if self.model.has((kind, rid, key, b)):
@@ -607,17 +632,6 @@ def _heading(fig: _LiveFigure) -> str:
     return f'<div class="peo-fig-title">{title}</div><div class="peo-fig-sub">{sub}</div>'
 
 
-def _dist_rows(table: pd.DataFrame, *, categories=None) -> list[dict]:
-    """The model's distribution rows as the rows :class:`_DistributionFigure` draws."""
-    cats = categories if categories is not None else table.attrs.get("categories")
-    rows = []
-    for _, r in table.iterrows():
-        rows.append(dict(label=r["rij"], n_label=r["n_label"], row_hidden=bool(r["verborgen_rij"]),
-                         hidden_pct=r.get("verborgen_pct", 0.0),
-                         pct=[r.get(c, np.nan) for c in cats]))
-    return rows
-
-
 def _talk_summary(means: pd.DataFrame, meta) -> str:
     """The ``Bespreken`` text (HTML): means of everyone and per experience group, and their comparison."""
     by = {r["rij"]: r for _, r in means.iterrows()}
@@ -647,7 +661,7 @@ def _talk_summary(means: pd.DataFrame, meta) -> str:
     return "<br>".join(parts)
 
 
-def show_dashboard(data_dir=None, *, out_dir=None):
+def show_dashboard(data_dir=None, *, out_dir=None, mode=None):
     """Build and display the dashboard (the one call of ``notebooks/dashboard.ipynb``).
 
     Parameters
@@ -659,6 +673,10 @@ def show_dashboard(data_dir=None, *, out_dir=None):
         Output folder for saved PNGs (default ``$PEO_OUT_DIR`` or ``outputs/``).
         The count tables are cached in the private cache folder, not here
         (see :func:`peo_lib.dashboard.tables.load_tables`).
+    mode : {"verkennen", "bijeenkomst"}, optional
+        The tab to open with (default ``$PEO_DASHBOARD_MODE``, set by
+        ``peo dashboard --meeting``, else ``verkennen``). Meeting files go to
+        ``DATA_DIR/bijeenkomsten/``.
 
     Returns
     -------
@@ -677,10 +695,14 @@ def show_dashboard(data_dir=None, *, out_dir=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tables = load_tables(data_dir)
-        dash = Dashboard(tables, out_dir=out)
+        mode = mode or os.environ.get("PEO_DASHBOARD_MODE") or "verkennen"
+        dash = Dashboard(tables, out_dir=out, data_dir=data_dir or paths.DATA_DIR, mode=mode)
     except PEOError as exc:
         display(HTML(f"<div style='font-size:20px'><b>Het dashboard kan niet starten.</b><br>"
                      f"<pre style='white-space:pre-wrap'>{_escape(exc)}</pre></div>"))
         return None
     display(dash.widget)
+    from peo_lib.dashboard.meeting import refresh_when_requested
+
+    refresh_when_requested(dash)
     return dash

@@ -7,7 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
-from peo_lib.vocab import AUDIENCES, output_names
+from peo_lib.vocab import AUDIENCES, SLIDES_PPTX, output_names
 
 __all__ = ["swap_in", "install_round", "output_lock", "check_out_dir", "build_dir", "remove_stale_builds"]
 
@@ -128,10 +128,10 @@ def install_round(tmp: Path, target: Path, audience=None) -> None:
     :func:`output_lock`."""
     if audience is None:
         if target.is_dir():
-            for a in AUDIENCES:
-                for name in output_names(a).values():
-                    if (target / name).exists() and not (tmp / name).exists():
-                        _link_tree(target / name, tmp / name)
+            kept = [name for a in AUDIENCES for name in output_names(a).values()] + [SLIDES_PPTX]  # others' outputs
+            for name in kept:
+                if (target / name).exists() and not (tmp / name).exists():
+                    _link_tree(target / name, tmp / name)
         swap_in(tmp, target)
         return
     names = output_names(audience)
