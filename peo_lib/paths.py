@@ -57,6 +57,14 @@ def codebook_files(data_dir=None, *, folder=None) -> list[Path]:
     return yaml_files(folder if folder is not None else codebook_dir(data_dir))
 
 
+def data_dir_of(rnd) -> Path:
+    """The data dir of a round: the folder above its codebook's ``codebooks/`` folder."""
+    path = getattr(rnd.codebook, "path", None)
+    if path is None:
+        return Path(DATA_DIR)
+    return Path(path).resolve().parent.parent
+
+
 def round_ids(data_dir=None) -> list[str]:
     """The round ids of a data dir (codebook file names), oldest first (``YYYY-N`` sorts in time)."""
     return sorted({p.stem for p in codebook_files(data_dir)})

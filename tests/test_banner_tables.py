@@ -89,3 +89,29 @@ def test_banner_section_is_an_accessible_table(demo_round):
     assert 'scope="colgroup"' in html and 'scope="row"' in html
     assert "minder dan 12 respondenten" in html
     assert "<td>–</td>" in html  # a hidden municipality column
+
+
+def test_the_round_report_carries_the_banners_in_xlsx_and_appendix(demo_round, tmp_path):
+    """RoundReport.save_tables adds a banner sheet per block before Herkomst (explained in the
+    Toelichting); an audience workbook has none; banners() is the appendix section."""
+    import openpyxl
+
+    from peo_lib.report import RoundReport
+    from peo_lib.report.render_html import render_html
+
+    rep = RoundReport(demo_round, out_dir=tmp_path / "panel")
+    note = rep.save_tables()
+    wb = openpyxl.load_workbook(tmp_path / "panel" / "tabellen.xlsx")
+    names = wb.sheetnames
+    assert names[0] == "Toelichting" and names[-1] == "Herkomst"
+    assert {"Kruistabel kernvragen", "Kruistabel regels_en_eisen"} <= set(names)
+    assert "Kruistabel kernvragen" in note.text
+    explained = {r[0] for r in wb["Toelichting"].iter_rows(min_row=2, values_only=True)}
+    assert "Kruistabel kernvragen" in explained
+    html = render_html(rep.banners())
+    assert "Kruistabellen" in html and html.count("<table") == 2
+
+    aud = RoundReport(demo_round, out_dir=tmp_path / "aud", audience="gemeenten")
+    aud.save_tables()
+    assert not [n for n in openpyxl.load_workbook(tmp_path / "aud" / "tabellen.xlsx").sheetnames
+                if n.startswith("Kruistabel")]

@@ -217,7 +217,7 @@ LEGACY_NOTES = {
 }
 
 
-def write_tables(path, sheets: dict, *, small: str, about: str = "") -> Path:
+def write_tables(path, sheets: dict, *, small: str, about: str = "", extra=None) -> Path:
     """Write suppressed tables to one workbook (openpyxl), with a Toelichting sheet first.
 
     Parameters
@@ -230,6 +230,9 @@ def write_tables(path, sheets: dict, *, small: str, about: str = "") -> Path:
         The marker of hidden figures (``label_small(min_n)``).
     about : str
         A first sentence for the Toelichting (what the workbook belongs to).
+    extra : callable, optional
+        ``extra(wb) -> [(title, note), ...]`` adds sheets with their own layout (the banners);
+        they go before ``Herkomst``, which stays last.
 
     Returns
     -------
@@ -259,6 +262,11 @@ def write_tables(path, sheets: dict, *, small: str, about: str = "") -> Path:
             notes.append([title, "", "Tabel van het trendrapport; kolomnamen zijn de vaste namen uit de code."])
             notes += [[title, h, LEGACY_NOTES.get(h, "")] for h in headers]
         _write_sheet(ws, headers, formats, rows)
+    if extra is not None:
+        for title, note in extra(wb):
+            notes.append([title, "", note])
+        if "Herkomst" in wb.sheetnames:
+            wb.move_sheet("Herkomst", offset=len(wb.sheetnames) - 1 - wb.sheetnames.index("Herkomst"))
     _write_sheet(guide, ["Werkblad", "Kolom", "Uitleg"], [None, None, None], notes)
     guide.column_dimensions["C"].width = 100
     path = Path(path)
@@ -275,10 +283,16 @@ class SavesTables:
             return Paragraph("Geen uitvoermap opgegeven: tabellen niet opgeslagen.", "note")
         self.out_dir.mkdir(parents=True, exist_ok=True)
         sheets = self.excel_sheets()
+        extra = getattr(self, "excel_extra", None) if getattr(self, "audience", None) is None else None
         path = write_tables(self.out_dir / TABLES_XLSX, sheets, small=self.small,
-                            about=getattr(self, "excel_about", ""))
+                            about=getattr(self, "excel_about", ""), extra=extra)
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        names = wb.sheetnames
+        wb.close()
         return Paragraph(f"Alle tabellen staan ook in {path.name}, met een toelichting op elk werkblad "
-                         f"(werkbladen: {', '.join([TOELICHTING, *sheets])}).", "note")
+                         f"(werkbladen: {', '.join(names)}).", "note")
 
 
 # ----------------------------------------------------------------------

@@ -35,12 +35,13 @@ import pandas as pd
 from peo_lib.data.codeframe import CodeFrame, codeframe_for, fold_text, load_codeframes
 from peo_lib.data.coding import CONFIRMED, PROPOSED, UNCODED, CodingStore, coding_path, read_coding
 from peo_lib.formatting import format_pct
+from peo_lib.paths import data_dir_of
 from peo_lib.report.structure import Bullets, Column, Heading, Paragraph, Section, Table
 from peo_lib.stats.open_themes import respondent_codes, status_counts, theme_counts, theme_trend
 from peo_lib.vocab import ALL_RESPONDENTS, BREAKDOWN_LABELS, BREAKDOWNS, EXPERIENCE, GROUP_LABELS, UNKNOWN_LABEL
 
 __all__ = ["QuestionCoding", "question_coding", "open_themes_section", "open_theme_tables", "open_theme_sheets",
-           "open_answers_appendix", "theme_quotes", "theme_chart", "data_dir_of", "dedupe_answers", "question_section",
+           "open_answers_appendix", "theme_quotes", "theme_chart", "dedupe_answers", "question_section",
            "trend_table", "trend_blocks", "round_report_section", "round_report_sheets"]
 
 NOT_IN_FRAME = "–"
@@ -48,14 +49,6 @@ _STATUS_NL = {CONFIRMED: "bevestigd door een onderzoeker", PROPOSED: "alleen voo
               UNCODED: "nog niet gecodeerd"}
 
 
-def data_dir_of(rnd) -> Path:
-    """The data dir of a round: the folder above its codebook's ``codebooks/`` folder."""
-    path = getattr(rnd.codebook, "path", None)
-    if path is None:
-        from peo_lib.paths import DATA_DIR
-
-        return Path(DATA_DIR)
-    return Path(path).resolve().parent.parent
 
 
 @dataclass

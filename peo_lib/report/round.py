@@ -548,25 +548,6 @@ class RoundReport(SavesTables, AudienceSections):
                         "veranderd: een verschil dat geen toeval lijkt (zie de Verantwoording).", "peo-note"))
         return Section(parts)
 
-    def open_answers_section(self):
-        """Scrubbed open answers per question, only for groups of at least min_n_open."""
-        ans = self.answers
-        cb = self.rnd.codebook
-        parts = []
-        for q, oq in cb.open_questions.items():
-            part = ans[ans["question"] == q] if len(ans) else ans
-            parts.append(Heading(oq.text, 3))
-            if len(part) == 0:
-                parts.append(_p(f"Minder dan {cb.privacy.min_n_open} antwoorden: niet getoond.", "peo-small"))
-                continue
-            parts.append(_p(f"{len(part)} antwoorden; gelijke antwoorden staan één keer, met hun aantal.",
-                            "peo-note"))
-            counts = part["answer"].value_counts(sort=False)  # keeps the (alphabetical) order
-            parts.append(Bullets(list(counts.index), kind="answers", counts=[int(c) for c in counts]))
-        if not cb.open_questions:
-            parts.append(_p("Deze ronde had geen open vragen."))
-        return Section(parts)
-
     def open_themes(self):
         """The themes of the open answers per question, counted per group (:mod:`peo_lib.report.open_themes`)."""
         from peo_lib.report.open_themes import round_report_section
@@ -578,6 +559,31 @@ class RoundReport(SavesTables, AudienceSections):
         from peo_lib.report.open_themes import open_answers_appendix
 
         return open_answers_appendix(self.answers, self.rnd.codebook)
+
+    @cached_property
+    def weights(self):
+        """The round's raking weights when ``populatie.yml`` covers it, else None
+        (:func:`peo_lib.stats.weighting.round_weights`: the one rule for "weighted")."""
+        from peo_lib.paths import data_dir_of
+        from peo_lib.stats.weighting import round_weights
+
+        return round_weights(self.rnd, data_dir=data_dir_of(self.rnd))
+
+    def banners(self):
+        """"Kruistabellen": per block every statement against the background variables, column
+        percentages with significance letters (:mod:`peo_lib.report.banner_tables`); full summary only."""
+        from peo_lib.report.banner_tables import banner_section
+
+        return banner_section(self.rnd, weights=self.weights, min_n=self.min_n)
+
+    def excel_extra(self, wb) -> list:
+        """Sheets that :func:`~peo_lib.report.excel.write_tables` cannot lay out (the banners, two header
+        rows and letters): ``[(title, note), ...]`` for the Toelichting."""
+        from peo_lib.report.banner_tables import banner_legend, write_banner_sheets
+
+        titles = write_banner_sheets(wb, self.rnd, weights=self.weights, min_n=self.min_n)
+        legend = banner_legend(weighted=self.weights is not None, min_n=self.min_n)
+        return [(t, "Kruistabel: elke stelling van het blok tegen de achtergrondkenmerken. " + legend) for t in titles]
 
     def appendix(self):
         """"Verantwoording": what each statistic means, the reliability and the tests (:mod:`peo_lib.report.appendix`)."""
