@@ -60,10 +60,14 @@ demo: $(STAMP) ## generate the demo rounds and build every report from them
 	$(BIN)/peo report --all --jobs 2 --data-dir $(DEMO)
 	@echo "Open outputs/<ROUND>/samenvatting.html and outputs/trends/trends.html; live: $(BIN)/peo dashboard --data-dir $(DEMO)"
 
-browser: ## install Debian's chromium for the browser tests when it is missing
+browser: ## install Debian's chromium (browser tests) and LibreOffice Impress (slide tests) when missing
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Installing Debian LibreOffice Impress for the slide tests (opens the .pptx headless)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-impress >/dev/null; }
 
 test: $(STAMP) browser ## run every test: unit, notebooks, browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --durations=15
