@@ -114,6 +114,30 @@ def test_conclusion_and_action_are_saved_and_read_back_after_a_reload(dash, demo
     assert "Intervisie voor starters" in again.meeting.actions_list.value
 
 
+def test_a_page_shows_what_another_kernel_wrote_to_the_meeting_file(dash, demo_tables, data_dir, tmp_path):
+    """The state a pre-heated kernel read before the page opened is not the last word: a second
+    panel on the same meeting shows the action the first one proposed after it started."""
+    import time
+
+    from peo_lib.dashboard.widget import Dashboard
+
+    later = Dashboard(demo_tables, out_dir=tmp_path / "out", data_dir=data_dir, meeting_date=DATE, warm_up=False,
+                      mode="bijeenkomst")  # started (pre-heated) before anything was proposed
+    assert "0 voorstel(len)" in later.meeting.actions_list.value
+    later.meeting.watch_file(interval=0.05)
+    try:
+        m = dash.meeting
+        m.action_title.value = "Intervisie voor starters"
+        m.action_owner.value = "PJH werkgroep"
+        assert m.propose() is not None
+        deadline = time.monotonic() + 30
+        while "1 voorstel(len)" not in later.meeting.actions_list.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "1 voorstel(len)" in later.meeting.actions_list.value
+    finally:
+        later.meeting.stop_watching()
+
+
 def test_a_proposal_without_title_is_refused_in_dutch(dash, data_dir):
     m = dash.meeting
     m.action_title.value = ""

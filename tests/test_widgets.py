@@ -266,3 +266,36 @@ def test_distribution_hides_small_groups_not_rare_answers(dash, tiny_round):
     visible = table[~table["verborgen_rij"].astype(bool)]
     assert len(visible) >= 2  # the total plus at least one municipality
     assert not visible[labels].isna().any().any()
+
+
+def test_banner_tab_shows_the_reports_banner_and_follows_the_round(dash, tiny_round):
+    """The Kruistabellen tab renders the report's own banner (same numbers and letters), per round."""
+    from peo_lib.report.banner_tables import banner_section
+    from peo_lib.report.render_html import render_html
+
+    dash.tabs.selected_index = 3
+    panel = dash.banners
+    title = panel.table.value
+    assert title.startswith("Kruistabel")
+    html = panel.html.value
+    assert '<table class="peo-table peo-banner">' in html and "Een letter bij een percentage" in html
+    report_html = render_html(banner_section(tiny_round))
+    table = html[html.index("<table"):html.index("</table>")]
+    assert table in report_html  # the same table, cell for cell
+    panel.round.value = "2099-1"
+    assert panel.table.value == title and panel.html.value.count("<table") == 1
+
+
+def test_banner_tab_lists_multiple_response_questions_with_suppression(tmp_path):
+    from test_report_codebook_driven import _mr_round
+
+    from peo_lib.dashboard.banner_view import MULTIPLE_CHOICE, table_choices, table_html
+    from peo_lib.dashboard.tables import round_tables
+
+    t = round_tables(_mr_round(tmp_path))
+    assert ("Vragen met meer antwoorden", MULTIPLE_CHOICE) in table_choices(t)
+    html = table_html(t, MULTIPLE_CHOICE)
+    assert "Welke steun gebruikt u?" in html and "Intervisie" in html
+    # Q7 seen by 6 of 8 (a blank cell = not seen): Intervisie ticked by 3 -> 50%
+    assert "basis: 6 respondenten" in html and "50%" in html
+    assert "Hoe hoorde u van deze vragenlijst? (basis: n&lt;5 respondenten)" in html  # 3 saw it: hidden

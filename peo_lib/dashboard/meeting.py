@@ -24,6 +24,7 @@ import datetime as _dt
 import html
 import os
 import threading
+import time
 
 from peo_lib.dashboard.tables import NO_BREAKDOWN
 from peo_lib.dashboard.views import block_label, block_views, breakdown_choices, png_name
@@ -32,6 +33,8 @@ __all__ = ["MeetingPanel", "next_round_ids", "refresh_when_requested", "SAVE_DEL
 
 #: Seconds after the last key stroke before a conclusion is written.
 SAVE_DELAY = 1.0
+#: Seconds between two looks at the meeting file for changes made elsewhere (:meth:`MeetingPanel.watch_file`).
+WATCH_SECONDS = 2.0
 
 _CSS = """
 <style>
@@ -87,6 +90,37 @@ class MeetingPanel:
         self._build()
         self._restore_last_view()
         self._connect()
+        self._watching = False
+
+    def watch_file(self, interval: float = WATCH_SECONDS) -> None:
+        """Show changes to the meeting file made elsewhere (another page, the kernel before a reload).
+
+        A daemon thread stats the file every ``interval`` seconds and, when it changed and nothing
+        is being typed here, re-reads it and redraws. This does not rely on the moment a
+        pre-heated Voila kernel is handed to its page (:func:`refresh_when_requested`), which
+        under load was seen to show the state of the pre-heat: the conclusion typed before it,
+        without the action proposed after it.
+        """
+        if self._watching:
+            return
+        self._watching = True
+
+        def loop():
+            while self._watching:
+                time.sleep(interval)
+                try:
+                    if getattr(self, "_pending", None) is not None or self._file_stamp() == self._stamp:
+                        continue
+                    with self._lock:
+                        if self._sync_from_disk() and self.views:
+                            self._show()
+                except Exception:  # noqa: BLE001 - a redraw that fails now is retried on the next change
+                    continue
+
+        threading.Thread(target=loop, name="peo-meeting-watch", daemon=True).start()
+
+    def stop_watching(self) -> None:
+        self._watching = False
 
     # -- building ------------------------------------------------------------
     def _build(self):

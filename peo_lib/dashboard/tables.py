@@ -38,7 +38,7 @@ __all__ = ["RoundTables", "round_tables", "load_tables", "breakdown_options", "N
 NO_BREAKDOWN = "geen"
 #: Part of every cache key. Bump it when RoundTables or its module path changes,
 #: so a pickle written by an older version is never unpickled.
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 
 
 @dataclass
@@ -75,6 +75,13 @@ class RoundTables:
         (``subjects[key]["missing"]``, empty for scales).
     sizes : dict
         Breakdown -> int array (groups,): respondents per group.
+    banners : dict
+        Block title -> wide banner table (:func:`peo_lib.report.banner_tables.banner_sheets`:
+        suppressed column percentages with their letters), weighted as the report is.
+    banner_weighting : str or None
+        The weighting sentence of those banners (None: unweighted).
+    multiple : DataFrame
+        :func:`peo_lib.report.tables.multiple_response_table` (suppressed).
     """
 
     round_id: str
@@ -91,6 +98,9 @@ class RoundTables:
     blocks: list = field(default_factory=list)
     missing: dict = field(default_factory=dict)
     sizes: dict = field(default_factory=dict)
+    banners: dict = field(default_factory=dict)
+    banner_weighting: str | None = None
+    multiple: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def subject_keys(self) -> list[str]:
@@ -166,6 +176,18 @@ def _subject_columns(rnd):
     return subjects, columns, cat_idx
 
 
+def _report_tables(rnd) -> dict:
+    """The report's own suppressed tables the dashboard shows as they are: banners, multiple response."""
+    from peo_lib.paths import data_dir_of
+    from peo_lib.report.banner_tables import banner_sheets, weighting_sentence
+    from peo_lib.report.tables import multiple_response_table
+    from peo_lib.stats.weighting import round_weights
+
+    weights = round_weights(rnd, data_dir=data_dir_of(rnd))
+    return dict(banners=banner_sheets(rnd, weights=weights), banner_weighting=weighting_sentence(weights),
+                multiple=multiple_response_table(rnd))
+
+
 def round_tables(rnd) -> RoundTables:
     """Reduce a :class:`~peo_lib.data.rounds.Round` to the dashboard's count tables.
 
@@ -212,7 +234,7 @@ def round_tables(rnd) -> RoundTables:
         groups[b] = labels
     return RoundTables(round_id=rnd.id, title=cb.title, theme=cb.theme, min_n=cb.privacy.min_n, n=rnd.n,
                        subjects=subjects, groups=groups, counts=counts, sums=sums, sumsq=sumsq, valid=valid,
-                       blocks=list(cb.blocks), missing=missing, sizes=sizes)
+                       blocks=list(cb.blocks), missing=missing, sizes=sizes, **_report_tables(rnd))
 
 
 def breakdown_options(rnd) -> list[str]:
@@ -246,12 +268,16 @@ def _missing_index(rnd, subjects) -> np.ndarray:
 # the on-disk cache
 # ----------------------------------------------------------------------
 
-def _cache_key(cb, raw_path: Path) -> str:
+def _cache_key(cb, raw_path: Path, data_dir=None) -> str:
+    """Codebook hash, raw file SHA-256 and the population file's (the banners are weighted by it)."""
     from peo_lib.data.codebook import codebook_hash
+    from peo_lib.data.population import population_path
     from peo_lib.data.readers import sha256_file
 
+    pop = population_path(data_dir)
+    pop_sha = sha256_file(pop) if pop.is_file() else "-"
     h = hashlib.sha256()
-    h.update(f"v{_CACHE_VERSION}|{codebook_hash(cb)}|{sha256_file(raw_path)}".encode())
+    h.update(f"v{_CACHE_VERSION}|{codebook_hash(cb)}|{sha256_file(raw_path)}|{pop_sha}".encode())
     return h.hexdigest()[:24]
 
 
@@ -330,7 +356,7 @@ def load_tables(data_dir=None, *, cache_dir=None) -> dict[str, RoundTables]:
         if cb.round in out:
             raise CodebookError(f, f"round: {cb.round!r} is also the round of another codebook")
         try:
-            key = _cache_key(cb, cb.raw_file(rdir))
+            key = _cache_key(cb, cb.raw_file(rdir), data_dir=f.resolve().parent.parent)
         except OSError:  # e.g. no raw file: load_round below raises the clear error
             key = None
         hit = _read_cached(cache / f"{cb.round}-{key}.pkl", cb.round) if key is not None else None

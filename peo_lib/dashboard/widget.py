@@ -74,6 +74,11 @@ _CSS = """
 .peo-dash .peo-fig-title { font-size: 26px; font-weight: bold; line-height: 1.25; margin-top: 8px; color: #111; }
 .peo-dash .peo-fig-sub { font-size: 18px; color: #333; line-height: 1.3; }
 .peo-dash .peo-figure img, .peo-dash img.peo-figure { max-width: 100%; height: auto; }
+.peo-dash .peo-table-wrap { overflow-x: auto; max-width: 100%; }
+.peo-dash table.peo-table { border-collapse: collapse; font-size: 16px; }
+.peo-dash table.peo-table th, .peo-dash table.peo-table td { padding: 2px 8px; border-bottom: 1px solid #bbb;
+  text-align: left; vertical-align: top; }
+.peo-dash table.peo-table caption { text-align: left; font-weight: bold; padding: 4px 0; }
 </style>
 """
 
@@ -104,6 +109,11 @@ class Dashboard:
         Figure, status line, ``Bewaar als PNG`` and its report.
     talk_round, prev_button, next_button, talk_image, talk_text, talk_save, talk_saved
         The ``Bespreken`` tab.
+    meeting : MeetingPanel
+        The ``Bijeenkomst`` tab (:mod:`peo_lib.dashboard.meeting`).
+    banners : BannerPanel
+        The ``Kruistabellen`` tab: the report's banner tables and multiple-response questions
+        (:mod:`peo_lib.dashboard.banner_view`).
     """
 
     def __init__(self, rounds: dict, *, out_dir=None, warm_up: bool = True, data_dir=None, meeting_date=None,
@@ -202,13 +212,17 @@ class Dashboard:
         ])
 
     def _build_layout(self, explore, talk):
-        """The two tabs under the title, with the CSS classes the template and the browser tests use."""
+        """The tabs under the title, with the CSS classes the template and the browser tests use."""
         import ipywidgets as W
 
-        self.tabs = W.Tab(children=[explore, talk, self.meeting.widget])
+        from peo_lib.dashboard.banner_view import BannerPanel
+
+        self.banners = BannerPanel(self.tables, latest=list(self.tables)[-1])
+        self.tabs = W.Tab(children=[explore, talk, self.meeting.widget, self.banners.widget])
         self.tabs.set_title(0, "Verkennen")
         self.tabs.set_title(1, "Bespreken")
         self.tabs.set_title(2, "Bijeenkomst")
+        self.tabs.set_title(3, "Kruistabellen")
         header = W.HTML(_CSS + '<div class="peo-title">PEO · Ruimte voor de professional</div>')
         self.widget = W.VBox([header, self.tabs])
         self.widget.add_class("peo-dash")
@@ -487,6 +501,8 @@ class Dashboard:
         if change["new"] == 2 and not self._meeting_shown:
             self._meeting_shown = True
             self.meeting.goto(self.meeting.index)
+        if change["new"] == 3:
+            self.banners.refresh()
 
     def _talk_goto(self, index: int):
         self._talk_shown = True
@@ -705,4 +721,5 @@ def show_dashboard(data_dir=None, *, out_dir=None, mode=None):
     from peo_lib.dashboard.meeting import refresh_when_requested
 
     refresh_when_requested(dash)
+    dash.meeting.watch_file()  # what another page or the kernel before a reload wrote appears here too
     return dash

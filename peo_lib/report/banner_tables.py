@@ -21,7 +21,7 @@ import pandas as pd
 from peo_lib._validate import check_argument
 from peo_lib.vocab import BREAKDOWN_LABELS, GROUP_LABELS
 
-__all__ = ["banner_for_block", "banner_wide", "banner_legend", "banner_section", "banner_sheets",
+__all__ = ["banner_for_block", "banner_wide", "banner_legend", "banner_section", "banner_section_of", "banner_sheets",
            "write_banner_sheets", "weighting_sentence"]
 
 #: Header of the letters column beside each percentage (xlsx).
@@ -179,16 +179,28 @@ def write_banner_sheets(wb, rnd, *, weights=None, min_n=None, alpha: float = 0.0
 
 def banner_section(rnd, *, weights=None, min_n=None, alpha: float = 0.05):
     """The appendix section "Kruistabellen": per block the banner as a table, the legend above it."""
+    mn = min_n if min_n is not None else rnd.codebook.privacy.min_n
+    return banner_section_of(banner_sheets(rnd, weights=weights, min_n=min_n, alpha=alpha), min_n=mn,
+                             alpha=alpha, weighting=weighting_sentence(weights))
+
+
+def banner_section_of(sheets: dict, *, min_n: int, alpha: float = 0.05, weighting: str | None = None,
+                      level: int = 3):
+    """:func:`banner_section` from banners already computed (title -> wide banner, :func:`banner_sheets`).
+
+    The dashboard keeps these (suppressed aggregates, no respondent rows) in its cached tables
+    and renders them with this function, so report and dashboard show the same table.
+    ``weighting`` is :func:`weighting_sentence` of the weights used, or None (unweighted).
+    """
     from peo_lib.report.structure import Heading, Html, Paragraph, Section
 
-    mn = min_n if min_n is not None else rnd.codebook.privacy.min_n
-    blocks = [Paragraph(banner_legend(alpha=alpha, weighted=weights is not None, min_n=mn), kind="note")]
-    if (sentence := weighting_sentence(weights)) is not None:
-        blocks.append(Paragraph(sentence, kind="note"))
-    for title, wide in banner_sheets(rnd, weights=weights, min_n=min_n, alpha=alpha).items():
+    blocks = [Paragraph(banner_legend(alpha=alpha, weighted=weighting is not None, min_n=min_n), kind="note")]
+    if weighting is not None:
+        blocks.append(Paragraph(weighting, kind="note"))
+    for title, wide in sheets.items():
         if wide.empty:
             continue
-        blocks.append(Heading(title, level=3))
+        blocks.append(Heading(title, level=level))
         blocks.append(Html(_wide_html(wide, caption=title)))
     return Section(blocks, title="Kruistabellen")
 
@@ -219,6 +231,8 @@ def _wide_html(wide: pd.DataFrame, *, caption: str) -> str:
                 cells.append(f"<td>{format_pct(v)}{sig}</td>")
         body.append(f'<tr><th scope="row">{escape(text)}</th><th scope="row">{escape(answer)}</th>'
                     + "".join(cells) + "</tr>")
-    return (f'<div class="peo-table-scroll"><table class="peo-table peo-banner"><caption>{escape(caption)}'
-            f'</caption><thead><tr><th scope="col" rowspan="2">Stelling</th><th scope="col" rowspan="2">'
-            f"Antwoord</th>{head1}</tr><tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+    from peo_lib.report.render_html import table_box
+
+    return table_box(f'<table class="peo-table peo-banner"><caption>{escape(caption)}</caption><thead><tr>'
+                     f'<th scope="col" rowspan="2">Stelling</th><th scope="col" rowspan="2">Antwoord</th>{head1}'
+                     f"</tr><tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table>", caption=caption)

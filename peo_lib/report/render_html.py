@@ -13,7 +13,7 @@ import html
 from peo_lib.formatting import format_nl, format_p, format_pct
 from peo_lib.report.structure import Bullets, Details, Figure, Heading, Html, Paragraph, Section, Table
 
-__all__ = ["render_html", "format_cell"]
+__all__ = ["render_html", "format_cell", "table_box"]
 
 _PARAGRAPH_CLASS = {"text": None, "note": "peo-note", "small": "peo-small"}
 
@@ -68,11 +68,15 @@ def _table(t: Table) -> str:
                 cells.append(f"<td{num_class if num else ''}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(t.caption)}</caption>" if t.caption else ""
-    # the box scrolls sideways on a narrow screen: focusable and named, so a keyboard can scroll it too
-    region = f' role="region" aria-label="{html.escape(t.caption)}"' if t.caption else ""
-    return (f'<div class="peo-table-wrap" tabindex="0"{region}>'
-            f'<table class="peo-table">{cap}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+    return table_box(f'<table class="peo-table">{cap}<thead><tr>{head}</tr></thead>'
+                     f'<tbody>{"".join(body)}</tbody></table>', caption=t.caption)
+
+
+def table_box(table_html: str, *, caption: str | None) -> str:
+    """Wrap a ``<table>`` in the box that scrolls sideways on a narrow screen (the page never does,
+    WCAG 1.4.10): focusable and named by the caption, so a keyboard can scroll it too."""
+    region = f' role="region" aria-label="{html.escape(caption)}"' if caption else ""
+    return f'<div class="peo-table-wrap" tabindex="0"{region}>{table_html}</div>'
 
 
 def _figure(f: Figure) -> str:

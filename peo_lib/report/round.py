@@ -430,25 +430,10 @@ class RoundReport(SavesTables, AudienceSections):
         return out
 
     def multiple_response_section(self):
-        """"Tick all that apply" questions: per option the % of the respondents who saw the question.
+        """"Tick all that apply" questions (:func:`~peo_lib.report.tables.multiple_response_section`)."""
+        from peo_lib.report.tables import multiple_response_section
 
-        Nothing (an empty section) when the round has none."""
-        mr = self.multiple
-        out = Section()
-        if mr.empty:
-            return out
-        out.add(Heading("Vragen met meer antwoorden", 2),
-                _p("Bij deze vragen konden respondenten meer dan één antwoord aankruisen. Het percentage is het "
-                   "deel van wie de vraag zag (en ten minste één hokje invulde); opgeteld is dat meer dan 100%."))
-        for q, part in mr.groupby("question", sort=False):
-            hidden = bool(part["suppressed"].iloc[0])
-            base = self.small if hidden else str(int(part["base"].iloc[0]))
-            out.add(Heading(str(part["text"].iloc[0]), 3),
-                    Table(part, [("option", "Antwoord", "text"), ("n", "n", "int"), ("pct", "%", "pct")],
-                          small=self.small, caption=f"{part['text'].iloc[0]} (basis: {base} respondenten)"))
-        if mr["suppressed"].any():
-            out.add(_p(f"{self.small}: minder dan {self.min_n} respondenten zagen de vraag.", "peo-note"))
-        return out
+        return multiple_response_section(self.multiple, min_n=self.min_n)
 
     def comparison_tables(self):
         """Starters vs experienced: every scale and statement with its means and whether they differ clearly.

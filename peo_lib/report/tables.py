@@ -461,6 +461,32 @@ def multiple_response_table(rnd, *, min_n=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def multiple_response_section(mr: pd.DataFrame, *, min_n: int, level: int = 2):
+    """"Vragen met meer antwoorden": per question a table of its options (% of who saw it).
+
+    ``mr`` is :func:`multiple_response_table` (already suppressed); an empty section when the round
+    has no such questions. Report and dashboard both render this section.
+    """
+    from peo_lib.report.structure import Heading, Paragraph, Section, Table
+
+    small = _small(min_n)
+    out = Section()
+    if mr.empty:
+        return out
+    out.add(Heading("Vragen met meer antwoorden", level),
+            Paragraph("Bij deze vragen konden respondenten meer dan één antwoord aankruisen. Het percentage is het "
+                      "deel van wie de vraag zag (en ten minste één hokje invulde); opgeteld is dat meer dan 100%."))
+    for q, part in mr.groupby("question", sort=False):
+        hidden = bool(part["suppressed"].iloc[0])
+        base = small if hidden else str(int(part["base"].iloc[0]))
+        out.add(Heading(str(part["text"].iloc[0]), level + 1),
+                Table(part, [("option", "Antwoord", "text"), ("n", "n", "int"), ("pct", "%", "pct")],
+                      small=small, caption=f"{part['text'].iloc[0]} (basis: {base} respondenten)"))
+    if mr["suppressed"].any():
+        out.add(Paragraph(f"{small}: minder dan {min_n} respondenten zagen de vraag.", "note"))
+    return out
+
+
 def open_answers(rnd, *, cache_dir=None, by=None) -> pd.DataFrame:
     """Scrubbed open answers in groups of at least ``min_n_open`` (:func:`peo_lib.privacy.disclosure.open_answers_for_output`)."""
     from peo_lib.privacy.open_answers import open_answers_for_output
