@@ -9,6 +9,13 @@
    serving an empty notebook, same server, same template (target <= 2).
    Measured in Debian chromium (Playwright) until the figure is painted; with
    no chromium, until the page's HTML has streamed completely.
+3. What the presenter feels (issue 17 target 5): in chromium, from a change of
+   the ``Uitsplitsing`` or ``Onderwerp`` dropdown (the page's own ``change``
+   event) to the new figure decoded and painted (``img.decode()`` and the next
+   animation frame), timed in the page with ``performance.now()``; first visits
+   and revisits apart. Target median <= 200 ms, p95 <= 400 ms. Printed also as a
+   ratio to the median kernel callback of part 1 (the floor: what remains is
+   transport, widget sync and paint).
 
 Run: ``python bench/bench_dashboard.py`` (``make bench``).
 """
@@ -91,7 +98,7 @@ def write_round(data_dir: Path, rid: str, seed: int) -> None:
     np.savetxt(data_dir / "raw" / f"bench_{rid}.csv", body, fmt="%d", delimiter=",", header=header, comments="")
 
 
-def bench_callbacks(data_dir: Path, cache: Path) -> None:
+def bench_callbacks(data_dir: Path, cache: Path) -> float:
     from peo_lib.dashboard.tables import load_tables
     from peo_lib.dashboard.widget import ALL_ROUNDS, Dashboard
 
@@ -131,6 +138,69 @@ def bench_callbacks(data_dir: Path, cache: Path) -> None:
           "   (target median <= 100 ms)")
     print(f"  first visit   n={len(first):3d}  median {ms(first, 50):6.1f} ms   p95 {ms(first, 95):6.1f} ms")
     print(f"  revisit       n={len(again):3d}  median {ms(again, 50):6.1f} ms   p95 {ms(again, 95):6.1f} ms")
+    return ms(every, 50)
+
+
+#: In the page: change one dropdown (by its option label), resolve with the ms until the new figure is painted.
+_CHANGE_AND_PAINT = """
+async ([sel, label]) => {
+  const find = () => document.querySelector('.peo-figure img, img.peo-figure');
+  const before = find().src;
+  const select = document.querySelector(sel + ' select');
+  const option = [...select.options].find(o => o.textContent.trim() === label);
+  const t0 = performance.now();
+  const changed = new Promise(resolve => {
+    const done = () => { obs.disconnect(); resolve(); };
+    const obs = new MutationObserver(() => { if (find().src !== before) done(); });
+    obs.observe(document.body, {attributes: true, subtree: true, attributeFilter: ['src']});
+    setTimeout(done, 20000);
+  });
+  select.value = option.value;
+  select.dispatchEvent(new Event('change', {bubbles: true}));
+  await changed;
+  try { await find().decode(); } catch (e) {}
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return [performance.now() - t0, find().src !== before];
+}
+"""
+
+
+def bench_browser_changes(page, *, callback_ms: float, n_changes: int = 40) -> None:
+    """Part 3: control change -> figure painted, in the page (the dashboard is loaded in ``page``)."""
+    rng = random.Random(11)
+    options = {sel: page.eval_on_selector(sel + " select", "s => [...s.options].map(o => o.textContent.trim())")
+               for sel in (".peo-breakdown", ".peo-subject")}
+    current = {sel: page.eval_on_selector(sel + " select", "s => s.options[s.selectedIndex].textContent.trim()")
+               for sel in options}
+    seen, first, again, unchanged = set(), [], [], 0
+    for _ in range(n_changes):
+        sel = rng.choice([".peo-breakdown", ".peo-subject"])
+        choices = [o for o in options[sel] if o != current[sel]]
+        if sel == ".peo-subject":
+            choices = choices[:12]  # a presenter moves among the statements of one block
+        label = rng.choice(choices)
+        ms, changed = page.evaluate(_CHANGE_AND_PAINT, [sel, label])
+        current[sel] = label
+        if not changed:
+            unchanged += 1
+            continue
+        key = tuple(sorted(current.items()))
+        (again if key in seen else first).append(ms)
+        seen.add(key)
+    every = first + again
+
+    def q(values, p):
+        return float(np.percentile(values, p)) if values else float("nan")
+
+    print(f"in chromium: control change -> new figure painted ({len(every)} changes at {N_RESP:,} x {N_ITEMS}; "
+          f"{unchanged} gave the same figure)")
+    print(f"  all changes   median {q(every, 50):6.1f} ms   p95 {q(every, 95):6.1f} ms   "
+          f"(target median <= 200, p95 <= 400)")
+    print(f"  first visit   median {q(first, 50):6.1f} ms   p95 {q(first, 95):6.1f} ms   n={len(first)}")
+    print(f"  revisit       median {q(again, 50):6.1f} ms   p95 {q(again, 95):6.1f} ms   n={len(again)}")
+    if callback_ms == callback_ms and callback_ms > 0:
+        print(f"  ratio median browser / median kernel callback {q(every, 50) / callback_ms:4.1f} "
+              f"(floor {callback_ms:.1f} ms, part 1)")
 
 
 def _free_port() -> int:
@@ -158,7 +228,7 @@ def _time_browser(page, url: str, *, figure: bool) -> float:
     return time.perf_counter() - t0
 
 
-def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3) -> None:
+def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3, callback_ms: float = float("nan")) -> None:
     import nbformat
 
     from peo_lib.dashboard.server import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
@@ -195,6 +265,8 @@ def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3) -> None:
                     for _ in range(repeats):
                         times["leeg"].append(_time_browser(page, base + "leeg.ipynb", figure=False))
                         times["dashboard"].append(_time_browser(page, base + "dashboard.ipynb", figure=True))
+                    page.wait_for_timeout(1000)  # let the page settle (warm-up thread, first draw)
+                    bench_browser_changes(page, callback_ms=callback_ms)
                 finally:
                     browser.close()
             how = "chromium, until the figure is painted"
@@ -222,8 +294,8 @@ def main() -> None:
             write_round(data, rid, seed=100 + k)
         os.environ["PEO_CACHE_DIR"] = str(tmp / "cache")  # the Voila kernel inherits it: no stray user cache
         cache = tmp / "cache" / "dashboard"
-        bench_callbacks(data, cache)
-        bench_voila(data, tmp / "out")
+        callback_ms = bench_callbacks(data, cache)
+        bench_voila(data, tmp / "out", callback_ms=callback_ms)
 
 
 if __name__ == "__main__":
