@@ -256,8 +256,9 @@ class MeetingPanel:
     def reload(self):
         """Read the file again and open at the view discussed last (a pre-heated kernel, when its page opens)."""
         with self._lock:
-            if self._sync_from_disk():
-                self._restore_last_view()
+            self._stamp = None  # always re-read: the watch thread may have synced already, without the view
+            self._sync_from_disk()
+            self._restore_last_view()
         self.show()
 
     # -- events --------------------------------------------------------------
