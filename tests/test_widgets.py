@@ -299,3 +299,20 @@ def test_banner_tab_lists_multiple_response_questions_with_suppression(tmp_path)
     # Q7 seen by 6 of 8 (a blank cell = not seen): Intervisie ticked by 3 -> 50%
     assert "basis: 6 respondenten" in html and "50%" in html
     assert "Hoe hoorde u van deze vragenlijst? (basis: n&lt;5 respondenten)" in html  # 3 saw it: hidden
+
+
+def test_a_grid_is_one_overview_titled_with_its_question(tmp_path):
+    from test_report_codebook_driven import TINY_CODEBOOK, _round
+
+    from peo_lib.dashboard.widget import Dashboard
+
+    cb = TINY_CODEBOOK.replace("scales:\n", "grids:\n  RUIMTE:\n    text: Hoe ervaart u uw ruimte?\n"
+                               "    items: [PR01, PR02, PR03]\nscales:\n", 1)
+    dash = Dashboard({"2099-1": _round(tmp_path, cb)}, out_dir=tmp_path / "out", warm_up=False)
+    dash.block.value = "kern"
+    options = dict((v, k) for k, v in dash.subject.options)
+    assert options.get("block:kern:grid:RUIMTE") == "Vraag: Hoe ervaart u uw ruimte?"
+    dash.subject.value = "block:kern:grid:RUIMTE"
+    assert "Hoe ervaart u uw ruimte?" in dash.heading.value
+    rows = dash.current_table()
+    assert list(dict.fromkeys(rows["onderwerp"])) == ["item:PR01", "item:PR02", "item:PR03"]

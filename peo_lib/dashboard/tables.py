@@ -82,6 +82,9 @@ class RoundTables:
         The weighting sentence of those banners (None: unweighted).
     multiple : DataFrame
         :func:`peo_lib.report.tables.multiple_response_table` (suppressed).
+    grids : dict
+        Grid id -> ``{"text", "items", "block"}``: the codebook's matrix questions (one
+        overview each, titled with the question).
     """
 
     round_id: str
@@ -101,6 +104,7 @@ class RoundTables:
     banners: dict = field(default_factory=dict)
     banner_weighting: str | None = None
     multiple: pd.DataFrame = field(default_factory=pd.DataFrame)
+    grids: dict = field(default_factory=dict)
 
     @property
     def subject_keys(self) -> list[str]:
@@ -184,8 +188,11 @@ def _report_tables(rnd) -> dict:
     from peo_lib.stats.weighting import round_weights
 
     weights = round_weights(rnd, data_dir=data_dir_of(rnd))
+    cb = rnd.codebook
+    grids = {g: dict(text=grid.text, items=list(grid.items), block=cb.items[grid.items[0]].block)
+             for g, grid in cb.grids.items()}
     return dict(banners=banner_sheets(rnd, weights=weights), banner_weighting=weighting_sentence(weights),
-                multiple=multiple_response_table(rnd))
+                multiple=multiple_response_table(rnd), grids=grids)
 
 
 def round_tables(rnd) -> RoundTables:

@@ -39,7 +39,8 @@ MAX_LIKERT_VALUES = 9
 
 @dataclass(frozen=True)
 class View:
-    """One step of a meeting: ``subject`` is ``item:ID``, ``scale:ID`` or ``block:BLOCK:RESPONSE_SET``."""
+    """One step of a meeting: ``subject`` is ``item:ID``, ``scale:ID``, ``block:BLOCK:RESPONSE_SET`` or
+    ``block:BLOCK:grid:GRID`` (a matrix question; ``title`` is its question text)."""
 
     round_id: str
     block: str
@@ -47,6 +48,7 @@ class View:
     label: str
     items: tuple = ()
     as_means: bool = False
+    title: str = ""
 
 
 def block_label(block: str) -> str:
@@ -91,6 +93,12 @@ def block_views(t, block: str) -> list[View]:
         else:
             label = f"Overzicht: {len(keys)} stellingen ({cats[0].lower()} … {cats[-1].lower()})"
         views.append(View(t.round_id, block, f"block:{block}:{rs}", label, tuple(keys), as_means))
+    for g, grid in getattr(t, "grids", {}).items():  # a matrix question: one overview titled with the question
+        keys = tuple(f"item:{i}" for i in grid["items"] if f"item:{i}" in t.subjects)
+        if grid["block"] == block and len(keys) >= 2:
+            text = grid["text"] if len(grid["text"]) <= 80 else grid["text"][:78] + "…"
+            views.append(View(t.round_id, block, f"block:{block}:grid:{g}", f"Vraag: {text}", keys,
+                              len(t.subjects[keys[0]]["categories"]) > MAX_LIKERT_VALUES, title=grid["text"]))
     for k, m in t.subjects.items():
         if m["kind"] == "scale" and m["block"] == block:
             views.append(View(t.round_id, block, k, f"Schaal: {m['label']}"))
@@ -164,7 +172,7 @@ class ViewRenderer:
         t = self.tables[view.round_id]
         meta = t.subjects.get(view.subject)
         if meta is None:
-            return view.label
+            return _wrap(view.title) if view.title else view.label
         return _wrap(meta["text"] if meta["kind"] == "item" else f"Schaal: {meta['label']}")
 
     def draw(self, view: View, breakdown: str):

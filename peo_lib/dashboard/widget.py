@@ -416,7 +416,8 @@ class Dashboard:
         if subj.startswith("block:"):
             ov = find_view(t, subj) or next((v for v in block_views(t, subj.split(":")[1]) if v.items), None)
             keys = list(ov.items) if ov is not None else []
-            return self._draw_overview(rid, keys, b, "gemiddelde" if ov and ov.as_means else view, small), note
+            return self._draw_overview(rid, keys, b, "gemiddelde" if ov and ov.as_means else view, small,
+                                       title=ov.title if ov is not None else ""), note
         meta = t.subjects.get(subj)
         title = _wrap(meta["text"] if meta["kind"] == "item" else f"Schaal: {meta['label']}")
         if view == "verdeling":
@@ -433,10 +434,14 @@ class Dashboard:
                                         subtitle=self._subtitle(rid, b, "gemiddelde met 95%-betrouwbaarheidsinterval"))
         return png, note
 
-    def _draw_overview(self, rid, keys, b, view, small):
+    def _draw_overview(self, rid, keys, b, view, small, *, title=""):
         t = self.tables[rid]
         block = self.block.value
-        title = "Kern: alle stellingen" if block == CORE_BLOCK else f"Thema {block.replace('_', ' ')}: alle stellingen"
+        if title:  # a matrix question: its own question text
+            title = _wrap(title)
+        else:
+            title = ("Kern: alle stellingen" if block == CORE_BLOCK
+                     else f"Thema {block.replace('_', ' ')}: alle stellingen")
         groups = [g for g in t.groups.get(b, [TOTAL_LABEL])] if b != NO_BREAKDOWN else []
         per = 1 + len(groups)
         message = ""
