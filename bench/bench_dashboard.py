@@ -25,10 +25,8 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -36,6 +34,8 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+
+from peo_lib.browser import free_port, launch_chromium
 
 N_RESP = 10_000
 N_ITEMS = 40
@@ -203,12 +203,6 @@ def bench_browser_changes(page, *, callback_ms: float, n_changes: int = 40) -> N
               f"(floor {callback_ms:.1f} ms, part 1)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _time_http(url: str) -> float:
     t0 = time.perf_counter()
     with urllib.request.urlopen(url, timeout=300) as r:
@@ -239,7 +233,7 @@ def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3, callback_ms:
     empty.cells = [nbformat.v4.new_code_cell("")]
     empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(empty, root / "leeg.ipynb")
-    port = _free_port()
+    port = free_port()
     # The product's own Voila configuration (peo dashboard), serving both notebooks.
     cmd = voila_command(root, port=port)
     proc = subprocess.Popen(cmd, env=voila_env(data_dir=data_dir, out_dir=out_dir), cwd=str(root),
@@ -252,23 +246,15 @@ def bench_voila(data_dir: Path, out_dir: Path, *, repeats: int = 3, callback_ms:
         chromium = shutil.which("chromium")
         times = {"dashboard": [], "leeg": []}
         if chromium:
-            from playwright.sync_api import sync_playwright
-
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--no-first-run"])
-                try:
-                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    _time_browser(page, base + "dashboard.ipynb", figure=True)  # builds the table cache
-                    _time_browser(page, base + "leeg.ipynb", figure=False)
-                    for _ in range(repeats):
-                        times["leeg"].append(_time_browser(page, base + "leeg.ipynb", figure=False))
-                        times["dashboard"].append(_time_browser(page, base + "dashboard.ipynb", figure=True))
-                    page.wait_for_timeout(1000)  # let the page settle (warm-up thread, first draw)
-                    bench_browser_changes(page, callback_ms=callback_ms)
-                finally:
-                    browser.close()
+            with launch_chromium() as browser:
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                _time_browser(page, base + "dashboard.ipynb", figure=True)  # builds the table cache
+                _time_browser(page, base + "leeg.ipynb", figure=False)
+                for _ in range(repeats):
+                    times["leeg"].append(_time_browser(page, base + "leeg.ipynb", figure=False))
+                    times["dashboard"].append(_time_browser(page, base + "dashboard.ipynb", figure=True))
+                page.wait_for_timeout(1000)  # let the page settle (warm-up thread, first draw)
+                bench_browser_changes(page, callback_ms=callback_ms)
             how = "chromium, until the figure is painted"
         else:
             _time_http(base + "dashboard.ipynb")

@@ -122,3 +122,12 @@ def demo_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("demo")
     demo.generate(d)
     return d
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian chromium through Playwright, one per test module (``peo_lib.browser.launch_chromium``)."""
+    from peo_lib.browser import launch_chromium
+
+    with launch_chromium() as b:
+        yield b

@@ -17,16 +17,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from peo_lib.browser import free_port, launch_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium")
 LOCAL = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +29,7 @@ def voila_url(demo_dir, tmp_path_factory):
     from peo_lib.dashboard.server import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
 
     out = tmp_path_factory.mktemp("dash_out")
-    port = _free_port()
+    port = free_port()
     nb = dashboard_notebook(out_dir=out)
     log = open(out / "voila.log", "wb")
     proc = subprocess.Popen(voila_command(nb, port=port), env=voila_env(data_dir=demo_dir, out_dir=out),
@@ -68,58 +63,47 @@ def _png_bytes(page) -> bytes:
 
 
 def test_dashboard_in_voila(voila_url):
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "Debian chromium is not installed: run `make browser` (apt-get install chromium)"
 
     external = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
 
-            def route(r):
-                host = urlparse(r.request.url).hostname or ""
-                if r.request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in LOCAL:
-                    external.append(r.request.url)
-                    return r.abort()
-                return r.continue_()
+        def route(r):
+            host = urlparse(r.request.url).hostname or ""
+            if r.request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in LOCAL:
+                external.append(r.request.url)
+                return r.abort()
+            return r.continue_()
 
-            page.route("**/*", route)
-            page.goto(voila_url, timeout=180_000)
-            page.wait_for_selector(".peo-figure img, img.peo-figure", state="visible", timeout=180_000)
-            page.wait_for_function(
-                "() => { const el = document.querySelector('.peo-figure img, img.peo-figure');"
-                " return el && el.naturalWidth > 0; }", timeout=60_000)
-            before = _png_bytes(page)
-            src_before = _figure_src(page)
-            assert before[:8] == b"\x89PNG\r\n\x1a\n"
+        page.route("**/*", route)
+        page.goto(voila_url, timeout=180_000)
+        page.wait_for_selector(".peo-figure img, img.peo-figure", state="visible", timeout=180_000)
+        page.wait_for_function(
+            "() => { const el = document.querySelector('.peo-figure img, img.peo-figure');"
+            " return el && el.naturalWidth > 0; }", timeout=60_000)
+        before = _png_bytes(page)
+        src_before = _figure_src(page)
+        assert before[:8] == b"\x89PNG\r\n\x1a\n"
 
-            # the breakdown dropdown (ipywidgets Dropdown -> <select>)
-            select = page.locator(".peo-breakdown select")
-            assert select.count() == 1
-            select.select_option(label="Gemeente")
-            page.wait_for_function(
-                "src => { const el = document.querySelector('.peo-figure img, img.peo-figure');"
-                " return el && el.src !== src && el.naturalWidth > 0; }", arg=src_before, timeout=60_000)
-            after = _png_bytes(page)
-            assert after != before
-            page.wait_for_timeout(300)
-            text = page.inner_text("body")
-            assert "gemeente" in text.lower()
-            for bad in ("Traceback", "Error", "Dit kan niet getoond worden", "Het dashboard kan niet starten"):
-                assert bad not in text, f"{bad!r} on the page"
-            assert "n<5" in text  # the privacy note under the figure
+        # the breakdown dropdown (ipywidgets Dropdown -> <select>)
+        select = page.locator(".peo-breakdown select")
+        assert select.count() == 1
+        select.select_option(label="Gemeente")
+        page.wait_for_function(
+            "src => { const el = document.querySelector('.peo-figure img, img.peo-figure');"
+            " return el && el.src !== src && el.naturalWidth > 0; }", arg=src_before, timeout=60_000)
+        after = _png_bytes(page)
+        assert after != before
+        page.wait_for_timeout(300)
+        text = page.inner_text("body")
+        assert "gemeente" in text.lower()
+        for bad in ("Traceback", "Error", "Dit kan niet getoond worden", "Het dashboard kan niet starten"):
+            assert bad not in text, f"{bad!r} on the page"
+        assert "n<5" in text  # the privacy note under the figure
 
-            shots = Path(__file__).resolve().parent.parent / "outputs" / "test-artifacts"
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / "dashboard_voila.png"), full_page=True)
-        finally:
-            browser.close()
+        shots = Path(__file__).resolve().parent.parent / "outputs" / "test-artifacts"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "dashboard_voila.png"), full_page=True)
     assert external == [], f"requests left the machine: {external}"
 
 
@@ -141,7 +125,7 @@ def test_dashboard_port_can_be_reused_right_after_a_stop():
     """After a dashboard stops, its port (in TIME_WAIT) counts as free again: no 'port in use'."""
     from peo_lib.dashboard.server import _port_free
 
-    port = _free_port()
+    port = free_port()
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", port))
@@ -168,7 +152,7 @@ def meeting_server(demo_dir, tmp_path_factory):
     for sub in ("codebooks", "raw"):
         shutil.copytree(demo_dir / sub, data / sub)
     out = tmp_path_factory.mktemp("meeting_out")
-    port = _free_port()
+    port = free_port()
     nb = dashboard_notebook(out_dir=out)
     env = voila_env(data_dir=data, out_dir=out, meeting=True)
     env["PEO_MEETING_DATE"] = MEETING_DATE
@@ -183,12 +167,6 @@ def meeting_server(demo_dir, tmp_path_factory):
     finally:
         stop_process(proc)
         log.close()
-
-
-def _browser(p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                             "--disable-background-networking",
-                                                             "--disable-component-update", "--no-first-run"])
 
 
 def _wait_meeting(page):
@@ -210,64 +188,58 @@ def _wait_for_file_text(path, text, *, deadline=60.0):
 
 def test_a_scripted_meeting_in_chromium(meeting_server):
     """Open meeting mode at 1366x768, step with the keyboard, conclude, propose, reload: all still there."""
-    from playwright.sync_api import sync_playwright
-
     from peo_lib import paths
     from peo_lib.data.codebook import read_codebook
     from peo_lib.data.meetings import meeting_path, read_meeting
     from peo_lib.publish.html import check_offline_html
     from peo_lib.publish.verslag import write_verslag
 
-    assert CHROMIUM, "Debian chromium is not installed: run `make browser` (apt-get install chromium)"
     data = meeting_server["data"]
     file = meeting_path(MEETING_DATE, data_dir=data)
     conclusion = "Starters ervaren minder ruimte dan ervaren collega's"
-    with sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.goto(meeting_server["url"], timeout=180_000)
-            _wait_meeting(page)
-            counter = page.locator(".peo-meeting-counter")
-            assert "1 van" in counter.inner_text()
-            # above the fold at 1366x768: the main number, the chart and its sentence
-            for sel in (".peo-meeting-key", "img.peo-meeting-figure", ".peo-meeting .peo-sentence"):
-                box = page.locator(sel).first.bounding_box()
-                assert box is not None and box["y"] + box["height"] <= 768, f"{sel} below the fold: {box}"
-            page.evaluate("() => document.activeElement && document.activeElement.blur()")
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
-                                   ".includes('2 van')", timeout=60_000)
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
-                                   ".includes('3 van')", timeout=60_000)
-            page.keyboard.press("ArrowLeft")
-            page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
-                                   ".includes('2 van')", timeout=60_000)
-            box = page.locator(".peo-meeting-conclusion textarea")
-            box.click()
-            box.press_sequentially(conclusion, delay=15)
-            page.keyboard.press("ArrowRight")  # typing: the arrow moves the cursor, not the view
-            assert "2 van" in counter.inner_text()
-            assert _wait_for_file_text(file, conclusion), "the conclusion was not saved while typing"
-            page.locator(".peo-meeting-action-title input").fill("Intervisie voor starters")
-            page.locator(".peo-meeting-action-owner input").fill("PJH werkgroep")
-            page.locator(".peo-meeting-propose-button").click()
-            assert _wait_for_file_text(file, "Intervisie voor starters"), "the action was not saved"
-            page.reload(timeout=180_000)
-            _wait_meeting(page)
-            page.wait_for_function("t => document.querySelector('.peo-meeting-conclusion textarea').value === t",
-                                   arg=conclusion, timeout=60_000)
-            assert "2 van" in page.locator(".peo-meeting-counter").inner_text()  # back at the view discussed
-            assert "Intervisie voor starters" in page.inner_text(".peo-meeting")
-            for bad in ("Traceback", "Niet opgeslagen", "Het dashboard kan niet starten"):
-                assert bad not in page.inner_text("body")
-            shots = Path(__file__).resolve().parent.parent / "outputs" / "test-artifacts"
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / "dashboard_meeting_1366x768.png"))
-            page.close(run_before_unload=True)
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(meeting_server["url"], timeout=180_000)
+        _wait_meeting(page)
+        counter = page.locator(".peo-meeting-counter")
+        assert "1 van" in counter.inner_text()
+        # above the fold at 1366x768: the main number, the chart and its sentence
+        for sel in (".peo-meeting-key", "img.peo-meeting-figure", ".peo-meeting .peo-sentence"):
+            box = page.locator(sel).first.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 768, f"{sel} below the fold: {box}"
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
+                               ".includes('2 van')", timeout=60_000)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
+                               ".includes('3 van')", timeout=60_000)
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => document.querySelector('.peo-meeting-counter').innerText"
+                               ".includes('2 van')", timeout=60_000)
+        box = page.locator(".peo-meeting-conclusion textarea")
+        box.click()
+        box.press_sequentially(conclusion, delay=15)
+        page.keyboard.press("ArrowRight")  # typing: the arrow moves the cursor, not the view
+        assert "2 van" in counter.inner_text()
+        assert _wait_for_file_text(file, conclusion), "the conclusion was not saved while typing"
+        page.locator(".peo-meeting-action-title input").fill("Intervisie voor starters")
+        page.locator(".peo-meeting-action-owner input").fill("PJH werkgroep")
+        page.locator(".peo-meeting-propose-button").click()
+        assert _wait_for_file_text(file, "Intervisie voor starters"), "the action was not saved"
+        page.reload(timeout=180_000)
+        _wait_meeting(page)
+        # back at the view discussed, with its conclusion (the page may first draw the pre-heated view)
+        page.wait_for_function("t => document.querySelector('.peo-meeting-counter').innerText.includes('2 van')"
+                               " && document.querySelector('.peo-meeting-conclusion textarea').value === t",
+                               arg=conclusion, timeout=60_000)
+        assert "Intervisie voor starters" in page.inner_text(".peo-meeting")
+        for bad in ("Traceback", "Niet opgeslagen", "Het dashboard kan niet starten"):
+            assert bad not in page.inner_text("body")
+        shots = Path(__file__).resolve().parent.parent / "outputs" / "test-artifacts"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "dashboard_meeting_1366x768.png"))
+        page.close(run_before_unload=True)
     codebooks = [read_codebook(f) for f in paths.codebook_files(data)]
     meeting = read_meeting(file, codebooks=codebooks)  # the file validates, with the register's rules
     assert [n.conclusie for n in meeting.onderwerpen] == [conclusion]
@@ -287,19 +259,13 @@ def test_no_kernel_left_behind_after_five_loads(meeting_server):
     """5 page loads and closes: afterwards at most the pre-heated pool (1 kernel) remains."""
     import time
 
-    from playwright.sync_api import sync_playwright
-
     proc = meeting_server["proc"]
-    with sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            for _ in range(5):
-                page = browser.new_page(viewport={"width": 1366, "height": 768})
-                page.goto(meeting_server["url"], timeout=180_000)
-                _wait_meeting(page)
-                page.close(run_before_unload=True)
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        for _ in range(5):
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(meeting_server["url"], timeout=180_000)
+            _wait_meeting(page)
+            page.close(run_before_unload=True)
     end = time.monotonic() + 120  # a deadline, not a timing assert: the reaper runs every second
     while _kernels(proc) > 1 and time.monotonic() < end:
         time.sleep(0.5)

@@ -11,7 +11,6 @@ recorded, and the test demands none. axe-core is read from ``tests/assets/axe.mi
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROUND = "2021-1"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 KINDS = ["samenvatting", "onderwijs", "professionals", "aanbieders", "gemeenten", "trends"]
@@ -45,18 +42,6 @@ def outputs(demo_dir, tmp_path_factory):
 @pytest.fixture(scope="module")
 def summary_html(outputs):
     return outputs["samenvatting"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        pytest.fail("Debian chromium is not installed: run `make browser` (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_summary_opens_offline_without_code(browser, summary_html, tmp_path):

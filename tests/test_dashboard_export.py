@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +21,6 @@ import pytest
 ROUND = "2023-1"
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 def _peo(*args):
@@ -118,18 +115,6 @@ def test_tiny_round_hides_the_small_gemeente_and_its_complement(tiny_data_dir, t
         assert rows["Westland"]["n"] is None
         assert sum(r["n"] is None for r in rows.values()) >= 2
     assert "Westland (n=2)" not in path.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        pytest.fail("Debian chromium is not installed: run `make browser` (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from peo_lib.browser import free_port, launch_chromium
+
 from conftest import write_tiny_round
 from peo_lib.cli import main
 
@@ -309,18 +311,11 @@ def test_kill_9_at_any_moment_leaves_the_previous_outputs(tiny_data_dir, tmp_pat
 @pytest.mark.slow
 def test_hostile_labels_run_no_script_in_the_dashboard(tmp_path):
     """The dashboard in Voila and chromium on a round whose labels carry <img onerror>: zero dialogs."""
-    import shutil
-    import socket
-
-    from playwright.sync_api import sync_playwright
-
     from peo_lib.dashboard.server import dashboard_notebook, stop_process, voila_command, voila_env, wait_for_port
 
     data = tmp_path / "data"
     _hostile_round(data)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     nb = dashboard_notebook(out_dir=tmp_path / "out")
     log = open(tmp_path / "voila.log", "wb")
     proc = subprocess.Popen(voila_command(nb, port=port), env=voila_env(data_dir=data, out_dir=tmp_path / "out"),
@@ -328,21 +323,16 @@ def test_hostile_labels_run_no_script_in_the_dashboard(tmp_path):
     dialogs = []
     try:
         assert wait_for_port(port, proc=proc, timeout=90), (tmp_path / "voila.log").read_text(errors="replace")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            try:
-                page = browser.new_page(viewport={"width": 1366, "height": 768})
-                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-                page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
-                page.wait_for_selector(".peo-figure img, img.peo-figure", state="visible", timeout=180_000)
-                page.locator(".peo-breakdown select").select_option(label="Gemeente")
-                page.get_by_text("Bespreken").first.click()
-                page.wait_for_timeout(1500)
-                assert page.locator("img[src='x']").count() == 0
-                assert page.locator("script:has-text('alert(')").count() == 0
-            finally:
-                browser.close()
+        with launch_chromium() as browser:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
+            page.wait_for_selector(".peo-figure img, img.peo-figure", state="visible", timeout=180_000)
+            page.locator(".peo-breakdown select").select_option(label="Gemeente")
+            page.get_by_text("Bespreken").first.click()
+            page.wait_for_timeout(1500)
+            assert page.locator("img[src='x']").count() == 0
+            assert page.locator("script:has-text('alert(')").count() == 0
     finally:
         stop_process(proc)
         log.close()

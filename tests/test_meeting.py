@@ -11,7 +11,6 @@ import shutil
 
 import numpy as np
 import pytest
-import yaml
 
 DATE = "2026-12-02"
 PNG = b"\x89PNG\r\n\x1a\n"
