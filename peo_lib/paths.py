@@ -13,7 +13,7 @@ __all__ = ["REPO_ROOT", "DATA_DIR", "DEMO_DIR", "OUT_DIR", "NOTEBOOK_DIR", "PACK
            "VOILA_TEMPLATE_ROOT", "codebook_dir", "raw_dir",
            "codebook_path", "check_round_id", "ROUND_PATTERN",
            "codebook_files", "round_ids", "require_round_ids", "cache_dir", "scrub_cache_dir",
-           "DEMO_MARKER", "is_demo"]
+           "DEMO_MARKER", "is_demo", "DISTRIBUTIONS_DIR", "distributions_path"]
 
 
 def _repo_root() -> Path:
@@ -117,6 +117,15 @@ def check_round_id(round_id) -> str:
         raise PEOError(f"ROUND {str(round_id)!r} is not a round id: use YYYY-1 for a spring round or YYYY-2 "
                        "for an autumn round, e.g. 2023-2")
     return str(round_id)
+
+
+#: Folder of the rounds' stored value counts inside a data dir (:mod:`peo_lib.stats.distributions`).
+DISTRIBUTIONS_DIR = "aggregaten"
+
+
+def distributions_path(round_id, *, data_dir=None) -> Path:
+    """``DATA_DIR/aggregaten/ROUND.json`` (the round id is checked first: it names a file)."""
+    return Path(DATA_DIR if data_dir is None else data_dir) / DISTRIBUTIONS_DIR / f"{check_round_id(round_id)}.json"
 
 
 def codebook_path(round_id: str, data_dir=None) -> Path:

@@ -261,3 +261,37 @@ def test_missing_previous_raw_file_warns_on_the_command_line_and_says_so_in_dutc
     assert f"De vergelijking met de vorige ronde ({prev}) is in deze samenvatting niet beschikbaar" in html
     for leak in (raw_name, str(data), "could not be loaded", "Traceback", "Warning"):
         assert leak not in html, leak
+
+
+@pytest.mark.notebook
+def test_previous_round_without_raw_file_is_compared_from_its_stored_distributions(demo_dir, tmp_path, capsys):
+    """`peo report PREV` stores its value counts; its raw file is then removed; `peo report ROUND`
+    still has the comparison (same text as with the raw file), and the CLI says where it came from."""
+    import yaml
+
+    from peo_lib.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "codebooks", data / "codebooks")
+    shutil.copytree(demo_dir / "raw", data / "raw")
+    for cb in sorted((data / "codebooks").glob("*.yml")):
+        if cb.stem > ROUND:
+            cb.unlink()
+    prev = sorted(cb.stem for cb in (data / "codebooks").glob("*.yml"))[-2]
+    assert main(["report", ROUND, "--data-dir", str(data), "--out", str(tmp_path / "with-raw")]) == 0
+    assert (data / "aggregaten" / f"{prev}.json").is_file()  # stored while the raw file was there
+    raw_name = yaml.safe_load((data / "codebooks" / f"{prev}.yml").read_text(encoding="utf-8"))["source"]["file"]
+    (data / "raw" / raw_name).unlink()
+    capsys.readouterr()
+    assert main(["report", ROUND, "--data-dir", str(data), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {ROUND} is compared with the previous round {prev} from its stored distributions" in err, err
+
+    def change_text(root):
+        html = (root / ROUND / "samenvatting.html").read_text(encoding="utf-8")
+        start = html.index('id="Wat-is-veranderd')
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:start + 20_000]))
+
+    stored, raw = change_text(tmp_path / "out"), change_text(tmp_path / "with-raw")
+    assert f"Vergeleken met ronde {prev}" in stored and "niet beschikbaar" not in stored
+    assert stored[:4000] == raw[:4000]  # the same sentences and numbers as from the raw file

@@ -26,14 +26,13 @@ entries are never changed by the program.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from peo_lib.errors import CodeFrameError
 from peo_lib.paths import check_round_id
+from peo_lib.fileio import atomic_write
 
 __all__ = ["answer_key", "normalize_answer", "CodingEntry", "CodingStore", "read_coding", "coding_path",
            "add_subcommand", "CODING_DIR", "STATUSES", "CONFIRMED", "PROPOSED", "UNCODED"]
@@ -198,15 +197,7 @@ class CodingStore:
         path = Path(path) if path is not None else self.path
         if path is None:
             raise ValueError("`path` must be given (or the store made with a path), but None was passed.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(self.to_yaml())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, self.to_yaml())
         self.path = path
         return path
 

@@ -84,8 +84,6 @@ cannot overwrite a real codebook or export.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -93,6 +91,7 @@ from pathlib import Path
 import numpy as np
 
 from peo_lib.errors import PEOError
+from peo_lib.fileio import atomic_write
 
 __all__ = ["ROUND_IDS", "generate"]
 
@@ -684,19 +683,6 @@ VERBETERACTIES = [
 
 # -- writing -----------------------------------------------------------------------------------
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; these are ordinary, shareable files
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
 
 def _check_target(target: Path, paths: list[Path]) -> None:
     if (target / MARKER).is_file():
@@ -746,7 +732,7 @@ def generate(target, *, seed: int = 2020) -> list[str]:
     planned += [target / "raw" / s.file for s in ROUND_SPECS] + [target / "verbeteracties.yml"]
     _check_target(target, planned)
     target.mkdir(parents=True, exist_ok=True)
-    _atomic_write(target / MARKER, b"Synthetic PEO demo data written by `peo demo` (peo_lib.data.demo).\n"
+    atomic_write(target / MARKER, b"Synthetic PEO demo data written by `peo demo` (peo_lib.data.demo).\n"
                                    b"Files named in peo_lib/demo.py are overwritten when it runs again.\n")
     header = (f"# Synthetic demo codebook written by peo_lib.data.demo (seed {seed}).\n"
               "# Regenerate with `peo demo`; edits here are overwritten.\n")
@@ -756,11 +742,11 @@ def generate(target, *, seed: int = 2020) -> list[str]:
         sim = _simulate(rng, k, spec)
         cols = _columns(spec)
         raw = WRITERS[spec.writer](sim, spec, cols, rng)
-        _atomic_write(target / "raw" / spec.file, raw)
+        atomic_write(target / "raw" / spec.file, raw)
         cb_text = header + _yaml_dump(_codebook(spec, cols))
-        _atomic_write(target / "codebooks" / f"{spec.id}.yml", cb_text.encode("utf-8"))
+        atomic_write(target / "codebooks" / f"{spec.id}.yml", cb_text.encode("utf-8"))
         lines.append(f"{spec.id}  {spec.theme:<31} n={sim['n']:<4} raw/{spec.file} ({spec.description})")
     reg = ("# Example register of improvement actions (verbeteracties), synthetic.\n"
            + _yaml_dump(VERBETERACTIES))
-    _atomic_write(target / "verbeteracties.yml", reg.encode("utf-8"))
+    atomic_write(target / "verbeteracties.yml", reg.encode("utf-8"))
     return lines

@@ -113,6 +113,7 @@ from peo_lib.data.draft import (EENS5, ID_KEYS, MARKER, MAX_SET_SIZE, PLACEHOLDE
 from peo_lib.data.readers import read_raw
 from peo_lib.errors import CodebookError, RawDataError
 from peo_lib.vocab import CORE_BLOCK, EXPERIENCE, EXPERIENCE_YEARS, EXPERIENCED, STARTER
+from peo_lib.fileio import atomic_write
 
 __all__ = ["MARKER", "Draft", "InitRoundResult", "build_draft", "draft_codebook", "init_round", "similarity"]
 
@@ -724,16 +725,9 @@ def _read_like(like, data_dir) -> Codebook | None:
 
 
 def _write_atomically(target: Path, text: str) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        atomic_write(target, text)
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise CodebookError(target, f"cannot write the draft ({exc.strerror or exc}); check that "
                                     f"{target.parent} is a folder you may write to, or pass another --data-dir") from None
 

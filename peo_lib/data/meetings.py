@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -48,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from peo_lib.data.codebook import ROUND_PATTERN, read_yaml
 from peo_lib.data.register import Action, parse_register, read_register
 from peo_lib.errors import MeetingError, RegisterError
+from peo_lib.fileio import atomic_write
 
 __all__ = ["ViewNote", "ProposedAction", "Meeting", "meetings_dir", "meeting_path", "parse_meeting",
            "read_meeting", "write_meeting", "load_or_new", "set_conclusion", "propose_action",
@@ -238,20 +238,6 @@ def load_or_new(date, *, data_dir=None) -> Meeting:
     return Meeting(datum=_dt.date.fromisoformat(check_date(date)))
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write text to a temporary file beside ``path``, fsync it, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _q(value) -> str:
     """A YAML scalar or flow list: JSON is valid YAML, and quotes keep round ids strings."""
     return json.dumps(value, ensure_ascii=False)
@@ -280,7 +266,7 @@ def write_meeting(meeting: Meeting, *, data_dir=None) -> Path:
     import yaml
 
     parse_meeting(yaml.safe_load(text), path=path)  # what is written always reads back valid
-    _atomic_write(path, text)
+    atomic_write(path, text)
     return path
 
 
@@ -412,7 +398,7 @@ def accept_actions(date, ids=None, *, data_dir=None) -> list[ProposedAction]:
     check = parse_register(data, path=rpath, codebooks=codebooks)
     if len(check.actions) != len(existing) + len(wanted):
         raise MeetingError(rpath, "could not append to the register in its own layout; add the actions by hand")
-    _atomic_write(rpath, text)
+    atomic_write(rpath, text)
     accepted = set(wanted)
     meeting = meeting.model_copy(update={"acties": [a.model_copy(update={"overgenomen": True})
                                                     if a.id in accepted else a for a in meeting.acties]})

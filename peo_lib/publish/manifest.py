@@ -46,6 +46,7 @@ import platform
 import warnings
 from pathlib import Path
 
+from peo_lib.paths import distributions_path
 from peo_lib.vocab import check_audience
 
 __all__ = [
@@ -63,7 +64,7 @@ __all__ = [
 ]
 
 #: Bumped when the layout of a manifest changes (an old manifest then never matches).
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 
@@ -229,9 +230,11 @@ def round_inputs(round_id, *, data_dir, audience=None, min_n=None, environment=N
             books[prev], raws[prev] = _round_hashes(prev, data_dir)
         except (PEOError, OSError, ValueError):
             books[prev], raws[prev] = None, None
+    # without the previous raw file the comparison comes from its stored value counts (when there)
+    stored = None if prev is None or raws.get(prev) is not None else _file_sha256(distributions_path(prev, data_dir=data_dir))
     return {"version": MANIFEST_VERSION, "kind": "round", "round": round_id,
             "audience": check_audience(audience), "min_n": None if min_n is None else int(min_n),
-            "codebooks": books, "raw_files": raws, **_data_inputs(data_dir),
+            "codebooks": books, "raw_files": raws, "stored_previous": stored, **_data_inputs(data_dir),
             "notebook": notebook_sha256(ROUND_NOTEBOOK),
             "environment": environment if environment is not None else environment_inputs()}
 

@@ -51,12 +51,16 @@ def validate_rounds(round_ids, *, data_dir=None, progress=None, warn=None) -> di
 def previous_round_warnings(round_ids, *, data_dir=None, loaded=None) -> list[str]:
     """One ``warning: ...`` line per round whose previous round cannot be loaded.
 
-    The report is still built: its "Wat is veranderd" says in Dutch that the comparison
-    is not available (no path, no English); the command line says why, here.
+    The report is still built: its "Wat is veranderd" compares with the previous round's stored
+    distributions (``DATA_DIR/aggregaten/PREV.json``, same numbers) when they are there, and says
+    in Dutch that the comparison is not available otherwise (no path, no English); the command
+    line says which and why, here.
     """
     from peo_lib.data.rounds import load_round
     from peo_lib.paths import codebook_path, raw_dir
+    from peo_lib.data.codebook import read_codebook
     from peo_lib.report.tables import previous_round_id
+    from peo_lib.stats.distributions import distributions_path, read_distributions
 
     loaded = dict(loaded or {})
     lines = []
@@ -67,6 +71,15 @@ def previous_round_warnings(round_ids, *, data_dir=None, loaded=None) -> list[st
         try:
             loaded[prev_id] = load_round(codebook_path(prev_id, data_dir), raw_dir(data_dir))
         except PEOError as exc:
-            lines.append(f"warning: {round_id} gets no comparison with the previous round {prev_id}, "
-                         f"which cannot be loaded: {str(exc).splitlines()[0]}")
+            reason = str(exc).splitlines()[0]
+            try:
+                read_distributions(prev_id, codebook=read_codebook(codebook_path(prev_id, data_dir)),
+                                   data_dir=data_dir)
+            except PEOError:
+                lines.append(f"warning: {round_id} gets no comparison with the previous round {prev_id}, "
+                             f"which cannot be loaded: {reason}")
+            else:
+                lines.append(f"warning: {round_id} is compared with the previous round {prev_id} from its stored "
+                             f"distributions ({distributions_path(prev_id, data_dir=data_dir)}), since its raw "
+                             f"file cannot be loaded: {reason}")
     return lines

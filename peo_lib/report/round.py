@@ -657,16 +657,33 @@ def build_report(round_id, *, data_dir=None, out_dir=None, min_n=None, audience=
     rnd = load_round(codebook_path(round_id, data_dir), raw_dir(data_dir))
     if rnd.id != str(round_id):
         raise ReportError(f"{codebook_path(round_id, data_dir)} holds round {rnd.id!r}, not {round_id!r}")
+    from peo_lib.stats.distributions import read_distributions, write_distributions
+
+    if out_dir is not None:  # a report build keeps the round's value counts for later comparisons
+        write_distributions(rnd, data_dir=data_dir)
     prev, note = None, None
     prev_id = previous_round_id(round_id, data_dir=data_dir)
     if prev_id is not None:
         try:
             prev = load_round(codebook_path(prev_id, data_dir), raw_dir(data_dir))
-        except PEOError as exc:  # the reader gets Dutch without paths; the notebook's log keeps the reason
+        except PEOError as exc:
             import warnings
 
-            warnings.warn(f"previous round {prev_id} could not be loaded, so no comparison: {exc}", stacklevel=2)
-            note = (f"De vergelijking met de vorige ronde ({prev_id}) is in deze samenvatting niet beschikbaar: "
-                    "de gegevens van die ronde konden niet worden gelezen.")
+            from peo_lib.data.codebook import read_codebook
+
+            # without its raw file the previous round is compared from its stored value counts (same numbers)
+            try:
+                prev = read_distributions(prev_id, codebook=read_codebook(codebook_path(prev_id, data_dir)),
+                                          data_dir=data_dir)
+                warnings.warn(f"previous round {prev_id} could not be loaded ({exc}); compared from its stored "
+                              f"distributions instead", stacklevel=2)
+            except PEOError as stored_exc:  # the reader gets Dutch without paths; the notebook's log keeps why
+                warnings.warn(f"previous round {prev_id} could not be loaded, so no comparison: {exc}; "
+                              f"nor its stored distributions: {stored_exc}", stacklevel=2)
+                note = (f"De vergelijking met de vorige ronde ({prev_id}) is in deze samenvatting niet beschikbaar: "
+                        "de gegevens van die ronde konden niet worden gelezen.")
+        else:
+            if out_dir is not None:
+                write_distributions(prev, data_dir=data_dir)
     return RoundReport(rnd, out_dir=out_dir, min_n=min_n, audience=audience, previous=prev,
                        previous_note=note, cache_dir=cache_dir, demo=is_demo(data_dir))

@@ -387,11 +387,22 @@ def previous_round_id(round_id, *, data_dir=None):
 def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
     """Core items (and core scales) of this round against the previous round.
 
-    The two rounds are stacked as two independent groups and compared with
-    :func:`peo_lib.stats.compare.compare_groups` (``by="ronde"``, group 1 = this
-    round): ``diff`` is *this round minus the previous one*. Only items of
-    the core block asked in both rounds with the same wording and response
-    set, and scales whose items all qualify.
+    The two rounds are compared as two independent groups with
+    :func:`peo_lib.stats.compare.compare_samples` (``by="ronde"``, group 1 = this round): ``diff``
+    is *this round minus the previous one*. Only items of the core block asked in both rounds with
+    the same wording and response set, and scales whose items all qualify (same items, same
+    reverse keying); each round's scale scores are its own (as its report published them).
+
+    Parameters
+    ----------
+    rnd : Round
+        This round.
+    prev : Round or RoundDistributions
+        The previous round, loaded from its raw file or from its stored distributions
+        (:func:`peo_lib.stats.distributions.read_distributions`): the result is the same, since the
+        tests depend only on each round's value counts.
+    min_n : int, optional
+        Stricter threshold than the codebooks' ``privacy.min_n`` (the stricter of the two rounds').
 
     Returns
     -------
@@ -401,35 +412,30 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
         a round are suppressed.
     """
     from peo_lib.data.codebook import CORE_BLOCK, compare_codebooks
-    from peo_lib.stats.compare import compare_groups
-    from peo_lib.data.rounds import Round
+    from peo_lib.stats.compare import compare_samples
+    from peo_lib.stats.distributions import RoundDistributions, round_distributions
 
-    min_n = max(resolve_min_n(rnd, min_n), resolve_min_n(prev, None))
-    cb, pcb = rnd.codebook, prev.codebook
+    prev_dist = prev if isinstance(prev, RoundDistributions) else round_distributions(prev)
+    pcb = prev_dist.codebook
+    min_n = max(resolve_min_n(rnd, min_n), int(pcb.privacy.min_n))
+    cb = rnd.codebook
     changed = {c["item"] for c in compare_codebooks([pcb, cb], warn=False)}
     common = [i for i in cb.items_in_block(CORE_BLOCK)
-              if i in pcb.items and i not in changed and i in prev.items.columns]
+              if i in pcb.items and i not in changed and i in prev_dist.items]
     if not common:
         return pd.DataFrame(columns=["kind", "id", "label", "suppressed", "zin"])
-    scales = {s: sc for s, sc in cb.scales.items()
-              if all(i in common for i in sc.items) and s in pcb.scales
+    scales = [s for s, sc in cb.scales.items()
+              if all(i in common for i in sc.items) and s in pcb.scales and s in prev_dist.scales
               and sorted(pcb.scales[s].items) == sorted(sc.items)
-              and sorted(pcb.scales[s].reverse) == sorted(sc.reverse)}
-    ccb = cb.model_copy(update={
-        "items": {i: cb.items[i] for i in common}, "scales": scales,
-        "privacy": cb.privacy.model_copy(update={"min_n": min_n}),
-    })
-    labels = [rnd.id, prev.id]
-    idx = pd.Index([f"{rnd.id}:{r}" for r in rnd.items.index] + [f"{prev.id}:{r}" for r in prev.items.index],
-                   name="respondent")
-    items = pd.concat([rnd.items[common], prev.items[common]], ignore_index=True).set_axis(idx)
-    missing = pd.concat([rnd.missing[common].astype(object), prev.missing[common].astype(object)],
-                        ignore_index=True).set_axis(idx)
-    group = pd.Categorical([rnd.id] * rnd.n + [prev.id] * prev.n, categories=labels)
-    stacked = Round(id=f"{prev.id}-{rnd.id}", codebook=ccb, items=items, missing=missing,
-                    background=pd.DataFrame({"ronde": group}, index=idx),
-                    open_answers=pd.DataFrame(index=idx))
-    out = compare_groups(stacked, by="ronde", groups=(rnd.id, prev.id))
+              and sorted(pcb.scales[s].reverse) == sorted(sc.reverse)]
+    from peo_lib.stats.scoring import score_scales
+
+    scores = score_scales(rnd, scales=scales) if scales else None
+    samples = [("scale", s, cb.scales[s].label, scores[s].to_numpy(dtype=float), prev_dist.scale_values(s))
+               for s in scales]
+    samples += [("item", i, cb.items[i].text, rnd.items[i].to_numpy(dtype=float), prev_dist.item_values(i))
+                for i in common]
+    out = compare_samples(samples, groups=(rnd.id, prev_dist.id), by="ronde", min_n=min_n)
     out["zin"] = [change_sentence(r, min_n=min_n) for r in out.to_dict("records")]
     return out
 

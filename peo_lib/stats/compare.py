@@ -34,6 +34,7 @@ from peo_lib.vocab import EXPERIENCE
 
 __all__ = [
     "compare_groups",
+    "compare_samples",
     "cohen_d",
     "rank_biserial",
     "effect_size_words",
@@ -146,14 +147,40 @@ def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
     what = _normalise_what(what)
     groups, m1, m2 = _resolve_groups(rnd, by, groups)
     min_n = max(int(rnd.codebook.privacy.min_n), 2)
-    rows = []
+    samples = []
     for kind, table, labels in _comparison_blocks(rnd, what):
         X = table.to_numpy(dtype=float)
-        rows += [_compare_column(kind, col, labels[col], X[m1, j], X[m2, j], groups, min_n)
-                 for j, col in enumerate(table.columns)]
+        samples += [(kind, col, labels[col], X[m1, j], X[m2, j]) for j, col in enumerate(table.columns)]
+    return compare_samples(samples, groups=groups, by=by, min_n=min_n)
+
+
+def compare_samples(samples, *, groups, by: str, min_n: int) -> pd.DataFrame:
+    """The table of :func:`compare_groups` from ready samples: one home for the tests and the BH step.
+
+    Parameters
+    ----------
+    samples : iterable of (kind, id, label, x, y)
+        ``kind`` is ``"scale"`` (Welch's t, Cohen's d) or ``"item"`` (Mann-Whitney U, rank-biserial
+        r); ``x`` and ``y`` are the values of group 1 and group 2 (NaN is dropped). Only the values
+        count, not their order or who gave them, so value counts expanded to samples give the same
+        row (the comparison with a previous round's stored distributions relies on that).
+    groups : pair of str
+        Group 1 and group 2 (their labels in the table).
+    by : str
+        The name of what separates the groups (``"ronde"``, ``"ervaringsgroep"``).
+    min_n : int
+        A row with fewer respondents in either group is suppressed (no statistics).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`compare_groups`.
+    """
+    rows = [_compare_column(kind, col, label, x, y, tuple(groups), max(int(min_n), 2))
+            for kind, col, label, x, y in samples]
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("p_adj", "significant", "zin")])
     _add_adjusted_p(out)
-    return _finish_table(out, by=by, min_n=min_n)
+    return _finish_table(out, by=by, min_n=max(int(min_n), 2))
 
 
 def _resolve_groups(rnd, by, groups):
