@@ -270,3 +270,75 @@ def test_no_kernel_left_behind_after_five_loads(meeting_server):
     while _kernels(proc) > 1 and time.monotonic() < end:
         time.sleep(0.5)
     assert _kernels(proc) <= 1, f"{_kernels(proc)} kernels after 5 loads and closes"
+
+
+def _counter(page) -> tuple[int, int]:
+    import re
+
+    m = re.search(r"(\d+) van (\d+)", page.inner_text(".peo-meeting-counter"))
+    return int(m.group(1)), int(m.group(2))
+
+
+def _settle(page, *, quiet_ms: int = 2500, deadline_ms: int = 60_000) -> None:
+    """Wait until block and counter stop changing (a page may first draw its pre-heated view, then the
+    last view of the meeting file)."""
+    state = lambda: page.evaluate("() => [document.querySelector('.peo-meeting-block select').value,"  # noqa: E731
+                                  " document.querySelector('.peo-meeting-counter').innerText]")
+    last, still, waited = state(), 0, 0
+    while still < quiet_ms and waited < deadline_ms:
+        page.wait_for_timeout(500)
+        waited += 500
+        now = state()
+        still = still + 500 if now == last else 0
+        last = now
+
+
+def _check_view_fits(page, height: int, where: str) -> None:
+    """The main number, the chart and its sentence above the fold, no side scroll, room-readable fonts."""
+    for sel in (".peo-meeting-key", "img.peo-meeting-figure", ".peo-meeting .peo-sentence"):
+        box = page.locator(sel).first.bounding_box()
+        assert box is not None and box["height"] > 0 and box["y"] + box["height"] <= height, \
+            f"{where}: {sel} below the fold: {box}"
+    wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wide <= 0, f"{where}: the page scrolls sideways by {wide} px"
+    sizes = page.evaluate("() => ['.peo-meeting .peo-sentence', '.peo-meeting .peo-key'].map("
+                          "s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))")
+    assert sizes[0] >= 18 and sizes[1] >= 24, f"{where}: fonts too small for a room: {sizes}"
+
+
+@pytest.mark.parametrize("width,height,all_blocks", [(1366, 768, True), (1920, 1080, False)])
+def test_every_meeting_view_fits_the_projector(meeting_server, width, height, all_blocks):
+    """Step through every view (every block at 1366x768, the first block at 1920x1080) with the arrow keys."""
+    seen = 0
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(meeting_server["url"], timeout=180_000)
+        _wait_meeting(page)
+        _settle(page)
+        blocks = page.eval_on_selector(".peo-meeting-block select", "s => [...s.options].map(o => o.value)")
+        assert len(blocks) >= 2, blocks
+        for block in blocks if all_blocks else blocks[:1]:
+            select = page.locator(".peo-meeting-block select")
+            if select.input_value() != block:
+                select.select_option(value=block)
+                page.wait_for_function("() => /^1 van/.test(document.querySelector('.peo-meeting-counter')"
+                                       ".innerText.trim())", timeout=60_000)
+                _settle(page)
+            first, total = _counter(page)
+            for step in range(total):
+                index, _ = _counter(page)
+                _wait_meeting(page)
+                _check_view_fits(page, height, f"{width}x{height}, block {block}, view {index} of {total}")
+                seen += 1
+                page.evaluate("() => document.activeElement && document.activeElement.blur()")
+                page.keyboard.press("ArrowRight")
+                want = index % total + 1
+                try:
+                    page.wait_for_function(f"() => /^{want} van/.test(document.querySelector("
+                                           "'.peo-meeting-counter').innerText.trim())", timeout=60_000)
+                except Exception as exc:  # noqa: BLE001 - say where it stuck
+                    raise AssertionError(f"{width}x{height}, block {block}: after view {index} of {total} the "
+                                         f"counter reads {page.inner_text('.peo-meeting-counter')!r}, not {want}; "
+                                         f"focus on {page.evaluate('() => document.activeElement.tagName')}") from exc
+        page.close(run_before_unload=True)
+    assert seen >= 10
