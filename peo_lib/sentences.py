@@ -494,6 +494,10 @@ def nothing_stands_out_sentence() -> str:
     return "Er springt in deze cijfers niets duidelijk uit: geen grote verschillen en geen duidelijke veranderingen."
 
 
+#: ``compare_groups``' test ids as the reports name them (appendix, xlsx).
+TEST_NAMES = {"welch_t": "Welch-t-toets", "mann_whitney_u": "Mann-Whitney-toets",
+              "svy_t": "gewogen t-toets", "svy_wilcoxon": "gewogen rangtoets"}
+
 #: The appendix ("Verantwoording"): each statistic with one sentence on what it means (term -> sentence).
 STATISTICS_EXPLAINED = {
     "duidelijk": ("‘Duidelijk’ verschil of ‘duidelijk’ veranderd betekent: statistisch significant na correctie "
@@ -506,6 +510,10 @@ STATISTICS_EXPLAINED = {
               "beide groepen gelijk is (gebruikt voor schalen)."),
     "mann_whitney": ("Mann-Whitney-toets: vergelijkt twee groepen op de volgorde van de antwoorden in plaats van op "
                      "het gemiddelde (gebruikt voor losse stellingen, omdat die maar vijf antwoorden kennen)."),
+    "gewogen_toetsen": ("Gewogen t-toets en gewogen rangtoets: dezelfde vergelijkingen als de Welch- en "
+                        "Mann-Whitney-toets, maar met de weegfactoren, zodat elke groep meetelt naar haar aandeel "
+                        "in de populatie; de onzekerheid houdt rekening met de weging (zoals het R-pakket survey: "
+                        "svyttest en svyranktest)."),
     "cohen_d": ("Cohens d: het verschil tussen twee gemiddelden in standaarddeviaties; 0,2 is klein, 0,5 "
                 "middelgroot en 0,8 groot."),
     "rank_biserial": ("r (rangbiserieel): de effectgrootte bij de Mann-Whitney-toets, van -1 tot 1; "

@@ -473,3 +473,189 @@ def test_rake_weights_is_a_lazy_public_name():
     from peo_lib.stats.weighting import rake_weights
 
     assert peo_lib.rake_weights is rake_weights
+
+
+# -- weighted two-group tests (svyttest / svyranktest) -----------------------------------------------
+# The design `des` above; the two groups a domain of it, as survey recommends (subset the design,
+# not the data). R 4.2.2, survey 4.1-1:
+#> two <- subset(des, functie %in% c("Jeugdhulpverlener", "Gedragswetenschapper"))
+#> two$variables$g <- factor(as.character(two$variables$functie), c("Jeugdhulpverlener", "Gedragswetenschapper"))
+#> unclass(svyttest(WD01 ~ g, two))[c("statistic", "parameter", "p.value", "estimate")]
+#>   t -4.18614619771838   df 73   p 7.82159868918366e-05   difference in mean -1.06795148589329
+#> unclass(svyranktest(PR01 ~ g, two))[c("statistic", "parameter", "p.value", "estimate")]
+#>   t -3.04677731449971   df 64   p 0.00335850015647682   difference in mean rank score -0.226281874017601
+#> unclass(svyranktest(WD01 ~ g, two))[c("statistic", "parameter", "p.value", "estimate")]
+#>   t -3.92321716396395   df 73   p 0.000195650683103486  difference in mean rank score -0.269369966550233
+# R's coefficient is Gedragswetenschapper minus Jeugdhulpverlener; ours is group 1 minus group 2,
+# with group 1 = Jeugdhulpverlener, so the signs flip.
+TWO = ("Jeugdhulpverlener", "Gedragswetenschapper")
+
+
+def test_weighted_rank_test_matches_svyranktest(rnd, w):
+    from peo_lib.stats.compare import compare_groups
+
+    got = compare_groups(rnd, by="functie", groups=TWO, weights=w).set_index("id")
+    assert got["test"].tolist() == ["svy_wilcoxon", "svy_wilcoxon"]
+    assert got.loc["PR01", "statistic"] == pytest.approx(3.04677731449971, abs=1e-9)
+    assert got.loc["PR01", "p"] == pytest.approx(0.00335850015647682, rel=1e-8)
+    assert got.loc["WD01", "statistic"] == pytest.approx(3.92321716396395, abs=1e-9)
+    assert got.loc["WD01", "p"] == pytest.approx(0.000195650683103486, rel=1e-8)
+    # weighted means are svyby's (above), counts stay unweighted respondents
+    assert got.loc["WD01", "mean1"] == pytest.approx(3.24416116723401, abs=1e-9)
+    assert got.loc["WD01", "mean2"] == pytest.approx(2.17620968134072, abs=1e-9)
+    assert (got.loc["WD01", "n1"], got.loc["WD01", "n2"]) == (41, 34)
+    assert (got.loc["PR01", "n1"], got.loc["PR01", "n2"]) == (35, 31)
+
+
+def test_weighted_t_test_matches_svyttest(rnd, w):
+    from peo_lib.stats.compare import compare_samples
+
+    f = rnd.background["functie"].astype(object).to_numpy()
+    wv = w.reindex(rnd.items.index).to_numpy(dtype=float)
+    both = np.isin(f, TWO) & np.isfinite(wv)
+    sample = ("scale", "WD01", "werkdruk", rnd.items["WD01"].to_numpy(dtype=float)[both], wv[both],
+              (f == TWO[0])[both], int(np.isfinite(wv).sum()))
+    got = compare_samples([sample], groups=TWO, by="functie", min_n=5).iloc[0]
+    assert got["test"] == "svy_t"
+    assert got["statistic"] == pytest.approx(4.18614619771838, abs=1e-9)
+    assert got["p"] == pytest.approx(7.82159868918366e-05, rel=1e-8)
+    assert got["diff"] == pytest.approx(1.06795148589329, abs=1e-9)
+
+
+def test_weights_of_one_give_the_unweighted_effect_sizes(rnd):
+    """With every weight 1 the weighted rank-biserial r is the usual one and d uses the same means."""
+    from peo_lib.stats.compare import compare_groups
+
+    ones = pd.Series(1.0, index=rnd.items.index)
+    plain = compare_groups(rnd, by="functie", groups=TWO).set_index("id")
+    weighted = compare_groups(rnd, by="functie", groups=TWO, weights=ones).set_index("id")
+    np.testing.assert_allclose(weighted["rank_biserial"], plain["rank_biserial"], atol=1e-12)
+    np.testing.assert_allclose(weighted[["mean1", "mean2", "diff"]], plain[["mean1", "mean2", "diff"]], atol=1e-12)
+    assert (weighted["p"] < 0.05).tolist() == (plain["p"] < 0.05).tolist()
+
+
+def test_a_weighted_round_report_weights_its_comparison_and_says_so(demo_dir, tmp_path):
+    """populatie.yml covers the round: the starters/experienced comparison uses the weighted tests and
+    means, the counts stay unweighted, and the section and the appendix say that it is weighted."""
+    import shutil
+    import warnings
+
+    from peo_lib.data.rounds import load_round
+    from peo_lib.paths import codebook_path, raw_dir
+    from peo_lib.report.round import build_report
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "codebooks", data / "codebooks")
+    shutil.copytree(demo_dir / "raw", data / "raw")
+    rnd = load_round(codebook_path("2021-1", data), raw_dir(data))
+    functies = list(rnd.background["functie"].cat.categories)
+    shares = {f: (0.7 if k == 0 else 0.3 / (len(functies) - 1)) for k, f in enumerate(functies)}
+    (data / "populatie.yml").write_text(
+        '- vanaf_ronde: "2020-2"\n  bron: Testtelling\n  marges:\n    functie: {'
+        + ", ".join(f"{k}: {v}" for k, v in shares.items()) + "}\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weighted = build_report("2021-1", data_dir=data)
+        _ = weighted.weights, weighted.comparison  # read while populatie.yml is there (cached)
+        (data / "populatie.yml").unlink()
+        plain = build_report("2021-1", data_dir=data)
+    assert weighted.weights is not None and plain.weights is None
+    w_cmp, p_cmp = weighted.comparison.set_index("id"), plain.comparison.set_index("id")
+    shown = ~w_cmp["suppressed"]
+    assert set(w_cmp.loc[shown, "test"]) == {"svy_t", "svy_wilcoxon"}
+    assert set(p_cmp.loc[shown, "test"]) == {"welch_t", "mann_whitney_u"}
+    # n stays the unweighted count of respondents in the weighted analysis: those with a weight
+    # (a respondent whose functie is unknown has none, as in survey::rake, and is left out)
+    has_w = weighted.weights.reindex(rnd.items.index).notna().to_numpy()
+    starters = (rnd.background["ervaringsgroep"] == "startend").to_numpy()
+    item = w_cmp.index[w_cmp["kind"] == "item"][0]
+    answered = rnd.items[item].notna().to_numpy()
+    assert w_cmp.loc[item, "n1"] == (starters & answered & has_w).sum()
+    assert p_cmp.loc[item, "n1"] == (starters & answered).sum()
+    assert (w_cmp.loc[shown, "mean1"] - p_cmp.loc[shown, "mean1"]).abs().max() > 1e-3  # the weights matter
+    section = weighted.comparison_tables()._repr_html_()
+    assert "De gemiddelden en toetsen in dit deel zijn gewogen naar functie (bron: Testtelling)." in section
+    assert "gewogen" not in plain.comparison_tables()._repr_html_()
+    appendix = weighted.appendix()._repr_html_()
+    assert "gewogen t-toets" in appendix and "gewogen rangtoets" in appendix
+
+
+def test_weighted_item_and_scale_descriptives_are_svymean_and_svyby(rnd, w):
+    """The report's descriptives with weights: means and SEs as svymean/svyby above (R), shares as
+    svymean(~factor(PR01)); counts stay unweighted."""
+    from peo_lib.stats.descriptives import item_descriptives, item_distribution
+
+    whole = item_descriptives(rnd, items=["WD01", "PR01"], weights=w).set_index("item")
+    assert whole.loc["WD01", "mean"] == pytest.approx(2.98516673749817, abs=1e-9)
+    z = 1.959963984540054
+    assert whole.loc["WD01", "ci_high"] - whole.loc["WD01", "mean"] == pytest.approx(z * 0.104169615209017, abs=1e-9)
+    # top-2 share of PR01 = svymean shares of codes 4 and 5; its SE from R's covariance is not pasted, so
+    # the interval is checked against weighted_proportions of the 0/1 indicator (same estimator)
+    assert whole.loc["PR01", "top2_pct"] == pytest.approx(100 * (0.366661987889329 + 0.193061438325557), abs=1e-7)
+    assert whole.loc["PR01", "n_valid"] == rnd.items["PR01"].notna().sum()  # unweighted
+    by = item_descriptives(rnd, items=["WD01"], by="functie", weights=w)
+    np.testing.assert_allclose(by["mean"], [3.24416116723401, 2.17620968134072, 3.17095922561524,
+                                            2.89992275409035], atol=1e-9)
+    np.testing.assert_allclose((by["ci_high"] - by["mean"]) / z, [0.140465313295355, 0.212963612155451,
+                                                                  0.179256647823485, 0.243340213180362], atol=1e-9)
+    dist = item_distribution(rnd, "PR01", weights=w)
+    answers = dist[dist["kind"] == "answer"]
+    np.testing.assert_allclose(answers["pct"] / 100, [0.103098576506472, 0.181343281579716, 0.155834715698926,
+                                                      0.366661987889329, 0.193061438325557], atol=1e-9)
+    assert answers["pct_rounded"].sum() == 100
+    assert answers["n"].sum() == rnd.items["PR01"].notna().sum()  # unweighted counts of every respondent
+
+
+def test_weighted_scale_descriptives_equal_weighted_mean_of_the_scores(demo_dir):
+    from peo_lib.stats.descriptives import scale_descriptives
+    from peo_lib.stats.scoring import score_scales
+    from peo_lib.stats.weighting import weighted_mean
+
+    from peo_lib.data.rounds import load_round
+    from peo_lib.paths import codebook_path, raw_dir
+
+    demo_round = load_round(codebook_path("2021-1", demo_dir), raw_dir(demo_dir))
+    rng = np.random.default_rng(3)
+    w = pd.Series(rng.uniform(0.3, 3, demo_round.n), index=demo_round.items.index)
+    w.iloc[:5] = np.nan  # not in the design
+    got = scale_descriptives(demo_round, by="ervaringsgroep", weights=w)
+    scores = score_scales(demo_round)
+    s = scores.columns[0]
+    ref = weighted_mean(scores[s], w, by=demo_round.background["ervaringsgroep"])
+    mine = got[got["scale"] == s]
+    np.testing.assert_allclose(mine["mean"], ref["mean"], rtol=1e-12)
+    np.testing.assert_allclose(mine["ci_low"], ref["ci_low"], rtol=1e-12)
+
+
+def test_a_weighted_round_report_weights_its_tables_and_says_so_once_at_the_top(demo_dir, tmp_path):
+    import shutil
+    import warnings
+
+    from peo_lib.report.round import build_report
+    from peo_lib.stats.descriptives import item_descriptives, scale_descriptives
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "codebooks", data / "codebooks")
+    shutil.copytree(demo_dir / "raw", data / "raw")
+    (data / "populatie.yml").write_text('- vanaf_ronde: "2020-2"\n  bron: Testtelling\n  marges:\n'
+                                        '    ervaringsgroep: {startend: 0.5, ervaren: 0.5}\n', encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_report("2021-1", data_dir=data)
+        w = rep.weights
+        assert w is not None
+        scales = rep.scales.set_index("scale")
+        ref = scale_descriptives(rep.rnd, weights=w).set_index("scale")
+        shown = ~scales["suppressed"]
+        np.testing.assert_allclose(scales.loc[shown, "mean"], ref.loc[shown, "mean"], rtol=1e-12)
+        plain = scale_descriptives(rep.rnd).set_index("scale")
+        assert (scales.loc[shown, "mean"] - plain.loc[shown, "mean"]).abs().max() > 1e-3  # starters weigh more
+        assert (scales.loc[shown, "n_scored"] == plain.loc[shown, "n_scored"]).all()     # counts unweighted
+        dist = rep.distributions
+        item = dist["item"].iloc[0]
+        ans = dist[(dist["item"] == item) & (dist["kind"] == "answer")]
+        ref_pct = item_descriptives(rep.rnd, items=[item], weights=w)["top2_pct"].iloc[0]
+        tops = rep.rnd.codebook.response_set_of(item).top_codes(2)
+        assert ans[ans["code"].isin(tops)]["pct"].sum() == pytest.approx(ref_pct, abs=1e-9)
+        html = rep.response_overview()._repr_html_()
+    assert html.count("gewogen naar ervaring (bron: Testtelling)") == 1

@@ -316,3 +316,5 @@ def test_a_grid_is_one_overview_titled_with_its_question(tmp_path):
     assert "Hoe ervaart u uw ruimte?" in dash.heading.value
     rows = dash.current_table()
     assert list(dict.fromkeys(rows["onderwerp"])) == ["item:PR01", "item:PR02", "item:PR03"]
+    dash.view.value = "trend"  # a trend is per statement: the grid says so instead of drawing nothing
+    assert any("kies één stelling van deze vraag" in t for t in dash.figure_texts())

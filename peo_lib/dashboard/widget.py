@@ -483,7 +483,9 @@ class Dashboard:
             return self._trend_fig.update(pd.DataFrame(columns=["ronde", "rij"]), list(self.tables), [1, 5],
                                           ["", "", "", "", ""], title="Trend",
                                           subtitle=self._subtitle(ALL_ROUNDS, b),
-                                          message="Kies één stelling of schaal voor de trend.")
+                                          message=("Een trend is er per stelling: kies één stelling van deze vraag."
+                                                   if ":grid:" in subj else
+                                                   "Kies één stelling of schaal voor de trend."))
         meta = self._subject_meta(subj)
         trend = self.model.trend(subj, b)
         self._current_table, self._current_fig = trend, self._trend_fig

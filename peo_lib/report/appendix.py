@@ -14,12 +14,10 @@ import numpy as np
 
 from peo_lib.report.structure import Bullets, Heading, Paragraph, Section, Table
 from peo_lib.formatting import MISSING_TEXT, format_nl
-from peo_lib.sentences import STATISTICS_EXPLAINED, reliability_missing_note, shown_difference, suppression_phrase
+from peo_lib.sentences import (STATISTICS_EXPLAINED, TEST_NAMES, reliability_missing_note, shown_difference,
+                               suppression_phrase)
 
 __all__ = ["round_appendix", "trends_appendix", "TEST_NAMES"]
-
-#: ``compare_groups``' test ids as the appendix names them.
-TEST_NAMES = {"welch_t": "Welch-t-toets", "mann_whitney_u": "Mann-Whitney-toets"}
 
 
 def _terms(keys) -> Bullets:
@@ -86,6 +84,8 @@ def round_appendix(rep) -> Section:
         terms.append("omega")
     if rep.audience == "gemeenten":
         terms.append("kruskal_wallis")
+    if rep.weights is not None:
+        terms.insert(terms.index("mann_whitney") + 1, "gewogen_toetsen")
     parts = [Paragraph("Hoe de cijfers in deze samenvatting tot stand komen. " +
                        suppression_phrase(rep.min_n, rep.small)),
              Heading("Wat de maten betekenen", 3), _terms(terms)]
@@ -93,9 +93,12 @@ def round_appendix(rep) -> Section:
         parts += [Heading("Betrouwbaarheid van de schalen", 3), *_reliability(rep, full=full)]
     cmp = rep.comparison
     if len(cmp) and "mean1" in cmp:
+        weighted = "test" in cmp and cmp["test"].isin(["svy_t", "svy_wilcoxon"]).any()
+        how = ("Schalen zijn getoetst met de gewogen t-toets, losse stellingen met de gewogen rangtoets, en de "
+               "gemiddelden zijn gewogen; de aantallen (n) zijn ongewogen" if weighted else
+               "Schalen zijn getoetst met de Welch-t-toets, losse stellingen met de Mann-Whitney-toets")
         parts += [Heading("Toetsen: startende en ervaren professionals", 3),
-                  Paragraph("Schalen zijn getoetst met de Welch-t-toets, losse stellingen met de Mann-Whitney-toets; "
-                            "de p-waarden zijn gecorrigeerd voor het aantal toetsen (Benjamini-Hochberg). "
+                  Paragraph(f"{how}; de p-waarden zijn gecorrigeerd voor het aantal toetsen (Benjamini-Hochberg). "
                             "Verschil = startend min ervaren.", "note"),
                   *_test_tables(cmp, small=rep.small, first_means=[("mean1", "Gem. startend"), ("mean2", "Gem. ervaren")],
                                 caption="Startend tegen ervaren", with_n=full)]

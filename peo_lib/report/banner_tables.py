@@ -38,15 +38,17 @@ def banner_legend(*, alpha: float = 0.05, weighted: bool = False, min_n: int = 5
             "respondenten en is niet getoond en niet getoetst.")
 
 
-def weighting_sentence(weights) -> str | None:
-    """One Dutch sentence on what the figures are weighted to, or None without weights."""
+def weighting_sentence(weights, *, what: str = "De percentages zijn") -> str | None:
+    """One Dutch sentence on what the figures are weighted to, or None without weights.
+
+    ``what`` names the weighted figures (``"De gemiddelden en toetsen in dit deel zijn"``)."""
     if weights is None:
         return None
     info = dict(getattr(weights, "attrs", {}).get("raking", {}) or {})
     source = (info.get("source") or {}).get("bron")
     variables = list(info.get("margins") or {})
     to = " en ".join(BREAKDOWN_LABELS.get(v, v).lower() for v in variables) if variables else "de populatie"
-    text = f"De percentages zijn gewogen naar {to}"
+    text = f"{what} gewogen naar {to}"
     text += f" (bron: {source})." if source else "."
     return text + " De aantallen (n) zijn de werkelijke, ongewogen aantallen."
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from peo_lib.report.structure import Paragraph
-from peo_lib.sentences import top2_phrase
+from peo_lib.sentences import TEST_NAMES as _TESTS, top2_phrase
 from peo_lib.vocab import GROUP_LABELS, TABLES_XLSX
 
 __all__ = ["write_tables", "SavesTables", "Sheet", "Col", "round_sheets", "TOELICHTING", "MARKER_HEADER",
@@ -300,7 +300,6 @@ class SavesTables:
 # ----------------------------------------------------------------------
 
 _KIND = {"scale": "schaal", "item": "stelling", "answer": "antwoord", "missing": "ontbrekend (reden)"}
-_TESTS = {"welch_t": "Welch-t-toets", "mann_whitney_u": "Mann-Whitney-toets"}
 _CI = "95%-betrouwbaarheidsinterval"
 
 
@@ -314,7 +313,8 @@ def _compare_cols(g1: str, g2: str) -> list:
         Col("diff", "Verschil", "coef", f"{g1} min {g2} (onafgerond)"),
         Col("cohen_d", "Cohens d", "coef", "effectgrootte van een schaal (verschil in standaarddeviaties)"),
         Col("rank_biserial", "r (rangbiserieel)", "coef", "effectgrootte van een stelling (-1 tot 1)"),
-        Col("test", "Toets", "text", "Welch-t-toets (schalen) of Mann-Whitney-toets (stellingen)"),
+        Col("test", "Toets", "text", "Welch-t-toets (schalen) of Mann-Whitney-toets (stellingen); met weging: "
+                                     "gewogen t-toets of gewogen rangtoets"),
         Col("statistic", "Toetsgrootheid", "stat", "t (Welch) of U van de eerste groep (Mann-Whitney)"),
         Col("p", "p", "p", "p-waarde van de toets"),
         Col("p_adj", "p (BH)", "p", "p na correctie voor het aantal toetsen (Benjamini-Hochberg)"),

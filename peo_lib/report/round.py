@@ -105,7 +105,7 @@ class RoundReport(SavesTables, AudienceSections):
 
     @cached_property
     def scales(self) -> pd.DataFrame:
-        return scale_summary(self.rnd, min_n=self.min_n)
+        return scale_summary(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def reliability_gaps(self) -> list:
@@ -131,24 +131,24 @@ class RoundReport(SavesTables, AudienceSections):
 
     @cached_property
     def scales_by_group(self) -> pd.DataFrame:
-        return scale_means_by_group(self.rnd, min_n=self.min_n)
+        return scale_means_by_group(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def distributions(self) -> pd.DataFrame:
-        return likert_table(self.rnd, min_n=self.min_n)
+        return likert_table(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def comparison(self) -> pd.DataFrame:
-        return experience_comparison(self.rnd, min_n=self.min_n)
+        return experience_comparison(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def theme(self) -> pd.DataFrame:
-        return theme_items(self.rnd, min_n=self.min_n)
+        return theme_items(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def other_items(self) -> pd.DataFrame:
         ids = [i for g in likert_groups(self.rnd) if not g["chart"] for i in g["items"]]
-        return _item_means(self.rnd, ids, min_n=self.min_n)
+        return _item_means(self.rnd, ids, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def multiple(self) -> pd.DataFrame:
@@ -253,8 +253,17 @@ class RoundReport(SavesTables, AudienceSections):
     def response_overview(self):
         """Respondents per category of each background variable the panel summary shows (the codebook's
         ``breakdowns``, default every categorical one); tabellen.xlsx holds every variable."""
+        from peo_lib.report.banner_tables import weighting_sentence
+
         cb = self.rnd.codebook
         parts = [_p(f"Totaal: {self.rnd.n} respondenten.")]
+        if (weighted := weighting_sentence(self.weights, what="De percentages, gemiddelden en toetsen in deze "
+                                                              "samenvatting zijn")):
+            parts.append(_p(weighted, "peo-note"))
+        elif self.population_weights is not None:  # an audience summary of a weighted round
+            parts.append(_p("De cijfers in deze samenvatting zijn niet gewogen; de volledige samenvatting van "
+                            "deze ronde is wel gewogen en kan daardoor iets andere percentages en gemiddelden "
+                            "tonen.", "peo-note"))
         ov = self.overview
         for var in cb.summary_variables():
             part = ov[ov["variable"] == var].copy()
@@ -279,7 +288,7 @@ class RoundReport(SavesTables, AudienceSections):
     def scales_by_variable(self) -> pd.DataFrame:
         """Scale means per group of every categorical background variable but ``ervaringsgroep`` (which has
         :attr:`scales_by_group`), stacked with a ``variable`` column; suppressed per variable and scale."""
-        frames = [scale_means_by_group(self.rnd, by=var, min_n=self.min_n).assign(variable=var)
+        frames = [scale_means_by_group(self.rnd, by=var, min_n=self.min_n, weights=self.weights).assign(variable=var)
                   for var in self.rnd.codebook.report_variables() if var != EXPERIENCE and var in self.rnd.background]
         frames = [_all_or_nothing(f) if f["variable"].iloc[0] in ALL_OR_NOTHING else f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
@@ -452,6 +461,10 @@ class RoundReport(SavesTables, AudienceSections):
         parts.append(_p("Verschil = startend min ervaren, berekend uit de getoonde (afgeronde) gemiddelden. "
                         "Duidelijk verschil: een verschil dat geen toeval lijkt; hoe dat getoetst is, staat in de "
                         f"Verantwoording. {self.small}: te weinig respondenten in een groep.", "peo-note"))
+        from peo_lib.report.banner_tables import weighting_sentence
+
+        if (weighted := weighting_sentence(self.weights, what="De gemiddelden en toetsen in dit deel zijn")):
+            parts.append(_p(weighted, "peo-note"))
         return Section(parts)
 
     def _verdict_parts(self, table, *, heads, means, verdict, caption, sentence, others) -> list:
@@ -546,13 +559,20 @@ class RoundReport(SavesTables, AudienceSections):
         return open_answers_appendix(self.answers, self.rnd.codebook)
 
     @cached_property
-    def weights(self):
+    def population_weights(self):
         """The round's raking weights when ``populatie.yml`` covers it, else None
         (:func:`peo_lib.stats.weighting.round_weights`: the one rule for "weighted")."""
         from peo_lib.paths import data_dir_of
         from peo_lib.stats.weighting import round_weights
 
         return round_weights(self.rnd, data_dir=data_dir_of(self.rnd))
+
+    @property
+    def weights(self):
+        """The weights this report's figures use: :attr:`population_weights` in the full summary, None in
+        an audience summary (its score bands, quartiles and municipal tests are not weighted yet, and one
+        document must not mix weighted and unweighted figures; it says so in one sentence)."""
+        return self.population_weights if self.audience is None else None
 
     def banners(self):
         """"Kruistabellen": per block every statement against the background variables, column
@@ -595,7 +615,11 @@ class RoundReport(SavesTables, AudienceSections):
 
     @property
     def excel_about(self) -> str:
-        return f"Tabellen van {self.rnd.codebook.survey.short} ronde {self.rnd.id} ({self.theme_title})."
+        from peo_lib.report.banner_tables import weighting_sentence
+
+        about = f"Tabellen van {self.rnd.codebook.survey.short} ronde {self.rnd.id} ({self.theme_title})."
+        weighted = weighting_sentence(self.weights, what="De percentages, gemiddelden en toetsen zijn")
+        return f"{about} {weighted}" if weighted else about
 
     def provenance(self):
         """The provenance line (always the last output of the report)."""

@@ -177,7 +177,7 @@ def response_overview(rnd, *, min_n=None, variables=None) -> pd.DataFrame:
                          total=True)
 
 
-def scale_summary(rnd, *, min_n=None) -> pd.DataFrame:
+def scale_summary(rnd, *, min_n=None, weights=None) -> pd.DataFrame:
     """Each scale: mean, 95% CI and reliability; scales scored for fewer than ``min_n`` hidden.
 
     Returns
@@ -188,13 +188,15 @@ def scale_summary(rnd, *, min_n=None) -> pd.DataFrame:
         joined with :func:`peo_lib.stats.reliability.scale_reliability`
         (``alpha``, ``omega``, ``n_complete``, ``omega_reason``: why omega is NaN, in English, None on a
         suppressed row), plus ``suppressed``.
+    With ``weights`` (the round's raking weights) means, SDs, intervals and percentages are weighted
+    (:mod:`peo_lib.stats.descriptives`); counts stay unweighted and suppression is decided on them.
     """
     from peo_lib.stats.descriptives import scale_descriptives
     from peo_lib.privacy.disclosure import suppress_tidy
     from peo_lib.stats.reliability import scale_reliability
 
     min_n = resolve_min_n(rnd, min_n)
-    desc = scale_descriptives(rnd)
+    desc = scale_descriptives(rnd, weights=weights)
     if desc.empty:
         desc["suppressed"] = pd.Series(dtype=bool)
         return desc
@@ -207,7 +209,7 @@ def scale_summary(rnd, *, min_n=None) -> pd.DataFrame:
     return out
 
 
-def scale_means_by_group(rnd, *, by="ervaringsgroep", min_n=None) -> pd.DataFrame:
+def scale_means_by_group(rnd, *, by="ervaringsgroep", min_n=None, weights=None) -> pd.DataFrame:
     """Scale means with 95% CI per group; small groups (and a complement) hidden per scale.
 
     Returns
@@ -216,12 +218,14 @@ def scale_means_by_group(rnd, *, by="ervaringsgroep", min_n=None) -> pd.DataFram
         :func:`peo_lib.stats.descriptives.scale_descriptives` with ``by`` (column
         ``group``), plus ``suppressed`` (:func:`peo_lib.privacy.disclosure.suppress_tidy`,
         ``by="scale"``, ``total=True``).
+    With ``weights`` (the round's raking weights) means, SDs, intervals and percentages are weighted
+    (:mod:`peo_lib.stats.descriptives`); counts stay unweighted and suppression is decided on them.
     """
     from peo_lib.stats.descriptives import scale_descriptives
     from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
-    desc = scale_descriptives(rnd, by=by)
+    desc = scale_descriptives(rnd, by=by, weights=weights)
     if desc.empty:
         desc["suppressed"] = pd.Series(dtype=bool)
         return desc
@@ -256,7 +260,7 @@ def likert_groups(rnd, *, blocks=None) -> list[dict]:
     return out
 
 
-def likert_table(rnd, *, items=None, min_n=None) -> pd.DataFrame:
+def likert_table(rnd, *, items=None, min_n=None, weights=None) -> pd.DataFrame:
     """Answer distributions of items (all respondents), items with a small base hidden.
 
     Parameters
@@ -275,13 +279,15 @@ def likert_table(rnd, *, items=None, min_n=None) -> pd.DataFrame:
         base is below ``min_n``, decided by
         :func:`peo_lib.privacy.disclosure.suppress_tidy` per item); hidden rows have
         NaN ``n``, ``pct`` and ``pct_rounded``.
+    With ``weights`` (the round's raking weights) means, SDs, intervals and percentages are weighted
+    (:mod:`peo_lib.stats.descriptives`); counts stay unweighted and suppression is decided on them.
     """
     from peo_lib.privacy.disclosure import group_size_mask
     from peo_lib.stats.descriptives import item_distribution
 
     min_n = resolve_min_n(rnd, min_n)
     ids = list(rnd.codebook.items) if items is None else list(items)
-    dist = pd.concat([item_distribution(rnd, i) for i in ids], ignore_index=True)
+    dist = pd.concat([item_distribution(rnd, i, weights=weights) for i in ids], ignore_index=True)
     bases = dist[dist["kind"] == "answer"].groupby("item", sort=False)["base"].first()
     hide = dict(zip(bases.index, group_size_mask(bases.to_numpy(), min_n=min_n, total=False)[0]))
     dist["suppressed"] = dist["item"].map(hide).astype(bool)
@@ -310,7 +316,7 @@ def _likert_wide(dist: pd.DataFrame, rnd, items) -> tuple[pd.DataFrame, list, li
     return pd.DataFrame(rows), cats, miss
 
 
-def experience_comparison(rnd, *, min_n=None) -> pd.DataFrame:
+def experience_comparison(rnd, *, min_n=None, weights=None) -> pd.DataFrame:
     """Starters vs experienced on every scale and item (:func:`peo_lib.stats.compare.compare_groups`).
 
     Returns
@@ -323,7 +329,8 @@ def experience_comparison(rnd, *, min_n=None) -> pd.DataFrame:
         with a group below it are suppressed here too. ``n1``/``n2`` are
         float with NaN where :func:`peo_lib.privacy.disclosure.disclosure_mask` hides
         them (a group size below ``min_n``, and its complement: the item's
-        base is published in the charts).
+        base is published in the charts). With ``weights`` (the round's raking weights) means and
+        tests are weighted (:func:`~peo_lib.stats.compare.compare_groups`); counts stay unweighted.
     """
     from peo_lib.stats.compare import compare_groups
     from peo_lib.privacy.disclosure import disclosure_mask
@@ -332,7 +339,7 @@ def experience_comparison(rnd, *, min_n=None) -> pd.DataFrame:
     bg = rnd.background.get("ervaringsgroep")
     if bg is None or bg.notna().sum() == 0:
         return pd.DataFrame(columns=["kind", "id", "label", "n1", "n2", "suppressed", "zin"])
-    cmp = compare_groups(rnd, by="ervaringsgroep")
+    cmp = compare_groups(rnd, by="ervaringsgroep", weights=weights)
     extra = ((cmp["n1"] < min_n) | (cmp["n2"] < min_n)) & ~cmp["suppressed"]
     if extra.any():
         stats = ["mean1", "mean2", "diff", "cohen_d", "rank_biserial", "statistic", "p", "p_adj"]
@@ -353,22 +360,22 @@ def experience_comparison(rnd, *, min_n=None) -> pd.DataFrame:
     return cmp
 
 
-def theme_items(rnd, *, min_n=None, block=None) -> pd.DataFrame:
+def theme_items(rnd, *, min_n=None, block=None, weights=None) -> pd.DataFrame:
     """Means and top-2 shares of the theme block's items (:func:`~peo_lib.stats.descriptives.item_descriptives`).
 
     Items with fewer than ``min_n`` valid answers are hidden.
     """
-    return _item_means(rnd, rnd.codebook.items_in_block(block or rnd.codebook.theme), min_n=min_n)
+    return _item_means(rnd, rnd.codebook.items_in_block(block or rnd.codebook.theme), min_n=min_n, weights=weights)
 
 
-def _item_means(rnd, items, *, min_n=None) -> pd.DataFrame:
+def _item_means(rnd, items, *, min_n=None, weights=None) -> pd.DataFrame:
     from peo_lib.stats.descriptives import item_descriptives
     from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
     if not items:
         return pd.DataFrame(columns=["item", "text", "n_valid", "mean", "suppressed"])
-    desc = item_descriptives(rnd, items=items).drop(columns=["missing_reasons"])
+    desc = item_descriptives(rnd, items=items, weights=weights).drop(columns=["missing_reasons"])
     stat_cols = ["n_valid", "mean", "sd", "ci_low", "ci_high", "top2_n", "top2_pct", "top2_ci_low",
                  "top2_ci_high"]
     return suppress_tidy(desc, group_cols="item", count_col="n_valid", min_n=min_n, total=False,

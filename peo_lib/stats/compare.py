@@ -109,7 +109,7 @@ def _normalise_what(what) -> tuple[str, ...]:
 
 
 def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
-                   what=("scales", "items")) -> pd.DataFrame:
+                   what=("scales", "items"), weights=None) -> pd.DataFrame:
     """Compare two groups on every scale and item of a round.
 
     Parameters
@@ -123,6 +123,13 @@ def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
     what : {"scales", "items"} or a tuple of them
         Scales (scores from :func:`peo_lib.stats.scoring.score_scales`), items
         (codes as asked, not reverse keyed), or both (default).
+    weights : Series, optional
+        Survey weights per respondent (:func:`peo_lib.stats.weighting.round_weights`; NaN = not
+        in the design). Then means are weighted, scales get the design-based t-test (R
+        ``svyttest(y ~ g, design)``), items the design-based Wilcoxon rank test (R
+        ``svyranktest(y ~ g, design)``), ``cohen_d`` uses the weighted means and SDs and
+        ``rank_biserial`` the weighted P(X > Y) - P(X < Y); ``n1``/``n2`` stay unweighted
+        counts (suppression is decided on them), ``test`` is ``"svy_t"`` / ``"svy_wilcoxon"``.
 
     Returns
     -------
@@ -147,11 +154,33 @@ def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
     what = _normalise_what(what)
     groups, m1, m2 = _resolve_groups(rnd, by, groups)
     min_n = max(int(rnd.codebook.privacy.min_n), 2)
+    if weights is not None:
+        w = _design_weights(rnd, weights)
+        m1, m2 = m1 & np.isfinite(w), m2 & np.isfinite(w)
     samples = []
     for kind, table, labels in _comparison_blocks(rnd, what):
         X = table.to_numpy(dtype=float)
-        samples += [(kind, col, labels[col], X[m1, j], X[m2, j]) for j, col in enumerate(table.columns)]
+        if weights is None:
+            samples += [(kind, col, labels[col], X[m1, j], X[m2, j]) for j, col in enumerate(table.columns)]
+        else:  # respondent order (as in the file): R's weighted mid-ranks depend on it within ties
+            both = m1 | m2
+            n_design = int(np.isfinite(w).sum())  # a domain of the whole design, as R subset(design, ...)
+            samples += [(kind, col, labels[col], X[both, j], w[both], m1[both], n_design)
+                        for j, col in enumerate(table.columns)]
     return compare_samples(samples, groups=groups, by=by, min_n=min_n)
+
+
+def _design_weights(rnd, weights) -> np.ndarray:
+    """The weights as a float array in respondent order (NaN: not in the design)."""
+    w = weights if isinstance(weights, pd.Series) else pd.Series(np.asarray(weights, dtype=float),
+                                                                  index=rnd.items.index)
+    if not rnd.items.index.isin(w.index).all():
+        raise ValueError("`weights` must have a weight (or NaN) for every respondent (same index as the "
+                         "round, e.g. from round_weights(rnd)).")
+    w = w.reindex(rnd.items.index).to_numpy(dtype=float)
+    if (w[np.isfinite(w)] < 0).any():
+        raise ValueError("`weights` must not be negative.")
+    return w
 
 
 def compare_samples(samples, *, groups, by: str, min_n: int) -> pd.DataFrame:
@@ -159,11 +188,14 @@ def compare_samples(samples, *, groups, by: str, min_n: int) -> pd.DataFrame:
 
     Parameters
     ----------
-    samples : iterable of (kind, id, label, x, y)
+    samples : iterable of (kind, id, label, x, y) or (kind, id, label, values, weights, in_group1, n_design)
         ``kind`` is ``"scale"`` (Welch's t, Cohen's d) or ``"item"`` (Mann-Whitney U, rank-biserial
         r); ``x`` and ``y`` are the values of group 1 and group 2 (NaN is dropped). Only the values
         count, not their order or who gave them, so value counts expanded to samples give the same
-        row (the comparison with a previous round's stored distributions relies on that).
+        row (the comparison with a previous round's stored distributions relies on that). With
+        weights: the values of both groups in respondent order, their weights, a boolean array
+        that is True for group 1 and the number of respondents in the whole design (the two groups
+        are a domain of it); then the design-based tests of :func:`compare_groups`.
     groups : pair of str
         Group 1 and group 2 (their labels in the table).
     by : str
@@ -176,8 +208,8 @@ def compare_samples(samples, *, groups, by: str, min_n: int) -> pd.DataFrame:
     DataFrame
         As :func:`compare_groups`.
     """
-    rows = [_compare_column(kind, col, label, x, y, tuple(groups), max(int(min_n), 2))
-            for kind, col, label, x, y in samples]
+    rows = [_compare_column(kind, col, label, x, y, tuple(groups), max(int(min_n), 2), *weights)
+            for kind, col, label, x, y, *weights in samples]
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("p_adj", "significant", "zin")])
     _add_adjusted_p(out)
     return _finish_table(out, by=by, min_n=max(int(min_n), 2))
@@ -210,8 +242,10 @@ def _comparison_blocks(rnd, what):
     return blocks
 
 
-def _compare_column(kind, col, label, x, y, groups, min_n):
+def _compare_column(kind, col, label, x, y, groups, min_n, in_group1=None, n_design=None):
     """One result row: means and Welch t (scales) or Mann-Whitney U (items) of one column."""
+    if in_group1 is not None:  # (values, weights, in_group1, n_design)
+        return _compare_weighted(kind, col, label, x, y, in_group1, n_design, groups, min_n)
     x, y = _clean(x), _clean(y)
     row = dict(kind=kind, id=col, label=label, group1=groups[0], group2=groups[1],
                n1=len(x), n2=len(y), mean1=np.nan, mean2=np.nan, diff=np.nan, cohen_d=np.nan,
@@ -223,6 +257,72 @@ def _compare_column(kind, col, label, x, y, groups, min_n):
             warnings.simplefilter("ignore", RuntimeWarning)
             row.update(_scale_test(x, y) if kind == "scale" else _item_test(x, y))
     return row
+
+
+def _compare_weighted(kind, col, label, values, weights, in_group1, n_design, groups, min_n):
+    """One result row with survey weights: weighted means, design-based t or Wilcoxon rank test."""
+    v, w, g1 = np.asarray(values, dtype=float), np.asarray(weights, dtype=float), np.asarray(in_group1, dtype=bool)
+    ok = np.isfinite(v) & np.isfinite(w)
+    v, w, g1 = v[ok], w[ok], g1[ok]
+    x, wx, y, wy = v[g1], w[g1], v[~g1], w[~g1]
+    row = dict(kind=kind, id=col, label=label, group1=groups[0], group2=groups[1],
+               n1=len(x), n2=len(y), mean1=np.nan, mean2=np.nan, diff=np.nan, cohen_d=np.nan,
+               rank_biserial=np.nan, test="svy_t" if kind == "scale" else "svy_wilcoxon",
+               statistic=np.nan, p=np.nan, suppressed=len(x) < min_n or len(y) < min_n)
+    if row["suppressed"] or wx.sum() <= 0 or wy.sum() <= 0:
+        return row
+    m1, m2 = np.average(x, weights=wx), np.average(y, weights=wy)
+    row.update(mean1=m1, mean2=m2, diff=m1 - m2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if kind == "scale":
+            v1, v2 = np.average((x - m1) ** 2, weights=wx), np.average((y - m2) ** 2, weights=wy)
+            t, p = _svy_two_group_t(x, wx, y, wy, n_design=n_design)
+            row.update(cohen_d=(m1 - m2) / math.sqrt((v1 + v2) / 2) if v1 + v2 > 0 else np.nan, statistic=t, p=p)
+        elif np.ptp(np.concatenate([x, y])) > 0:
+            # R svyranktest: each respondent's mid-point in the weighted cumulative sum of both groups
+            # (stable sort, respondent order), averaged over ties, divided by the total weight
+            order = np.argsort(v, kind="mergesort")
+            cum = np.cumsum(w[order]) - w[order] / 2
+            rank = np.empty_like(cum)
+            rank[order] = cum
+            rank = pd.Series(rank).groupby(v).transform("mean").to_numpy() / w.sum()
+            t, p = _svy_two_group_t(rank[g1], wx, rank[~g1], wy, n_design=n_design)
+            row.update(rank_biserial=_weighted_superiority(x, wx, y, wy), statistic=t, p=p)
+    return row
+
+
+def _svy_two_group_t(x, wx, y, wy, *, n_design) -> tuple[float, float]:
+    """Design-based t of the weighted mean difference (group 1 - group 2), as R ``svyglm(y ~ g)``.
+
+    One-stage design without strata or clusters (``svydesign(ids=~1, weights=~w)``), the two
+    groups a domain of it (R ``svyttest(y ~ g, subset(design, ...))``): Taylor-linearised variance
+    ``N / (N - 1) * sum(z^2)``, ``N`` the respondents of the whole design, ``z = w (v - mean_g) /
+    W_g`` (with the sign of the group) for the respondents with a value and 0 for the others; t on
+    ``n - 2`` degrees of freedom, ``n`` the respondents with a value in the two groups (R's
+    ``degf`` counts the non-zero weights).
+    """
+    from scipy import stats
+
+    n = len(x) + len(y)
+    N = max(int(n_design), n)
+    zx = wx * (x - np.average(x, weights=wx)) / wx.sum()
+    zy = wy * (y - np.average(y, weights=wy)) / wy.sum()
+    se = math.sqrt(N / (N - 1) * (np.sum(zx ** 2) + np.sum(zy ** 2)))
+    if not se > 0 or n < 3:
+        return np.nan, np.nan
+    t = (np.average(x, weights=wx) - np.average(y, weights=wy)) / se
+    return float(t), float(2 * stats.t.sf(abs(t), n - 2))
+
+
+def _weighted_superiority(x, wx, y, wy) -> float:
+    """Weighted P(X > Y) - P(X < Y): the rank-biserial r with survey weights (unweighted: R's r)."""
+    values = np.union1d(x, y)
+    px = pd.Series(wx).groupby(x).sum().reindex(values, fill_value=0).to_numpy() / wx.sum()
+    py = pd.Series(wy).groupby(y).sum().reindex(values, fill_value=0).to_numpy() / wy.sum()
+    below = np.cumsum(py) - py  # P(Y < v)
+    above = 1 - np.cumsum(py)   # P(Y > v)
+    return float(np.sum(px * (below - above)))
 
 
 def _scale_test(x, y) -> dict:

@@ -95,6 +95,38 @@ def _mean_ci_arrays(n, s1, s2, confidence=CONFIDENCE):
     return mean_ci_from_sums(n, s1, s2, confidence=confidence)
 
 
+def _design_weights(rnd, weights) -> np.ndarray:
+    """Survey weights as a float array in respondent order (NaN: not in the design)."""
+    w = weights if isinstance(weights, pd.Series) else pd.Series(np.asarray(weights, dtype=float),
+                                                                  index=rnd.items.index)
+    if not rnd.items.index.isin(w.index).all():
+        raise ValueError("`weights` must have a weight (or NaN) for every respondent (same index as the round, "
+                         "e.g. from round_weights(rnd)).")
+    w = w.reindex(rnd.items.index).to_numpy(dtype=float)
+    if (w[np.isfinite(w)] < 0).any():
+        raise ValueError("`weights` must not be negative.")
+    return w
+
+
+def _weighted_mean_ci_arrays(sub, w, n_design: int, confidence=CONFIDENCE):
+    """Per column of ``sub`` (NaN = no value): weighted mean, weighted SD and the Wald interval of the
+    mean with its Taylor-linearised SE, as R ``svymean`` / ``svyby`` on a domain of a design of
+    ``n_design`` respondents (:func:`peo_lib.stats.weighting.weighted_mean`, vectorised)."""
+    from scipy.stats import norm
+
+    valid = ~np.isnan(sub) & np.isfinite(w)[:, None]
+    W = np.where(valid, w[:, None], 0.0)
+    tot = W.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (np.where(valid, sub, 0.0) * W).sum(axis=0) / np.where(tot > 0, tot, np.nan)
+        dev = np.where(valid, sub - mean, 0.0)
+        var_w = (W * dev**2).sum(axis=0) / np.where(tot > 0, tot, np.nan)
+        se = np.sqrt(n_design / (n_design - 1) * ((W * dev / np.where(tot > 0, tot, np.nan)) ** 2).sum(axis=0)) \
+            if n_design > 1 else np.full(sub.shape[1], np.nan)
+    q = float(norm.ppf(0.5 + confidence / 2))
+    return mean, np.sqrt(var_w), mean - q * se, mean + q * se
+
+
 def wilson_ci(count, nobs, *, confidence: float = CONFIDENCE):
     """Wilson score interval for a proportion (Wilson, 1927; Newcombe, 1998, method 3).
 
@@ -178,7 +210,7 @@ def _check_items_arg(rnd, items) -> list[str]:
 DISTRIBUTION_COLUMNS = ["kind", "code", "label", "n", "base", "pct", "pct_rounded"]
 
 
-def item_distribution(rnd, item_id: str, *, by=None, decimals: int = 0) -> pd.DataFrame:
+def item_distribution(rnd, item_id: str, *, by=None, decimals: int = 0, weights=None) -> pd.DataFrame:
     """Answer distribution of one item, as reports show it.
 
     Parameters
@@ -190,6 +222,10 @@ def item_distribution(rnd, item_id: str, *, by=None, decimals: int = 0) -> pd.Da
         Categorical background variable to split by (see module notes).
     decimals : int, default 0
         Decimals of ``pct_rounded``.
+    weights : Series, optional
+        Survey weights (:func:`peo_lib.stats.weighting.round_weights`): ``pct`` and ``pct_rounded``
+        are then weighted shares of the respondents with a weight (``svymean(~factor(y))``); ``n``
+        and ``base`` stay unweighted counts of every respondent (suppression is decided on them).
 
     Returns
     -------
@@ -232,10 +268,15 @@ def item_distribution(rnd, item_id: str, *, by=None, decimals: int = 0) -> pd.Da
     counts = np.stack([np.bincount(cat[mask], minlength=n_cat) for _, mask in groups])  # G x n_cat
     base = counts[:, :n_v].sum(axis=1)
     total = counts.sum(axis=1)
+    shares = counts  # what the percentages are computed from: counts, or weighted counts
+    if weights is not None:
+        w = np.nan_to_num(_design_weights(rnd, weights), nan=0.0)  # no weight: not in the weighted shares
+        shares = np.stack([np.bincount(cat[mask], weights=w[mask], minlength=n_cat) for _, mask in groups])
+    s_base, s_total = shares[:, :n_v].sum(axis=1), shares.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        pct_answer = 100 * counts[:, :n_v] / np.where(base > 0, base, np.nan)[:, None]
-        pct_other = 100 * counts[:, n_v:] / np.where(total > 0, total, np.nan)[:, None]
-    rounded = np.stack([largest_remainder(c, decimals=decimals) for c in counts[:, :n_v]])
+        pct_answer = 100 * shares[:, :n_v] / np.where(s_base > 0, s_base, np.nan)[:, None]
+        pct_other = 100 * shares[:, n_v:] / np.where(s_total > 0, s_total, np.nan)[:, None]
+    rounded = np.stack([largest_remainder(c, decimals=decimals) for c in shares[:, :n_v]])
     n_groups = len(groups)
     out = pd.DataFrame({
         "kind": np.tile(["answer"] * n_v + ["missing"] * n_r + ["no_answer"], n_groups),
@@ -259,7 +300,7 @@ ITEM_COLUMNS = [
 ]
 
 
-def item_descriptives(rnd, *, items=None, by=None) -> pd.DataFrame:
+def item_descriptives(rnd, *, items=None, by=None, weights=None) -> pd.DataFrame:
     """Mean, spread and top-2 share of every item (per group).
 
     Parameters
@@ -285,12 +326,20 @@ def item_descriptives(rnd, *, items=None, by=None) -> pd.DataFrame:
         reverse keyed),
         ``top2_ci_low``/``top2_ci_high`` (95% Wilson score interval, in
         percent; :func:`wilson_ci`).
+
+        With ``weights`` (survey weights, NaN = not in the design): ``mean``, ``sd`` and
+        ``top2_pct`` are weighted over the respondents with a weight, and the intervals are Wald
+        intervals with the Taylor-linearised SE, as R ``svymean`` / ``svyby`` (each group a domain
+        of the whole design). ``n``, ``n_valid`` and ``top2_n`` stay unweighted counts.
     """
     _check_round(rnd)
     ids = _check_items_arg(rnd, items)
     cb = rnd.codebook
     X = rnd.items[ids].to_numpy(dtype=float)
     tops = [cb.response_set_of(i).top_codes(2) for i in ids]  # the positive end (``positive: high|low``)
+    if weights is not None:
+        w = _design_weights(rnd, weights)
+        n_design = int(np.isfinite(w).sum())
     miss_cols = {i: rnd.missing[i] for i in ids}
     frames, labels = [], []
     for group, mask in _groups(rnd, by):
@@ -304,6 +353,12 @@ def item_descriptives(rnd, *, items=None, by=None) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             top2_pct = np.where(n_valid > 0, 100 * top2 / n_valid, np.nan)
         wl, wh = wilson_ci(top2, n_valid)
+        if weights is not None:
+            hit = np.where(valid, np.column_stack([np.isin(sub[:, j], tops[j]) for j in range(len(ids))])
+                           if len(ids) else sub, np.nan)
+            mean, sd, lo, hi = _weighted_mean_ci_arrays(sub, w[mask], n_design)
+            p, _, pl, ph = _weighted_mean_ci_arrays(hit.astype(float), w[mask], n_design)
+            top2_pct, wl, wh = 100 * p, pl, ph
         reasons = []
         for i in ids:
             vc = miss_cols[i][mask].value_counts(sort=False)
@@ -325,7 +380,7 @@ def item_descriptives(rnd, *, items=None, by=None) -> pd.DataFrame:
 SCALE_COLUMNS = ["scale", "label", "k", "n", "n_scored", "mean", "sd", "ci_low", "ci_high"]
 
 
-def scale_descriptives(rnd, *, by=None) -> pd.DataFrame:
+def scale_descriptives(rnd, *, by=None, weights=None) -> pd.DataFrame:
     """Mean scale scores with 95% t intervals (per group).
 
     Scores come from :func:`peo_lib.stats.scoring.score_scales` (reverse keys and
@@ -342,7 +397,8 @@ def scale_descriptives(rnd, *, by=None) -> pd.DataFrame:
     DataFrame
         One row per scale (and group): ``scale``, ``label``, ``k`` (items),
         ``n`` (respondents in the group), ``n_scored`` (with a score),
-        ``mean``, ``sd``, ``ci_low``, ``ci_high`` (as R ``t.test``).
+        ``mean``, ``sd``, ``ci_low``, ``ci_high`` (as R ``t.test``). With ``weights``: weighted
+        mean and SD and the ``svymean`` Wald interval (as :func:`item_descriptives`); counts unweighted.
     """
     from peo_lib.stats.scoring import score_scales
 
@@ -357,6 +413,9 @@ def scale_descriptives(rnd, *, by=None) -> pd.DataFrame:
         n_sc = valid.sum(axis=0)
         mean, sd, lo, hi = _mean_ci_arrays(n_sc, np.where(valid, sub, 0).sum(axis=0),
                                            np.where(valid, sub**2, 0).sum(axis=0))
+        if weights is not None:
+            w = _design_weights(rnd, weights)
+            mean, sd, lo, hi = _weighted_mean_ci_arrays(sub, w[mask], int(np.isfinite(w).sum()))
         frames.append(pd.DataFrame({
             "scale": ids, "label": [cb.scales[s].label for s in ids],
             "k": [len(cb.scales[s].items) for s in ids], "n": int(mask.sum()),
