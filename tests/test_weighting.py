@@ -659,3 +659,34 @@ def test_a_weighted_round_report_weights_its_tables_and_says_so_once_at_the_top(
         assert ans[ans["code"].isin(tops)]["pct"].sum() == pytest.approx(ref_pct, abs=1e-9)
         html = rep.response_overview()._repr_html_()
     assert html.count("gewogen naar ervaring (bron: Testtelling)") == 1
+
+
+def test_the_dashboard_draws_the_weighted_figures_from_its_count_tables(tmp_path):
+    """The dashboard's count tables of a weighted round give the R svyby means and intervals and the
+    svymean shares (pasted above); n and the suppression stay on the unweighted counts."""
+    from peo_lib import load_round
+    from peo_lib.dashboard.model import _Model
+    from peo_lib.dashboard.tables import round_tables
+
+    cb_path = write_round(tmp_path)
+    (tmp_path / "populatie.yml").write_text(POPULATIE, encoding="utf-8")  # the margins of MARGINS
+    rnd = load_round(cb_path, tmp_path / "raw")
+    t = round_tables(rnd)
+    assert t.weighted is not None and t.weighting.startswith("De percentages en gemiddelden zijn gewogen naar functie")
+    model = _Model({rnd.id: t})
+    by = model.means(rnd.id, "item:WD01", "functie").set_index("rij")
+    groups = ["Jeugdhulpverlener", "Gedragswetenschapper", "Teamleider", "Anders"]
+    np.testing.assert_allclose(by.loc[groups, "gemiddelde"], [3.24416116723401, 2.17620968134072,
+                                                              3.17095922561524, 2.89992275409035], atol=1e-9)
+    z = 1.959963984540054
+    np.testing.assert_allclose((by.loc[groups, "ci_hoog"] - by.loc[groups, "gemiddelde"]) / z,
+                               [0.140465313295355, 0.212963612155451, 0.179256647823485, 0.243340213180362],
+                               atol=1e-9)
+    assert by.loc["Totaal", "gemiddelde"] == pytest.approx(2.98516673749817, abs=1e-9)
+    assert by.loc["Jeugdhulpverlener", "n"] == (rnd.background["functie"] == "Jeugdhulpverlener").sum()
+    dist = model.distribution(rnd.id, "item:PR01", "geen").set_index("rij")
+    cats = t.subjects["item:PR01"]["categories"]
+    np.testing.assert_allclose(dist.loc["Totaal", cats].astype(float) / 100,
+                               [0.103098576506472, 0.181343281579716, 0.155834715698926, 0.366661987889329,
+                                0.193061438325557], atol=1e-9)
+    assert dist.loc["Totaal", "n"] == rnd.items["PR01"].notna().sum()

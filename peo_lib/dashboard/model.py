@@ -30,6 +30,11 @@ the group (the report's base for them, see
 :func:`peo_lib.stats.descriptives.item_distribution`): columns named by the
 reason, listed in ``attrs["missing"]``; NaN in a hidden row.
 
+With weights (``RoundTables.weighted``: the round is weighted as its report is) the percentages
+are weighted shares and the means weighted means with the ``svymean`` Wald interval (Taylor
+linearisation, each row a domain of the design: :func:`peo_lib.stats.weighting.weighted_mean`);
+``n`` and every suppression decision stay on the unweighted counts.
+
 Results are cached per selection; the dashboard fills the cache from a
 background thread while the presenter talks (the LP audit behind the masks can
 take 100 ms).
@@ -81,16 +86,19 @@ class _Model:
         counts = t.counts[breakdown][:, s, :K]
         miss = _missing_counts(t, breakdown, s, len(reasons))
         sizes = _sizes(t, breakdown, counts, miss)
+        weighted = getattr(t, "weighted", None)
+        shares = weighted["counts"][breakdown][:, s, :K] if weighted else counts  # percentages come from these
         if breakdown == NO_BREAKDOWN:
             cell, row, _, _ = distribution_mask(counts, min_n=t.min_n)
-            entries = [(TOTAL_LABEL, counts[0], miss[0], sizes[0], cell[0], row[0])]
+            entries = [(TOTAL_LABEL, counts[0], shares[0], miss[0], sizes[0], cell[0], row[0])]
         else:
             cell, row, tcell, thidden = distribution_mask(counts, min_n=t.min_n)
-            entries = [(TOTAL_LABEL, counts.sum(axis=0), miss.sum(axis=0), sizes.sum(), tcell, thidden)]
-            entries += [(lab, counts[g], miss[g], sizes[g], cell[g], row[g]) for g, lab in enumerate(labels)
+            entries = [(TOTAL_LABEL, counts.sum(axis=0), shares.sum(axis=0), miss.sum(axis=0), sizes.sum(), tcell,
+                        thidden)]
+            entries += [(lab, counts[g], shares[g], miss[g], sizes[g], cell[g], row[g]) for g, lab in enumerate(labels)
                         if counts[g].sum() > 0]
-        rows = [_dist_record(lab, c, m, size, hidden, row_hidden, cats, reasons, label)
-                for lab, c, m, size, hidden, row_hidden in entries]
+        rows = [_dist_record(lab, c, m, size, hidden, row_hidden, cats, reasons, label, shares=w)
+                for lab, c, w, m, size, hidden, row_hidden in entries]
         out = pd.DataFrame(rows)
         out.attrs.update(categories=list(cats), missing=reasons, round=round_id, subject=subject,
                          breakdown=breakdown)
@@ -126,6 +134,8 @@ class _Model:
             mean = np.where(rows_n > 0, rows_s1 / rows_n, np.nan)
             var = np.where(rows_n > 1, (rows_s2 - rows_n * mean ** 2) / (rows_n - 1), np.nan)
             half = t_quantile(rows_n - 1) * np.sqrt(np.clip(var, 0, None)) / np.sqrt(rows_n)
+        if getattr(t, "weighted", None):
+            mean, half = _weighted_mean_half(t.weighted, b, s, keep if b != NO_BREAKDOWN else None)
         rows_h = rows_h | (rows_n == 0)
         out = pd.DataFrame({
             "rij": names,
@@ -173,8 +183,32 @@ def _sizes(t, breakdown, counts, miss):
     return np.asarray(arr, dtype=np.int64)
 
 
-def _dist_record(lab, c, m, size, hidden, row_hidden, cats, reasons, small):
-    """One row of a distribution table: n label, visible percentages, hidden share, missing reasons."""
+def _weighted_mean_half(weighted, b, s, keep):
+    """Weighted means and the half width of their ``svymean`` Wald interval, rows as in ``_means``.
+
+    ``se^2 = N / (N - 1) * sum(w^2 (y - m)^2) / W^2`` over the row's valid values (the row a domain of
+    the design of ``N`` respondents with a weight), from the stored sums of w, w y, w^2, w^2 y, w^2 y^2.
+    """
+    from scipy.stats import norm
+
+    def rows(key):
+        a = weighted[key][b][:, s]
+        return a if keep is None else np.concatenate([[a.sum()], a[keep]])
+
+    w, wy, w2, w2y, w2y2 = (rows(k) for k in ("w", "wy", "w2", "w2y", "w2y2"))
+    N = weighted["n_design"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(w > 0, wy / w, np.nan)
+        ss = np.clip(w2y2 - 2 * m * w2y + m ** 2 * w2, 0, None)
+        se = np.sqrt(N / (N - 1) * ss) / w if N > 1 else np.full(len(w), np.nan)
+    return m, float(norm.ppf(0.975)) * se
+
+
+def _dist_record(lab, c, m, size, hidden, row_hidden, cats, reasons, small, *, shares=None):
+    """One row of a distribution table: n label, visible percentages, hidden share, missing reasons.
+
+    ``shares`` (weighted counts) give the percentages when the round is weighted; ``c`` stays the
+    count behind ``n`` and the suppression."""
     n = int(c.sum())
     rec = {"rij": lab}
     if row_hidden or n == 0:
@@ -182,7 +216,8 @@ def _dist_record(lab, c, m, size, hidden, row_hidden, cats, reasons, small):
         rec.update({cat: np.nan for cat in cats})
         rec.update({r: np.nan for r in reasons})
         return rec
-    pct = 100.0 * c / n
+    base = c if shares is None else np.asarray(shares, dtype=float)
+    pct = 100.0 * base / base.sum() if base.sum() > 0 else np.full(len(c), np.nan)
     hidden = np.asarray(hidden, dtype=bool)
     rec.update({"n": n, "n_label": f"n={n}", "verborgen_rij": False,
                 "verborgen_pct": float(pct[hidden].sum()) if hidden.any() else 0.0})

@@ -38,7 +38,7 @@ __all__ = ["RoundTables", "round_tables", "load_tables", "breakdown_options", "N
 NO_BREAKDOWN = "geen"
 #: Part of every cache key. Bump it when RoundTables or its module path changes,
 #: so a pickle written by an older version is never unpickled.
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 
 
 @dataclass
@@ -85,6 +85,14 @@ class RoundTables:
     grids : dict
         Grid id -> ``{"text", "items", "block"}``: the codebook's matrix questions (one
         overview each, titled with the question).
+    weighted : dict or None
+        With raking weights (``populatie.yml`` covers the round, as in the report): ``n_design``
+        (respondents with a weight) and per breakdown the weighted sums the weighted percentages
+        and the ``svymean`` intervals need: ``counts`` (groups, subjects, categories: sum of w),
+        ``w``, ``wy``, ``w2``, ``w2y``, ``w2y2`` (groups, subjects: sums of w, w y, w^2, w^2 y,
+        w^2 y^2 over the valid values). Sums over groups of respondents only, never a row.
+    weighting : str or None
+        The Dutch sentence saying to what the figures are weighted (None: unweighted).
     """
 
     round_id: str
@@ -105,6 +113,8 @@ class RoundTables:
     banner_weighting: str | None = None
     multiple: pd.DataFrame = field(default_factory=pd.DataFrame)
     grids: dict = field(default_factory=dict)
+    weighted: dict | None = None
+    weighting: str | None = None
 
     @property
     def subject_keys(self) -> list[str]:
@@ -180,14 +190,11 @@ def _subject_columns(rnd):
     return subjects, columns, cat_idx
 
 
-def _report_tables(rnd) -> dict:
+def _report_tables(rnd, weights) -> dict:
     """The report's own suppressed tables the dashboard shows as they are: banners, multiple response."""
-    from peo_lib.paths import data_dir_of
     from peo_lib.report.banner_tables import banner_sheets, weighting_sentence
     from peo_lib.report.tables import multiple_response_table
-    from peo_lib.stats.weighting import round_weights
 
-    weights = round_weights(rnd, data_dir=data_dir_of(rnd))
     cb = rnd.codebook
     grids = {g: dict(text=grid.text, items=list(grid.items), block=cb.items[grid.items[0]].block)
              for g, grid in cb.grids.items()}
@@ -226,6 +233,15 @@ def round_tables(rnd) -> RoundTables:
     Mi = _missing_index(rnd, subjects)
     M = max((len(s["missing"]) for s in subjects.values()), default=0) or 1
     has_reason = Mi >= 0
+    from peo_lib.paths import data_dir_of
+    from peo_lib.report.banner_tables import weighting_sentence
+    from peo_lib.stats.weighting import round_weights
+
+    weights = round_weights(rnd, data_dir=data_dir_of(rnd))  # the report's one rule for "weighted"
+    if weights is not None:
+        wv = weights.reindex(rnd.items.index).to_numpy(dtype=float)
+        wz = np.where(np.isfinite(wv), wv, 0.0)[:, None] * ok  # respondent x subject: w where a valid value
+        weighted = {"n_design": int(np.isfinite(wv).sum()), **{k: {} for k in ("counts", "w", "wy", "w2", "w2y", "w2y2")}}
     groups, counts, sums, sumsq, valid, missing, sizes = {}, {}, {}, {}, {}, {}, {}
     for b in breakdown_options(rnd):
         labels, g = _group_codes(rnd, b)
@@ -239,9 +255,19 @@ def round_tables(rnd) -> RoundTables:
         missing[b] = np.bincount((gs * M + Mi)[has_reason], minlength=G * S * M).reshape(G, S, M)
         sizes[b] = np.bincount(g, minlength=G)
         groups[b] = labels
+        if weights is not None:
+            def wsum(values, _gs=gs, _G=G):
+                return np.bincount(_gs.ravel(), weights=values.ravel(), minlength=_G * S).reshape(_G, S)
+
+            weighted["counts"][b] = np.bincount(flat, weights=wz[ok], minlength=G * S * K).reshape(G, S, K)
+            for key, values in (("w", wz), ("wy", wz * Xz), ("w2", wz ** 2), ("w2y", wz ** 2 * Xz),
+                                ("w2y2", (wz * Xz) ** 2)):
+                weighted[key][b] = wsum(values)
     return RoundTables(round_id=rnd.id, title=cb.title, theme=cb.theme, min_n=cb.privacy.min_n, n=rnd.n,
                        subjects=subjects, groups=groups, counts=counts, sums=sums, sumsq=sumsq, valid=valid,
-                       blocks=list(cb.blocks), missing=missing, sizes=sizes, **_report_tables(rnd))
+                       blocks=list(cb.blocks), missing=missing, sizes=sizes, **_report_tables(rnd, weights),
+                       weighted=weighted if weights is not None else None,
+                       weighting=weighting_sentence(weights, what="De percentages en gemiddelden zijn"))
 
 
 def breakdown_options(rnd) -> list[str]:

@@ -410,6 +410,8 @@ class Dashboard:
         if view == "trend" or rid == ALL_ROUNDS:
             return self._draw_trend(subj, b, small), note
         t = self.tables[rid]
+        if getattr(t, "weighting", None):
+            note += " " + _escape(t.weighting)
         if b != NO_BREAKDOWN:
             note += (" <b>Totaal</b> is iedereen in de ronde, ook wie deze vraag over zichzelf niet "
                      "beantwoordde (Onbekend), zoals in het rapport.")
