@@ -170,6 +170,9 @@ def meeting_server(demo_dir, tmp_path_factory):
 
 
 def _wait_meeting(page):
+    from peo_lib.dashboard.meeting import READY_CLASS
+
+    page.wait_for_selector(f".peo-meeting.{READY_CLASS}", state="attached", timeout=180_000)
     page.wait_for_selector("img.peo-meeting-figure", state="visible", timeout=180_000)
     page.wait_for_function("() => { const el = document.querySelector('img.peo-meeting-figure');"
                            " return el && el.naturalWidth > 0; }", timeout=60_000)
@@ -299,6 +302,12 @@ def _check_view_fits(page, height: int, where: str) -> None:
         box = page.locator(sel).first.bounding_box()
         assert box is not None and box["height"] > 0 and box["y"] + box["height"] <= height, \
             f"{where}: {sel} below the fold: {box}"
+    panel = page.locator(".peo-meeting").first.bounding_box()
+    for sel in (".peo-meeting-conclusion textarea", ".peo-meeting-action-title input",
+                ".peo-meeting-action-related select", ".peo-meeting-propose-button"):
+        box = page.locator(sel).first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= panel["x"] + panel["width"] + 0.5, \
+            f"{where}: {sel} runs past the panel's right edge: {box} vs {panel}"
     wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert wide <= 0, f"{where}: the page scrolls sideways by {wide} px"
     sizes = page.evaluate("() => ['.peo-meeting .peo-sentence', '.peo-meeting .peo-key'].map("

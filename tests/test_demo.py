@@ -30,7 +30,11 @@ PHONE = re.compile(r"(\+31|\b0)[\s()0-]*\d(?:[\s-]?\d){7,}")
 
 
 def _files(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """What `peo demo` wrote (not what later report runs store beside it: the rounds' value counts)."""
+    from peo_lib.paths import DISTRIBUTIONS_DIR
+
+    return {rel: p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not (rel := p.relative_to(root).as_posix()).startswith(DISTRIBUTIONS_DIR + "/")}
 
 
 @pytest.fixture(scope="module")

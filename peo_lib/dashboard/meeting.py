@@ -33,6 +33,9 @@ __all__ = ["MeetingPanel", "next_round_ids", "refresh_when_requested", "SAVE_DEL
 
 #: Seconds after the last key stroke before a conclusion is written.
 SAVE_DELAY = 1.0
+#: CSS class of the meeting panel once it shows the state of the meeting file (after a pre-heat: once
+#: the kernel's page was requested and the file re-read).
+READY_CLASS = "peo-meeting-ready"
 #: Seconds between two looks at the meeting file for changes made elsewhere (:meth:`MeetingPanel.watch_file`).
 WATCH_SECONDS = 2.0
 
@@ -130,7 +133,7 @@ class MeetingPanel:
         latest = list(self.tables)[-1]
         self.round = W.Dropdown(options=[(f"{r} · {t.title}", r) for r, t in self.tables.items()], value=latest,
                                 description="Ronde", style=st, layout=W.Layout(width="290px"))
-        self.block = W.Dropdown(description="Blok", style=st, layout=W.Layout(width="290px"))
+        self.block = W.Dropdown(description="Blok", style=st, layout=W.Layout(width="340px"))
         self.breakdown = W.Dropdown(description="Uitsplitsing", style=st, layout=W.Layout(width="280px"))
         self.prev_button = W.Button(description="◀ Vorige", layout=W.Layout(width="120px"))
         self.next_button = W.Button(description="Volgende ▶", layout=W.Layout(width="130px"))
@@ -141,14 +144,15 @@ class MeetingPanel:
         self.image.add_class("peo-meeting-figure")
         self.sentence = W.HTML()
         self.conclusion = W.Textarea(placeholder="Wat concludeert de groep bij deze figuur?", continuous_update=True,
-                                     layout=W.Layout(width="100%", height="120px"))
+                                     layout=W.Layout(width="97%", height="120px"))
         self.saved = W.HTML()
-        self.action_title = W.Text(placeholder="Titel van de verbeteractie", layout=W.Layout(width="100%"))
-        self.action_owner = W.Text(placeholder="Eigenaar (bijv. PJH werkgroep)", layout=W.Layout(width="100%"))
-        self.action_related = W.SelectMultiple(rows=4, layout=W.Layout(width="100%"))
+        # 97%: at 100% the widget's own margin ran past the panel's right edge
+        self.action_title = W.Text(placeholder="Titel van de verbeteractie", layout=W.Layout(width="97%"))
+        self.action_owner = W.Text(placeholder="Eigenaar (bijv. PJH werkgroep)", layout=W.Layout(width="97%"))
+        self.action_related = W.SelectMultiple(rows=4, layout=W.Layout(width="97%"))
         self.action_start = W.Dropdown(description="Startronde", style=st, layout=W.Layout(width="auto"))
         self.propose_button = W.Button(description="Verbeteractie voorstellen", button_style="primary",
-                                       layout=W.Layout(width="100%"))
+                                       layout=W.Layout(width="97%"))
         self.actions_list = W.HTML()
         self.save_button = W.Button(description="Bewaar als PNG", layout=W.Layout(width="180px"))
         for name in ("round", "block", "breakdown", "prev_button", "next_button", "conclusion", "action_title",
@@ -429,7 +433,11 @@ def refresh_when_requested(dash) -> None:
     in this kernel. :func:`voila.utils.wait_for_request` returns when this
     kernel is handed to a page (at once outside a pre-heated kernel).
     """
+    def ready():  # the page shows the meeting file's state from here on (browser tests wait for it)
+        dash.meeting.widget.add_class(READY_CLASS)
+
     if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        ready()
         return
 
     def wait():
@@ -439,6 +447,7 @@ def refresh_when_requested(dash) -> None:
             wait_for_request()
             dash.meeting.reload()
         except Exception:  # the page still works; it just shows the state of the pre-heat
-            return
+            pass
+        ready()
 
     threading.Thread(target=wait, name="peo-meeting-refresh", daemon=True).start()
