@@ -87,6 +87,9 @@ def _snapshot(dest: Path) -> Path:
     for name in ("pyproject.toml", "requirements.lock"):
         if (REPO / name).is_file():
             shutil.copy2(REPO / name, dest / name)
+    # as `make setup` does for the package: with PYTHONDONTWRITEBYTECODE set, nothing else would cache it
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", str(dest / "peo_lib")], check=True,
+                   stdout=subprocess.DEVNULL)
     return dest
 
 

@@ -25,7 +25,8 @@ from peo_lib.report.render_html import render_html
 from peo_lib.report.structure import Bullets, Paragraph, Section, Table
 from peo_lib.sentences import shown_difference, top2_phrase
 
-__all__ = ["handout_sections", "handout_html", "write_pdf", "pdf_page_count", "HANDOUT_PDF", "find_chromium"]
+__all__ = ["handout_sections", "handout_html", "write_pdf", "start_pdf", "PdfJob", "pdf_page_count", "HANDOUT_PDF",
+           "find_chromium"]
 
 HANDOUT_PDF = "samenvatting.pdf"
 
@@ -145,31 +146,63 @@ def find_chromium() -> str | None:
     return None
 
 
-def write_pdf(page_html: str, path, *, chromium=None, timeout=120) -> Path | None:
-    """Print an HTML page to an A4 PDF with headless chromium; None (and a warning) without chromium."""
+class PdfJob:
+    """A PDF being printed by headless chromium in the background (:func:`start_pdf`); :meth:`wait` ends it."""
+
+    def __init__(self, proc, tmp: Path, out: Path, path: Path, timeout: float):
+        self.proc, self.tmp, self.out, self.path, self.timeout = proc, tmp, out, path, timeout
+
+    def wait(self) -> Path | None:
+        """Wait for chromium; move the PDF to its place and return the path, or None (and a warning)."""
+        try:
+            if self.proc is None:
+                return None
+            try:
+                self.proc.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired as exc:
+                self.proc.kill()
+                self.proc.communicate()
+                warnings.warn(f"chromium could not print {self.path.name}: {exc}", stacklevel=2)
+                return None
+            if not self.out.is_file() or self.out.read_bytes()[:5] != b"%PDF-":
+                warnings.warn(f"chromium wrote no PDF: {self.path.name} not written", stacklevel=2)
+                return None
+            shutil.move(str(self.out), self.path)
+            return self.path
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.proc = None
+
+
+def start_pdf(page_html: str, path, *, chromium=None, timeout=120) -> PdfJob:
+    """Start printing an HTML page to an A4 PDF with headless chromium, in the background.
+
+    The report goes on while chromium prints (about 1.5 s); :meth:`PdfJob.wait` collects it. Without
+    chromium the job is empty and ``wait`` returns None (with a warning, as :func:`write_pdf`).
+    """
     exe = chromium or find_chromium()
     path = Path(path)
+    tmp = Path(tempfile.mkdtemp(prefix="peo-handout-"))
+    src, out = tmp / "handout.html", tmp / "handout.pdf"
     if exe is None:
         warnings.warn("no chromium on the PATH: samenvatting.pdf not written (install Debian's chromium)",
                       stacklevel=2)
-        return None
-    with tempfile.TemporaryDirectory(prefix="peo-handout-") as tmp:
-        src = Path(tmp) / "handout.html"
-        src.write_text(page_html, encoding="utf-8")
-        out = Path(tmp) / "handout.pdf"
-        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-               "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp}/profile",
-               "--no-pdf-header-footer", f"--print-to-pdf={out}", src.as_uri()]
-        try:
-            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            warnings.warn(f"chromium could not print samenvatting.pdf: {exc}", stacklevel=2)
-            return None
-        if not out.is_file() or out.read_bytes()[:5] != b"%PDF-":
-            warnings.warn("chromium wrote no PDF: samenvatting.pdf not written", stacklevel=2)
-            return None
-        shutil.move(str(out), path)
-    return path
+        return PdfJob(None, tmp, out, path, timeout)
+    src.write_text(page_html, encoding="utf-8")
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+           "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp}/profile",
+           "--no-pdf-header-footer", f"--print-to-pdf={out}", src.as_uri()]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        warnings.warn(f"chromium could not print samenvatting.pdf: {exc}", stacklevel=2)
+        proc = None
+    return PdfJob(proc, tmp, out, path, timeout)
+
+
+def write_pdf(page_html: str, path, *, chromium=None, timeout=120) -> Path | None:
+    """Print an HTML page to an A4 PDF with headless chromium; None (and a warning) without chromium."""
+    return start_pdf(page_html, path, chromium=chromium, timeout=timeout).wait()
 
 
 def pdf_page_count(data: bytes) -> int:

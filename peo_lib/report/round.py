@@ -94,6 +94,7 @@ class RoundReport(SavesTables, AudienceSections):
         self.out_dir = None if out_dir is None else Path(out_dir)
         self.previous = previous
         self.previous_note = previous_note
+        self._handout_job = None
         self.cache_dir = cache_dir
         self.small = _small(self.min_n)
         self.figures: dict[str, Path] = {}
@@ -596,15 +597,25 @@ class RoundReport(SavesTables, AudienceSections):
 
         return round_appendix(self)
 
+    def start_handout(self) -> None:
+        """Start printing the handout in the background (chromium, about 1.5 s) while the rest of the
+        report is made; :meth:`save_handout` collects it. Shows nothing."""
+        from peo_lib.report.handout import HANDOUT_PDF, handout_html, start_pdf
+
+        if self.out_dir is None or self.audience is not None or self._handout_job is not None:
+            return None
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._handout_job = start_pdf(handout_html(self), self.out_dir / HANDOUT_PDF)
+        return None
+
     def save_handout(self):
         """Write the 2-page A4 handout ``samenvatting.pdf`` to ``out_dir`` (:mod:`peo_lib.report.handout`);
         the full summary only. Shows a line pointing to it, or nothing when no PDF could be made."""
-        from peo_lib.report.handout import HANDOUT_PDF, handout_html, write_pdf
-
         if self.out_dir is None or self.audience is not None:
             return None
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = write_pdf(handout_html(self), self.out_dir / HANDOUT_PDF)
+        self.start_handout()  # at once, unless an earlier cell started it
+        job, self._handout_job = self._handout_job, None
+        path = job.wait()
         return None if path is None else _p(f"Deze samenvatting op twee A4-pagina's: {path.name}.", "peo-note")
 
     def excel_sheets(self) -> dict:

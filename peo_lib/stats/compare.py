@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from peo_lib.stats.descriptives import _check_round, _groups
+from peo_lib.stats.weighting import design_weights
 from peo_lib._validate import check_argument
 from peo_lib.sentences import COHEN_D_BENCHMARKS, RANK_BISERIAL_BENCHMARKS, effect_size_words  # noqa: F401
 from peo_lib.vocab import EXPERIENCE
@@ -155,7 +156,7 @@ def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
     groups, m1, m2 = _resolve_groups(rnd, by, groups)
     min_n = max(int(rnd.codebook.privacy.min_n), 2)
     if weights is not None:
-        w = _design_weights(rnd, weights)
+        w = design_weights(rnd, weights)
         m1, m2 = m1 & np.isfinite(w), m2 & np.isfinite(w)
     samples = []
     for kind, table, labels in _comparison_blocks(rnd, what):
@@ -168,19 +169,6 @@ def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
             samples += [(kind, col, labels[col], X[both, j], w[both], m1[both], n_design)
                         for j, col in enumerate(table.columns)]
     return compare_samples(samples, groups=groups, by=by, min_n=min_n)
-
-
-def _design_weights(rnd, weights) -> np.ndarray:
-    """The weights as a float array in respondent order (NaN: not in the design)."""
-    w = weights if isinstance(weights, pd.Series) else pd.Series(np.asarray(weights, dtype=float),
-                                                                  index=rnd.items.index)
-    if not rnd.items.index.isin(w.index).all():
-        raise ValueError("`weights` must have a weight (or NaN) for every respondent (same index as the "
-                         "round, e.g. from round_weights(rnd)).")
-    w = w.reindex(rnd.items.index).to_numpy(dtype=float)
-    if (w[np.isfinite(w)] < 0).any():
-        raise ValueError("`weights` must not be negative.")
-    return w
 
 
 def compare_samples(samples, *, groups, by: str, min_n: int) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from peo_lib.stats.intervals import mean_ci, mean_ci_from_sums  # noqa: F401  (mean_ci re-exported)
+from peo_lib.stats.weighting import design_weights
 
 
 __all__ = [
@@ -93,19 +94,6 @@ def largest_remainder(counts, *, decimals: int = 0):
 def _mean_ci_arrays(n, s1, s2, confidence=CONFIDENCE):
     """Vectorised mean, sd and t-interval (:func:`peo_lib.stats.intervals.mean_ci_from_sums`)."""
     return mean_ci_from_sums(n, s1, s2, confidence=confidence)
-
-
-def _design_weights(rnd, weights) -> np.ndarray:
-    """Survey weights as a float array in respondent order (NaN: not in the design)."""
-    w = weights if isinstance(weights, pd.Series) else pd.Series(np.asarray(weights, dtype=float),
-                                                                  index=rnd.items.index)
-    if not rnd.items.index.isin(w.index).all():
-        raise ValueError("`weights` must have a weight (or NaN) for every respondent (same index as the round, "
-                         "e.g. from round_weights(rnd)).")
-    w = w.reindex(rnd.items.index).to_numpy(dtype=float)
-    if (w[np.isfinite(w)] < 0).any():
-        raise ValueError("`weights` must not be negative.")
-    return w
 
 
 def _weighted_mean_ci_arrays(sub, w, n_design: int, confidence=CONFIDENCE):
@@ -270,7 +258,7 @@ def item_distribution(rnd, item_id: str, *, by=None, decimals: int = 0, weights=
     total = counts.sum(axis=1)
     shares = counts  # what the percentages are computed from: counts, or weighted counts
     if weights is not None:
-        w = np.nan_to_num(_design_weights(rnd, weights), nan=0.0)  # no weight: not in the weighted shares
+        w = np.nan_to_num(design_weights(rnd, weights), nan=0.0)  # no weight: not in the weighted shares
         shares = np.stack([np.bincount(cat[mask], weights=w[mask], minlength=n_cat) for _, mask in groups])
     s_base, s_total = shares[:, :n_v].sum(axis=1), shares.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -338,7 +326,7 @@ def item_descriptives(rnd, *, items=None, by=None, weights=None) -> pd.DataFrame
     X = rnd.items[ids].to_numpy(dtype=float)
     tops = [cb.response_set_of(i).top_codes(2) for i in ids]  # the positive end (``positive: high|low``)
     if weights is not None:
-        w = _design_weights(rnd, weights)
+        w = design_weights(rnd, weights)
         n_design = int(np.isfinite(w).sum())
     miss_cols = {i: rnd.missing[i] for i in ids}
     frames, labels = [], []
@@ -414,7 +402,7 @@ def scale_descriptives(rnd, *, by=None, weights=None) -> pd.DataFrame:
         mean, sd, lo, hi = _mean_ci_arrays(n_sc, np.where(valid, sub, 0).sum(axis=0),
                                            np.where(valid, sub**2, 0).sum(axis=0))
         if weights is not None:
-            w = _design_weights(rnd, weights)
+            w = design_weights(rnd, weights)
             mean, sd, lo, hi = _weighted_mean_ci_arrays(sub, w[mask], int(np.isfinite(w).sum()))
         frames.append(pd.DataFrame({
             "scale": ids, "label": [cb.scales[s].label for s in ids],

@@ -57,7 +57,7 @@ import pandas as pd
 
 from peo_lib.errors import WeightingError
 
-__all__ = ["rake_weights", "round_weights", "weighting_summary", "kish_effective_n", "design_effect", "weighted_mean",
+__all__ = ["rake_weights", "round_weights", "design_weights", "weighting_summary", "kish_effective_n", "design_effect", "weighted_mean",
            "weighted_proportions", "WeightingError", "EPSILON", "MAX_PASSES"]
 
 #: Margins are met to this (largest absolute difference of a weighted share from its target).
@@ -360,6 +360,23 @@ def weighting_summary(weights) -> pd.Series:
 # ======================================================================
 # weighted estimates (svymean / svyby)
 # ======================================================================
+
+def design_weights(rnd, weights) -> np.ndarray:
+    """Survey weights as a float array in the round's respondent order (NaN: not in the design).
+
+    Raises ValueError when a respondent has no entry (use NaN for "not weighted") or a weight is
+    negative: the one check of a weights argument for every weighted table and test.
+    """
+    w = weights if isinstance(weights, pd.Series) else pd.Series(np.asarray(weights, dtype=float),
+                                                                  index=rnd.items.index)
+    if not rnd.items.index.isin(w.index).all():
+        raise ValueError("`weights` must have a weight (or NaN) for every respondent (same index as the round, "
+                         "e.g. from round_weights(rnd)).")
+    w = w.reindex(rnd.items.index).to_numpy(dtype=float)
+    if (w[np.isfinite(w)] < 0).any():
+        raise ValueError("`weights` must not be negative.")
+    return w
+
 
 def _align(y, weights, by):
     """y, w (1 when None) and by as aligned arrays; respondents without a valid weight dropped."""
