@@ -87,7 +87,9 @@ def test_setup_installs_the_lock_file():
     """make setup installs requirements.lock with hashes checked: with uv, or with plain pip as the fallback."""
     make = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "LOCK       := requirements.lock" in make and "$(STAMP): pyproject.toml $(LOCK)" in make
-    assert "uv pip install --quiet --python $(BIN)/python --require-hashes -r $(LOCK)" in make
+    assert "uv pip install --quiet --python $(BIN)/python --require-hashes --compile-bytecode -r $(LOCK)" in make
+    # PYTHONDONTWRITEBYTECODE (set on this machine and in CI) would otherwise leave every import uncompiled
+    assert "-m compileall -q -j 0 peo_lib" in make
     assert "-m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)" in make
 
 
