@@ -392,6 +392,15 @@ def others_no_change_sentence(n: int, kind: str, *, previous: str, any_shown: bo
     return f"De andere {n} {noun} zijn niet duidelijk veranderd sinds {previous}."
 
 
+def change_weighting_sentence(*, previous: str, previous_weighted: bool) -> str:
+    """How the previous round counts in a weighted comparison between rounds (each round as published)."""
+    if previous_weighted:
+        return (f"Beide rondes zijn gewogen, elk naar de populatiecijfers van die ronde (ook {previous} zoals in "
+                "de eigen samenvatting).")
+    return (f"Deze ronde is gewogen; ronde {previous} niet (daarvoor zijn geen populatiecijfers), dus daar telt "
+            "elk antwoord even zwaar, zoals in de eigen samenvatting van die ronde.")
+
+
 def no_change_sentence(previous: str) -> str:
     """``"Geen duidelijke veranderingen sinds 2022-2."`` (nothing changed clearly in the core questions)."""
     return (f"Geen duidelijke veranderingen sinds {previous}: de schalen en kernvragen liggen op hetzelfde "

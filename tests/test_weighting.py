@@ -507,6 +507,38 @@ def test_weighted_rank_test_matches_svyranktest(rnd, w):
     assert (got.loc["PR01", "n1"], got.loc["PR01", "n2"]) == (35, 31)
 
 
+# The rank test with mid-point ties (what a comparison with a round's stored sums uses): R's
+# svyranktest averages cumsum(w) - w/2 over a tie in respondent order, so here the scores are the
+# weighted mid-ranks, computed in R and tested with R's svyttest (same design `two`):
+#> midrank <- function(y, w) { ok <- !is.na(y) & w > 0; W <- tapply(w[ok], y[ok], sum)
+#>   mid <- (cumsum(W) - W / 2) / sum(W); r <- rep(NA_real_, length(y)); r[ok] <- mid[as.character(y[ok])]; r }
+#> v <- two$variables; inn <- weights(two, "sampling") > 0
+#> for (item in c("PR01", "WD01")) {
+#>   r <- rep(NA_real_, nrow(v)); r[inn] <- midrank(v[[item]][inn], weights(two, "sampling")[inn])
+#>   two$variables$r <- r
+#>   print(unclass(svyttest(r ~ g, two))[c("statistic", "parameter", "p.value", "estimate")]) }
+#>   PR01: t -3.07910638325017  df 64  p 0.00305704199306742  difference in mean -0.23072820366652
+#>   WD01: t -3.98485110215671  df 73  p 0.00015826999282144  difference in mean -0.267536189868205
+@pytest.mark.parametrize("item, t, p", [("PR01", 3.07910638325017, 0.00305704199306742),
+                                        ("WD01", 3.98485110215671, 0.00015826999282144)])
+def test_weighted_rank_test_with_midpoint_ties_matches_r(rnd, w, item, t, p):
+    from peo_lib.stats.compare import compare_samples
+
+    f = rnd.background["functie"].astype(object).to_numpy()
+    wv = w.reindex(rnd.items.index).to_numpy(dtype=float)
+    both = np.isin(f, TWO) & np.isfinite(wv)
+    sample = ("item", item, item, rnd.items[item].to_numpy(dtype=float)[both], wv[both], (f == TWO[0])[both],
+              int(np.isfinite(wv).sum()))
+    got = compare_samples([sample], groups=TWO, by="functie", min_n=5, ties="midpoint").iloc[0]
+    assert got["test"] == "svy_wilcoxon"
+    assert got["statistic"] == pytest.approx(t, abs=1e-9)
+    assert got["p"] == pytest.approx(p, rel=1e-8)
+    r_order = compare_samples([sample], groups=TWO, by="functie", min_n=5).iloc[0]
+    assert abs(r_order["statistic"] - got["statistic"]) > 1e-3  # unequal weights in ties: the choice matters
+    with pytest.raises(ValueError, match=r"`ties` must be one of \['respondent_order', 'midpoint'\], but 'mid'"):
+        compare_samples([sample], groups=TWO, by="functie", min_n=5, ties="mid")
+
+
 def test_weighted_t_test_matches_svyttest(rnd, w):
     from peo_lib.stats.compare import compare_samples
 

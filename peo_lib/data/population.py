@@ -67,6 +67,14 @@ class PopulationEntry(BaseModel):
         return self
 
     @property
+    def fingerprint(self) -> str:
+        """sha256 of the shares (what the weights depend on): a stored weighted aggregate is only
+        used while its round's entry still has the shares it was computed with."""
+        import json
+
+        return hashlib.sha256(json.dumps(self.marges, sort_keys=True).encode()).hexdigest()
+
+    @property
     def valid_for(self) -> str:
         """``"2022-2"`` or ``"vanaf 2021-1"``: for the sentence that says what the figures are weighted to."""
         return self.ronde if self.ronde is not None else f"vanaf {self.vanaf_ronde}"

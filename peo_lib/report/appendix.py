@@ -105,9 +105,13 @@ def round_appendix(rep) -> Section:
     ch = rep.change
     if ch is not None and len(ch) and "mean1" in ch:
         r0, r1 = rep.previous.id, rep.rnd.id
+        how = ("De twee rondes zijn samen als één gewogen steekproef vergeleken, elke ronde met haar eigen "
+               "weegfactoren, met de gewogen t-toets en de gewogen rangtoets (gelijke antwoorden krijgen het midden "
+               "van hun gewicht als rang) en dezelfde correctie als hierboven" if ch.attrs.get("weighted") else
+               "De twee rondes zijn vergeleken als twee onafhankelijke groepen, met dezelfde toetsen en correctie "
+               "als hierboven")
         parts += [Heading(f"Toetsen: verandering sinds {r0}", 3),
-                  Paragraph(f"De twee rondes zijn vergeleken als twee onafhankelijke groepen, met dezelfde toetsen en "
-                            f"correctie als hierboven. Verschil = {r1} min {r0}.", "note"),
+                  Paragraph(f"{how}. Verschil = {r1} min {r0}.", "note"),
                   *_test_tables(ch, small=rep.small, first_means=[("mean1", f"Gem. {r1}"), ("mean2", f"Gem. {r0}")],
                                 caption=f"{r1} tegen {r0}", with_n=False)]
     if rep.audience == "gemeenten":

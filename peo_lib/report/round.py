@@ -23,7 +23,8 @@ import pandas as pd
 
 from peo_lib.errors import ReportError
 from peo_lib.formatting import format_nl
-from peo_lib.sentences import (DEMO_NOTICE, answer_group_phrases, chart_axis_phrase, omega_missing_phrase,
+from peo_lib.sentences import (DEMO_NOTICE, answer_group_phrases, change_weighting_sentence, chart_axis_phrase,
+                                omega_missing_phrase,
                                 others_no_change_sentence, others_not_different_sentence, plain_change_sentence,
                                 plain_group_sentence, respondents_sentence, round_intro, scale_range_sentence,
                                 shown_difference, survey_phrase, top2_phrase)
@@ -159,7 +160,7 @@ class RoundReport(SavesTables, AudienceSections):
     def change(self):
         if self.previous is None:
             return None
-        return change_since_previous(self.rnd, self.previous, min_n=self.min_n)
+        return change_since_previous(self.rnd, self.previous, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def answers(self) -> pd.DataFrame:
@@ -545,6 +546,9 @@ class RoundReport(SavesTables, AudienceSections):
                      others=lambda n, kind, clear: others_no_change_sentence(n, kind, previous=r0, any_shown=clear))]
         parts.append(_p(f"Verschil = {r1} min {r0}, berekend uit de getoonde (afgeronde) gemiddelden. Duidelijk "
                         "veranderd: een verschil dat geen toeval lijkt (zie de Verantwoording).", "peo-note"))
+        if ch.attrs.get("weighted"):
+            parts.append(_p(change_weighting_sentence(previous=r0, previous_weighted=ch.attrs["previous_weighted"]),
+                            "peo-note"))
         return Section(parts)
 
     def open_themes(self):

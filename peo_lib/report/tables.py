@@ -391,7 +391,7 @@ def previous_round_id(round_id, *, data_dir=None):
     return earlier[-1] if earlier else None
 
 
-def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
+def change_since_previous(rnd, prev, *, min_n=None, weights=None) -> pd.DataFrame:
     """Core items (and core scales) of this round against the previous round.
 
     The two rounds are compared as two independent groups with
@@ -410,6 +410,13 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
         tests depend only on each round's value counts.
     min_n : int, optional
         Stricter threshold than the codebooks' ``privacy.min_n`` (the stricter of the two rounds').
+    weights : Series, optional
+        This round's weights (:func:`peo_lib.stats.weighting.round_weights`). Then the previous round
+        counts with its own weights (1 each when ``populatie.yml`` does not weight it), each round as
+        its report publishes it: weighted means, the design-based t-test and the weighted rank test
+        with mid-point ties (``ties="midpoint"`` of ``compare_samples``, which the stored
+        distributions can give exactly) on the two rounds stacked as one design. The counts stay
+        the unweighted respondents with a weight. Without ``weights`` both rounds are unweighted.
 
     Returns
     -------
@@ -422,7 +429,18 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
     from peo_lib.stats.compare import compare_samples
     from peo_lib.stats.distributions import RoundDistributions, round_distributions
 
-    prev_dist = prev if isinstance(prev, RoundDistributions) else round_distributions(prev)
+    if isinstance(prev, RoundDistributions):
+        prev_dist = prev
+    elif weights is None:
+        prev_dist = round_distributions(prev)
+    else:
+        from peo_lib.data.population import read_population
+        from peo_lib.paths import data_dir_of
+        from peo_lib.stats.weighting import round_weights
+
+        prev_w = round_weights(prev, data_dir=data_dir_of(prev))
+        entry = read_population(data_dir=data_dir_of(prev)).entry_for(prev.id) if prev_w is not None else None
+        prev_dist = round_distributions(prev, weights=prev_w, population=entry)
     pcb = prev_dist.codebook
     min_n = max(resolve_min_n(rnd, min_n), int(pcb.privacy.min_n))
     cb = rnd.codebook
@@ -438,11 +456,25 @@ def change_since_previous(rnd, prev, *, min_n=None) -> pd.DataFrame:
     from peo_lib.stats.scoring import score_scales
 
     scores = score_scales(rnd, scales=scales) if scales else None
-    samples = [("scale", s, cb.scales[s].label, scores[s].to_numpy(dtype=float), prev_dist.scale_values(s))
-               for s in scales]
-    samples += [("item", i, cb.items[i].text, rnd.items[i].to_numpy(dtype=float), prev_dist.item_values(i))
-                for i in common]
-    out = compare_samples(samples, groups=(rnd.id, prev_dist.id), by="ronde", min_n=min_n)
+    columns = [("scale", s, cb.scales[s].label, scores[s].to_numpy(dtype=float)) for s in scales]
+    columns += [("item", i, cb.items[i].text, rnd.items[i].to_numpy(dtype=float)) for i in common]
+    if weights is None:
+        samples = [(kind, key, label, now, prev_dist.scale_values(key) if kind == "scale"
+                    else prev_dist.item_values(key)) for kind, key, label, now in columns]
+        out = compare_samples(samples, groups=(rnd.id, prev_dist.id), by="ronde", min_n=min_n)
+    else:
+        from peo_lib.stats.weighting import design_weights
+
+        w_now = design_weights(rnd, weights)
+        n_design = int(np.isfinite(w_now).sum()) + prev_dist.n_design  # the two rounds stacked as one design
+        samples = []
+        for kind, key, label, now in columns:
+            before, w_before = prev_dist.weighted_sample(kind, key)
+            samples.append((kind, key, label, np.concatenate([now, before]), np.concatenate([w_now, w_before]),
+                            np.r_[np.ones(len(now), bool), np.zeros(len(before), bool)], n_design))
+        out = compare_samples(samples, groups=(rnd.id, prev_dist.id), by="ronde", min_n=min_n, ties="midpoint")
+    out.attrs["weighted"] = weights is not None
+    out.attrs["previous_weighted"] = weights is not None and bool(prev_dist.weighted)
     out["zin"] = [change_sentence(r, min_n=min_n) for r in out.to_dict("records")]
     return out
 

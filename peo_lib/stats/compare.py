@@ -45,6 +45,7 @@ __all__ = [
 
 SIGNIFICANCE = 0.05
 WHAT = ("scales", "items")
+TIES = ("respondent_order", "midpoint")
 
 COLUMNS = [
     "kind", "id", "label", "group1", "group2", "n1", "n2", "mean1", "mean2", "diff",
@@ -171,7 +172,7 @@ def compare_groups(rnd, *, by: str = EXPERIENCE, groups=("startend", "ervaren"),
     return compare_samples(samples, groups=groups, by=by, min_n=min_n)
 
 
-def compare_samples(samples, *, groups, by: str, min_n: int) -> pd.DataFrame:
+def compare_samples(samples, *, groups, by: str, min_n: int, ties: str = "respondent_order") -> pd.DataFrame:
     """The table of :func:`compare_groups` from ready samples: one home for the tests and the BH step.
 
     Parameters
@@ -190,13 +191,22 @@ def compare_samples(samples, *, groups, by: str, min_n: int) -> pd.DataFrame:
         The name of what separates the groups (``"ronde"``, ``"ervaringsgroep"``).
     min_n : int
         A row with fewer respondents in either group is suppressed (no statistics).
+    ties : {"respondent_order", "midpoint"}
+        Weighted rank test only: how tied answers are ranked. ``"respondent_order"`` is R
+        ``svyranktest`` (each respondent's mid-point in the weighted cumulative sum in respondent
+        order, averaged over the tie: it depends on the order of tied respondents with different
+        weights). ``"midpoint"`` gives every tied answer the middle of the tie's weight (the weighted
+        mid-distribution), which needs only each value's count, weight and squared weight, so it
+        is what a comparison with a round's stored distributions uses. Equal when the weights in a
+        tie are equal (unweighted: both are the ordinary mid-ranks).
 
     Returns
     -------
     DataFrame
         As :func:`compare_groups`.
     """
-    rows = [_compare_column(kind, col, label, x, y, tuple(groups), max(int(min_n), 2), *weights)
+    check_argument("ties", TIES, ties)
+    rows = [_compare_column(kind, col, label, x, y, tuple(groups), max(int(min_n), 2), *weights, ties=ties)
             for kind, col, label, x, y, *weights in samples]
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("p_adj", "significant", "zin")])
     _add_adjusted_p(out)
@@ -230,10 +240,11 @@ def _comparison_blocks(rnd, what):
     return blocks
 
 
-def _compare_column(kind, col, label, x, y, groups, min_n, in_group1=None, n_design=None):
+def _compare_column(kind, col, label, x, y, groups, min_n, in_group1=None, n_design=None, *,
+                    ties="respondent_order"):
     """One result row: means and Welch t (scales) or Mann-Whitney U (items) of one column."""
     if in_group1 is not None:  # (values, weights, in_group1, n_design)
-        return _compare_weighted(kind, col, label, x, y, in_group1, n_design, groups, min_n)
+        return _compare_weighted(kind, col, label, x, y, in_group1, n_design, groups, min_n, ties=ties)
     x, y = _clean(x), _clean(y)
     row = dict(kind=kind, id=col, label=label, group1=groups[0], group2=groups[1],
                n1=len(x), n2=len(y), mean1=np.nan, mean2=np.nan, diff=np.nan, cohen_d=np.nan,
@@ -247,7 +258,8 @@ def _compare_column(kind, col, label, x, y, groups, min_n, in_group1=None, n_des
     return row
 
 
-def _compare_weighted(kind, col, label, values, weights, in_group1, n_design, groups, min_n):
+def _compare_weighted(kind, col, label, values, weights, in_group1, n_design, groups, min_n, *,
+                      ties="respondent_order"):
     """One result row with survey weights: weighted means, design-based t or Wilcoxon rank test."""
     v, w, g1 = np.asarray(values, dtype=float), np.asarray(weights, dtype=float), np.asarray(in_group1, dtype=bool)
     ok = np.isfinite(v) & np.isfinite(w)
@@ -268,16 +280,25 @@ def _compare_weighted(kind, col, label, values, weights, in_group1, n_design, gr
             t, p = _svy_two_group_t(x, wx, y, wy, n_design=n_design)
             row.update(cohen_d=(m1 - m2) / math.sqrt((v1 + v2) / 2) if v1 + v2 > 0 else np.nan, statistic=t, p=p)
         elif np.ptp(np.concatenate([x, y])) > 0:
-            # R svyranktest: each respondent's mid-point in the weighted cumulative sum of both groups
-            # (stable sort, respondent order), averaged over ties, divided by the total weight
-            order = np.argsort(v, kind="mergesort")
-            cum = np.cumsum(w[order]) - w[order] / 2
-            rank = np.empty_like(cum)
-            rank[order] = cum
-            rank = pd.Series(rank).groupby(v).transform("mean").to_numpy() / w.sum()
+            rank = _weighted_ranks(v, w, ties=ties)
             t, p = _svy_two_group_t(rank[g1], wx, rank[~g1], wy, n_design=n_design)
             row.update(rank_biserial=_weighted_superiority(x, wx, y, wy), statistic=t, p=p)
     return row
+
+
+def _weighted_ranks(v, w, *, ties) -> np.ndarray:
+    """Rank scores in (0, 1) of the values ``v`` with weights ``w`` (see ``ties`` in :func:`compare_samples`)."""
+    if ties == "midpoint":
+        values, index = np.unique(v, return_inverse=True)
+        weight = np.bincount(index, weights=w, minlength=len(values))
+        return (np.cumsum(weight) - weight / 2)[index] / w.sum()
+    # R svyranktest: each respondent's mid-point in the weighted cumulative sum of both groups
+    # (stable sort, respondent order), averaged over ties, divided by the total weight
+    order = np.argsort(v, kind="mergesort")
+    cum = np.cumsum(w[order]) - w[order] / 2
+    rank = np.empty_like(cum)
+    rank[order] = cum
+    return pd.Series(rank).groupby(v).transform("mean").to_numpy() / w.sum()
 
 
 def _svy_two_group_t(x, wx, y, wy, *, n_design) -> tuple[float, float]:
