@@ -401,6 +401,17 @@ def change_weighting_sentence(*, previous: str, previous_weighted: bool) -> str:
             "elk antwoord even zwaar, zoals in de eigen samenvatting van die ronde.")
 
 
+def trends_weighting_sentence(weighted: list, unweighted: list, *, sources: list) -> str:
+    """One sentence on how the trend report is weighted (rounds with and without population figures)."""
+    src = f" (bron: {'; '.join(sources)})" if sources else ""
+    text = (f"De gemiddelden en toetsen zijn gewogen: elke ronde naar de populatiecijfers van die ronde{src}."
+            if not unweighted else
+            f"De gemiddelden en toetsen van {join_words(weighted)} zijn gewogen naar de populatiecijfers van die "
+            f"rondes{src}; voor {join_words(unweighted)} zijn er geen populatiecijfers, daar telt elk antwoord "
+            "even zwaar.")
+    return text + " De aantallen (n) zijn de werkelijke, ongewogen aantallen."
+
+
 def no_change_sentence(previous: str) -> str:
     """``"Geen duidelijke veranderingen sinds 2022-2."`` (nothing changed clearly in the core questions)."""
     return (f"Geen duidelijke veranderingen sinds {previous}: de schalen en kernvragen liggen op hetzelfde "

@@ -722,3 +722,151 @@ def test_the_dashboard_draws_the_weighted_figures_from_its_count_tables(tmp_path
                                [0.103098576506472, 0.181343281579716, 0.155834715698926, 0.366661987889329,
                                 0.193061438325557], atol=1e-9)
     assert dist.loc["Totaal", "n"] == rnd.items["PR01"].notna().sum()
+
+
+# -- weighted trends: two rounds ------------------------------------------------------------------
+# The 120 respondents above as two rounds: 1-60 are round 2098-1, 61-120 round 2098-2, with the
+# raked weights `w` of the whole (R `k$w` above); a one-item scale `werkdruk` = WD01.
+#> d$round <- factor(ifelse(seq_len(nrow(d)) <= 60, "2098-1", "2098-2")); k <- ...; k$w <- ...  (as above)
+#> des <- svydesign(ids = ~1, weights = ~w, data = k)               # the two rounds stacked
+#> for (r in levels(k$round)) { dr <- svydesign(ids = ~1, weights = ~w, data = k[k$round == r, ])
+#>   m <- svymean(~WD01, dr); cat(r, "n", nrow(dr), "mean", coef(m), "se", SE(m), "\n")
+#>   print(svyby(~WD01, ~functie, dr, svymean)) }
+#> 2098-1 n 55 mean 3.1438057205167 se 0.168133107719045
+#>   Jeugdhulpverlener 3.34827443325023 0.225406093634631   Gedragswetenschapper 2.37538384714499 0.304125584845825
+#>   Teamleider        3.28871648669446 0.310228708271557   Anders               3.64728307395965 0.378141585323182
+#> 2098-2 n 58 mean 2.82991773269058 se 0.118723612407217
+#>   Jeugdhulpverlener 3.11501793278438 0.141625041609141   Gedragswetenschapper 1.94854877299691 0.268995244044321
+#>   Teamleider        3.08761561606477 0.209530356187594   Anders               2.69823934046096 0.207939948204950
+#> tt <- svyttest(WD01 ~ round, des)
+#>   t -1.53200817518561  df 111  p 0.128365599968883  difference in mean -0.313887987826111
+#>   conf.int -0.719884517215385 0.0921085415631623
+#> m0 <- svyglm(WD01 ~ functie, des); pm <- svypredmeans(m0, ~round); coef(pm); SE(pm)
+#>   2098-1 3.146317061722  2098-2 2.827460056680;  SE 0.163242696556908 0.109133757544352
+#> m <- svyglm(WD01 ~ round + functie, des); coef(summary(m))["round2098-2", ]; m$df.residual; confint(m, parm = 2)
+#>   -0.3188570050419589  SE 0.187856952168170  t -1.697339392350611  p 9.25124925772291e-02  df 108
+#>   -0.691222074284713 0.0535080642007949
+TREND_CODEBOOK = CODEBOOK.replace("\nbackground:", "\nscales:\n  werkdruk: {label: Werkdruk, items: [WD01]}\nbackground:")
+assert "werkdruk: {label" in TREND_CODEBOOK
+
+
+@pytest.fixture(scope="module")
+def two_rounds(tmp_path_factory, w):
+    from peo_lib import load_round
+
+    d = tmp_path_factory.mktemp("weeg2")
+    (d / "codebooks").mkdir()
+    (d / "raw").mkdir()
+    blank = lambda c: "" if c == "0" else c
+    rows = [f"{i + 1},{f},{blank(o)},{g},{blank(q)},{x}" for i, (f, o, g, q, x)
+            in enumerate(zip(FUNCTIE, ORGANISATIE, GEMEENTE, PR01, WD01))]
+    rounds, weights = {}, {}
+    for k, rid in enumerate(("2098-1", "2098-2")):
+        cb = TREND_CODEBOOK.replace('round: "2098-2"', f'round: "{rid}"').replace("weeg.csv", f"weeg{k}.csv")
+        (d / "codebooks" / f"{rid}.yml").write_text(cb, encoding="utf-8")
+        (d / "raw" / f"weeg{k}.csv").write_text("\n".join(["id,f,o,g,q1,q2", *rows[60 * k:60 * (k + 1)]]) + "\n",
+                                                 encoding="utf-8")
+        r = load_round(d / "codebooks" / f"{rid}.yml")
+        rounds[rid] = r
+        weights[rid] = pd.Series(w.to_numpy()[60 * k:60 * (k + 1)], index=r.items.index)
+    return rounds, weights
+
+
+def test_weighted_scale_trend_is_svymean_of_each_round(two_rounds):
+    from peo_lib.stats.trends import scale_trend
+
+    rounds, weights = two_rounds
+    got = scale_trend(rounds, scale="werkdruk", weights=weights)
+    np.testing.assert_allclose(got["mean"], [3.1438057205167, 2.82991773269058], atol=1e-9)
+    np.testing.assert_allclose(got["se"], [0.168133107719045, 0.118723612407217], atol=1e-9)
+    np.testing.assert_allclose(got["ci_high"] - got["mean"], 1.959963984540054 * got["se"], rtol=1e-12)
+    assert got["n"].tolist() == [55, 58] and got["weighted"].all()  # respondents with a weight
+    by = scale_trend(rounds, scale="werkdruk", by="functie", weights=weights)
+    np.testing.assert_allclose(by["mean"], [3.34827443325023, 2.37538384714499, 3.28871648669446, 3.64728307395965,
+                                            3.11501793278438, 1.94854877299691, 3.08761561606477, 2.69823934046096],
+                               atol=1e-9)
+    np.testing.assert_allclose(by["se"], [0.225406093634631, 0.304125584845825, 0.310228708271557, 0.378141585323182,
+                                          0.141625041609141, 0.268995244044321, 0.209530356187594, 0.207939948204950],
+                               atol=1e-9)
+    plain = scale_trend(rounds, scale="werkdruk")
+    assert not plain["weighted"].any() and plain["n"].tolist() == [60, 60]
+
+
+def test_weighted_change_between_rounds_is_svyttest_on_the_stacked_rounds(two_rounds):
+    from peo_lib.stats.trends import consecutive_changes
+
+    rounds, weights = two_rounds
+    got = consecutive_changes(rounds, scale="werkdruk", weights=weights).iloc[0]
+    assert got["t"] == pytest.approx(-1.53200817518561, abs=1e-9)
+    assert got["df"] == 111
+    assert got["p"] == pytest.approx(0.128365599968883, rel=1e-8)
+    assert got["diff"] == pytest.approx(-0.313887987826111, abs=1e-9)
+    assert (got["ci_low"], got["ci_high"]) == pytest.approx((-0.719884517215385, 0.0921085415631623), abs=1e-9)
+    assert got["mean_previous"] == pytest.approx(3.1438057205167, abs=1e-9)
+
+
+def test_weighted_adjusted_trend_is_svypredmeans_and_its_contrast_svyglm(two_rounds):
+    from peo_lib.stats.trends import adjusted_trend, consecutive_changes
+
+    rounds, weights = two_rounds
+    adj = adjusted_trend(rounds, scale="werkdruk", covariates=("functie",), weights=weights)
+    np.testing.assert_allclose(adj["mean"], [3.146317061722, 2.827460056680], atol=1e-9)
+    np.testing.assert_allclose(adj["se"], [0.163242696556908, 0.109133757544352], atol=1e-9)
+    assert adj.attrs["weighted"] and adj.attrs["n"] == 113
+    ch = consecutive_changes(rounds, scale="werkdruk", method="adjusted", covariates=("functie",),
+                             weights=weights).iloc[0]
+    assert ch["diff"] == pytest.approx(-0.3188570050419589, abs=1e-9)
+    assert ch["t"] == pytest.approx(-1.697339392350611, abs=1e-9)
+    assert ch["df"] == 108
+    assert ch["p"] == pytest.approx(9.25124925772291e-02, rel=1e-8)
+    assert (ch["ci_low"], ch["ci_high"]) == pytest.approx((-0.691222074284713, 0.0535080642007949), abs=1e-9)
+    # without weights the same code gives the OLS contrast (statsmodels' own t_test)
+    import statsmodels.formula.api as smf
+    from peo_lib.stats.series import stack_rounds
+
+    plain = consecutive_changes(rounds, scale="werkdruk", method="adjusted", covariates=("functie",)).iloc[0]
+    df = stack_rounds(rounds, items=False).dropna(subset=["werkdruk", "functie"])
+    fit = smf.ols("werkdruk ~ C(round) + C(functie)", data=df.assign(round=df["round"].astype(str))).fit()
+    assert plain["diff"] == pytest.approx(fit.params["C(round)[T.2098-2]"], abs=1e-12)
+    assert plain["p"] == pytest.approx(fit.pvalues["C(round)[T.2098-2]"], rel=1e-9)
+
+
+def test_a_weighted_trend_report_weights_every_round_it_can_and_says_so(demo_dir, tmp_path):
+    """populatie.yml from the second demo round on: that round and later are weighted (svymean per
+    round, the stacked svyttest per pair), the first stays plain (t interval), and the report says so."""
+    import shutil
+    import warnings
+
+    from peo_lib.paths import round_ids
+    from peo_lib.report.trends import build_trends_report
+    from peo_lib.stats.weighting import weighted_mean
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "codebooks", data / "codebooks")
+    shutil.copytree(demo_dir / "raw", data / "raw")
+    ids = round_ids(data)
+    (data / "populatie.yml").write_text(f'- vanaf_ronde: "{ids[1]}"\n  bron: Testtelling\n  marges:\n'
+                                        '    ervaringsgroep: {startend: 0.5, ervaren: 0.5}\n', encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_trends_report(data_dir=data)
+        plain = build_trends_report(data_dir=demo_dir)
+    assert rep.weights[ids[0]] is None and all(rep.weights[r] is not None for r in ids[1:])
+    scale = rep.scales[0]
+    raw, raw0 = rep.tables(scale)["raw"].set_index("round"), plain.tables(scale)["raw"].set_index("round")
+    assert raw.loc[ids[0], "mean"] == pytest.approx(raw0.loc[ids[0], "mean"], rel=1e-12)  # first round unweighted
+    last = rep.rounds[ids[-1]]
+    from peo_lib.stats.scoring import score_scales
+
+    ref = weighted_mean(score_scales(last)[scale], rep.weights[ids[-1]]).iloc[0]
+    assert raw.loc[ids[-1], "mean"] == pytest.approx(ref["mean"], rel=1e-12)
+    assert raw.loc[ids[-1], "ci_low"] == pytest.approx(ref["ci_low"], rel=1e-12)
+    assert abs(raw.loc[ids[-1], "mean"] - raw0.loc[ids[-1], "mean"]) > 1e-3  # the weights matter
+    ch = rep.tables(scale)["changes"]
+    comparable = ch[ch["comparable"] & ~ch["suppressed"]]
+    assert len(comparable) and (comparable["df"] == comparable["df"].round()).all()  # svyttest: n - 2, not Welch's
+    title = rep.title()._repr_html_()
+    assert (f"De gemiddelden en toetsen van {', '.join(ids[1:-1]) + ' en ' + ids[-1] if len(ids) > 2 else ids[1]}"
+            " zijn gewogen") in title and f"voor {ids[0]} zijn er geen populatiecijfers" in title
+    assert "gewogen t-toets" in rep.appendix()._repr_html_()
+    assert "gewogen" not in plain.title()._repr_html_()

@@ -245,7 +245,7 @@ def _indicator_values(rnd, kind: str, ident: str):
     return np.where(np.isnan(codes), np.nan, np.isin(codes, top) * 100.0)
 
 
-def actions_before_after(rounds, register, *, level: float = 0.95) -> pd.DataFrame:
+def actions_before_after(rounds, register, *, level: float = 0.95, weights=None) -> pd.DataFrame:
     """Related indicators before and after each action's start round.
 
     Parameters
@@ -256,6 +256,11 @@ def actions_before_after(rounds, register, *, level: float = 0.95) -> pd.DataFra
         From :func:`read_register` (or its path).
     level : float, default 0.95
         For the interval of the change.
+    weights : dict, optional
+        ``{round id: weights or None}`` (:func:`peo_lib.stats.weighting.round_weights` per round):
+        a weighted round's value is its weighted mean (share), and a pair with a weighted round
+        is tested as R ``svyttest`` on the two rounds stacked as one design
+        (:func:`peo_lib.stats.compare.svy_mean_difference`); ``n`` stays the respondents.
 
     Returns
     -------
@@ -287,6 +292,11 @@ def actions_before_after(rounds, register, *, level: float = 0.95) -> pd.DataFra
         register = read_register(register, codebooks=[r.codebook for r in rounds.values()])
     ids = list(rounds)
     cbs = [r.codebook for r in rounds.values()]
+    from peo_lib.stats.compare import svy_mean_difference
+    from peo_lib.stats.weighting import design_weights
+
+    weights = weights or {}
+    w_of = {rid: (design_weights(rounds[rid], weights[rid]) if weights.get(rid) is not None else None) for rid in ids}
     rows = []
     for action in register.actions:
         indicators = [("scale", s) for s in action.schalen] + [("item", i) for i in action.items]
@@ -309,13 +319,21 @@ def actions_before_after(rounds, register, *, level: float = 0.95) -> pd.DataFra
                        after=np.nan, diff=np.nan, ci_low=np.nan, ci_high=np.nan, p=np.nan, comparable=None)
             for side, rid in (("before", rb), ("after", ra)):
                 if rid is not None:
-                    v = values[rid][~np.isnan(values[rid])]
-                    row[f"n_{side}"] = len(v)
-                    row[side] = float(v.mean()) if len(v) else np.nan
+                    x, wx = values[rid], w_of[rid]
+                    ok = ~np.isnan(x) & (np.isfinite(wx) if wx is not None else True)
+                    row[f"n_{side}"] = int(ok.sum())
+                    row[side] = (np.nan if not ok.any() else float(x[ok].mean()) if wx is None
+                                 else float(np.average(x[ok], weights=wx[ok])))
             if rb is not None and ra is not None:
                 series = (_series_ids(cbs, scale=ident) if kind == "scale" else _series_ids(cbs, item=ident))
                 row["comparable"] = bool(series[rb] == series[ra])
-                if row["comparable"]:
+                if row["comparable"] and (w_of[rb] is not None or w_of[ra] is not None):
+                    wb = w_of[rb] if w_of[rb] is not None else np.ones(len(values[rb]))
+                    wa = w_of[ra] if w_of[ra] is not None else np.ones(len(values[ra]))
+                    n_design = int(np.isfinite(wb).sum() + np.isfinite(wa).sum())
+                    w = svy_mean_difference(values[ra], wa, values[rb], wb, n_design=n_design, level=level)
+                    row.update(diff=w["diff"], ci_low=w["ci_low"], ci_high=w["ci_high"], p=w["p"])
+                elif row["comparable"]:
                     w = welch_test(values[rb], values[ra], level=level)
                     row.update(diff=w["diff"], ci_low=w["ci_low"], ci_high=w["ci_high"], p=w["p"])
             rows.append(row)

@@ -129,13 +129,17 @@ def trends_appendix(rep) -> Section:
     of the changes between consecutive rounds (raw and composition-adjusted)."""
     from peo_lib.formatting import MISSING_TEXT
 
+    weighted = getattr(rep, "weights", None) is not None
+    terms = ["duidelijk", "gemiddelde", "p_bh", "welch", *(["gewogen_toetsen"] if weighted else []), "gecorrigeerd"]
+    how = ("ruw met de gewogen t-toets (de twee rondes samen als één gewogen steekproef, elke ronde met haar eigen "
+           "weegfactoren), gecorrigeerd met een gewogen regressiemodel" if weighted else
+           "ruw met de Welch-t-toets, gecorrigeerd met een regressiemodel")
     parts = [Paragraph("Hoe de cijfers in dit rapport tot stand komen. " + suppression_phrase(rep.min_n, rep.small)),
-             Heading("Wat de maten betekenen", 3), _terms(["duidelijk", "gemiddelde", "p_bh", "welch", "gecorrigeerd"]),
+             Heading("Wat de maten betekenen", 3), _terms(terms),
              Heading("Toetsen: veranderingen tussen opeenvolgende rondes", 3),
-             Paragraph("Per schaal is elke ronde vergeleken met de vorige: ruw met de Welch-t-toets, gecorrigeerd met "
-                       "een regressiemodel dat rekening houdt met de samenstelling (ervaringsgroep en functie). De "
-                       "p-waarden zijn per schaal gecorrigeerd voor het aantal vergelijkingen (Benjamini-Hochberg, "
-                       "5%). Verschil = latere ronde min eerdere.", "note")]
+             Paragraph(f"Per schaal is elke ronde vergeleken met de vorige: {how} dat rekening houdt met de "
+                       "samenstelling (ervaringsgroep en functie). De p-waarden zijn per schaal gecorrigeerd voor het "
+                       "aantal vergelijkingen (Benjamini-Hochberg, 5%). Verschil = latere ronde min eerdere.", "note")]
     for scale in rep.scales:
         ch = rep.tables(scale)["changes"].copy()
         if ch.empty:

@@ -97,16 +97,17 @@ def report_min_n(rounds) -> int:
     return max(int(r.codebook.privacy.min_n) for r in dict(rounds).values())
 
 
-def raw_trend_table(rounds, *, scale, min_n) -> pd.DataFrame:
-    """:func:`peo_lib.stats.trends.scale_trend`, rounds with fewer than ``min_n`` scores hidden."""
+def raw_trend_table(rounds, *, scale, min_n, weights=None) -> pd.DataFrame:
+    """:func:`peo_lib.stats.trends.scale_trend`, rounds with fewer than ``min_n`` scores hidden
+    (``weights``: ``{round id: weights or None}``; counts stay unweighted, so does suppression)."""
     from peo_lib.privacy.disclosure import suppress_tidy
     from peo_lib.stats.trends import scale_trend
 
-    t = scale_trend(rounds, scale=scale)
+    t = scale_trend(rounds, scale=scale, weights=weights)
     return suppress_tidy(t, group_cols="round", count_col="n", min_n=min_n, total=False, stat_cols=_STATS)
 
 
-def group_trend_table(rounds, *, scale, min_n, by="ervaringsgroep") -> pd.DataFrame:
+def group_trend_table(rounds, *, scale, min_n, by="ervaringsgroep", weights=None) -> pd.DataFrame:
     """``scale_trend(by=...)`` with small groups (and a complement) hidden per round.
 
     :func:`peo_lib.privacy.disclosure.suppress_groups` per round with ``total=True``:
@@ -116,12 +117,13 @@ def group_trend_table(rounds, *, scale, min_n, by="ervaringsgroep") -> pd.DataFr
     from peo_lib.privacy.disclosure import suppress_groups
     from peo_lib.stats.trends import scale_trend
 
-    t = scale_trend(rounds, scale=scale, by=by)
+    t = scale_trend(rounds, scale=scale, by=by, weights=weights)
     t[by] = t[by].astype(str)
     return suppress_groups(t, group_col=by, n_col="n", min_n=min_n, total=True, by="round", stat_cols=_STATS)
 
 
-def adjusted_trend_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functie")) -> pd.DataFrame:
+def adjusted_trend_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functie"),
+                         weights=None) -> pd.DataFrame:
     """:func:`peo_lib.stats.trends.adjusted_trend`, rounds with fewer than ``min_n`` in the model hidden.
 
     Empty (with the columns) when no covariate is usable.
@@ -132,7 +134,7 @@ def adjusted_trend_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            t = adjusted_trend(rounds, scale=scale, covariates=covariates)
+            t = adjusted_trend(rounds, scale=scale, covariates=covariates, weights=weights)
     except ValueError:
         return pd.DataFrame(columns=["round", "n", "raw_mean", "mean", "se", "ci_low", "ci_high", "series",
                                      "suppressed"])
@@ -142,7 +144,8 @@ def adjusted_trend_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", 
     return out
 
 
-def changes_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functie"), alpha=0.05) -> pd.DataFrame:
+def changes_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functie"), alpha=0.05,
+                  weights=None) -> pd.DataFrame:
     """Consecutive rounds compared, raw (Welch) and composition-adjusted, each with BH control.
 
     Returns
@@ -157,19 +160,20 @@ def changes_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functi
     """
     from peo_lib.stats.trends import consecutive_changes, scale_trend
 
-    ch = consecutive_changes(rounds, scale=scale, method="welch", alpha=alpha)
+    ch = consecutive_changes(rounds, scale=scale, method="welch", alpha=alpha, weights=weights)
     adj_cols = {"diff": "adj_diff", "ci_low": "adj_ci_low", "ci_high": "adj_ci_high",
                 "p_adjusted": "adj_p_adjusted", "significant": "adj_significant"}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            adj = consecutive_changes(rounds, scale=scale, method="adjusted", covariates=covariates, alpha=alpha)
+            adj = consecutive_changes(rounds, scale=scale, method="adjusted", covariates=covariates, alpha=alpha,
+                                      weights=weights)
         ch = ch.merge(adj[["previous", "current", *adj_cols]].rename(columns=adj_cols), on=["previous", "current"],
                       how="left")
     except ValueError:
         for c in adj_cols.values():
             ch[c] = np.nan
-    raw = scale_trend(rounds, scale=scale)
+    raw = scale_trend(rounds, scale=scale, weights=weights)
     n = dict(zip(raw["round"], raw["n"]))
     small = [(n.get(a, 0) < min_n) or (n.get(b, 0) < min_n) for a, b in zip(ch["previous"], ch["current"])]
     ch["suppressed"] = np.array(small, dtype=bool)
@@ -182,7 +186,7 @@ def changes_table(rounds, *, scale, min_n, covariates=("ervaringsgroep", "functi
     return ch
 
 
-def actions_table(rounds, register, *, min_n) -> pd.DataFrame:
+def actions_table(rounds, register, *, min_n, weights=None) -> pd.DataFrame:
     """:func:`peo_lib.data.register.actions_before_after`, values on fewer than ``min_n`` answers hidden.
 
     A hidden side hides the change too; ``suppressed`` is True when any value
@@ -190,7 +194,7 @@ def actions_table(rounds, register, *, min_n) -> pd.DataFrame:
     """
     from peo_lib.data.register import actions_before_after
 
-    t = actions_before_after(rounds, register)
+    t = actions_before_after(rounds, register, weights=weights)
     hide_b = t["n_before"].notna() & (t["n_before"] < min_n)
     hide_a = t["n_after"].notna() & (t["n_after"] < min_n)
     t["n_before"] = t["n_before"].astype(float).where(~hide_b)
@@ -260,13 +264,15 @@ class TrendsReport(SavesTables):
     """
 
     def __init__(self, rounds: dict, *, register=None, register_note=None, out_dir=None, min_n=None,
-                 demo=False):
+                 demo=False, weights=None):
         from peo_lib.privacy.disclosure import label_small
 
         if not rounds:
             raise ReportError("the trend report needs at least one round")
         self.rounds = dict(rounds)
         self.demo = bool(demo)
+        #: {round id: weights or None} (populatie.yml); None or all None: an unweighted report
+        self.weights = weights if weights and any(w is not None for w in weights.values()) else None
         self.register = register
         self.register_note = register_note
         self.out_dir = None if out_dir is None else Path(out_dir)
@@ -294,7 +300,7 @@ class TrendsReport(SavesTables):
     def actions(self) -> pd.DataFrame:
         if self.register is None or not len(self.register):
             return actions_table(self.rounds, _empty_register(), min_n=self.min_n)
-        return actions_table(self.rounds, self.register, min_n=self.min_n)
+        return actions_table(self.rounds, self.register, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def prov(self) -> dict:
@@ -342,12 +348,13 @@ class TrendsReport(SavesTables):
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            sentence = trend_sentence(self.rounds, scale=scale, min_n=self.min_n)
+            sentence = trend_sentence(self.rounds, scale=scale, min_n=self.min_n, weights=self.weights)
+        kw = dict(scale=scale, min_n=self.min_n, weights=self.weights)
         return dict(
-            raw=raw_trend_table(self.rounds, scale=scale, min_n=self.min_n),
-            groups=group_trend_table(self.rounds, scale=scale, min_n=self.min_n),
-            adjusted=adjusted_trend_table(self.rounds, scale=scale, min_n=self.min_n),
-            changes=changes_table(self.rounds, scale=scale, min_n=self.min_n),
+            raw=raw_trend_table(self.rounds, **kw),
+            groups=group_trend_table(self.rounds, **kw),
+            adjusted=adjusted_trend_table(self.rounds, **kw),
+            changes=changes_table(self.rounds, **kw),
             sentence=sentence,
         )
 
@@ -391,6 +398,18 @@ class TrendsReport(SavesTables):
                                       survey=survey_phrase(sv.name, sv.population),
                                       scales=[self.label(s) for s in self.scales]))
 
+    def weighting_sentence(self) -> str:
+        """How the report is weighted (None-safe only for a weighted report)."""
+        from peo_lib.sentences import trends_weighting_sentence
+
+        done = [rid for rid in self.round_ids if self.weights.get(rid) is not None]
+        sources = []
+        for rid in done:
+            src = ((self.weights[rid].attrs.get("raking") or {}).get("source") or {}).get("bron")
+            if src and src not in sources:
+                sources.append(src)
+        return trends_weighting_sentence(done, [r for r in self.round_ids if r not in done], sources=sources)
+
     def title(self):
         """Heading: the rounds covered and the number of respondents."""
         ids = self.round_ids
@@ -398,8 +417,9 @@ class TrendsReport(SavesTables):
         span = ids[0] if len(ids) == 1 else f"{ids[0]} tot en met {ids[-1]}"
         notice = [Paragraph(DEMO_NOTICE, css_class="peo-demo")] if self.demo else []
         short = self.rounds[ids[-1]].codebook.survey.short
+        weighting = [Paragraph(self.weighting_sentence(), "note")] if self.weights is not None else []
         return Section([*notice, Paragraph(f"Rondes {span}: {len(ids)} rondes, samen {n} ingevulde vragenlijsten.",
-                                           "note")],
+                                           "note"), *weighting],
                        title=f"{short}: trends over de rondes", level=1)
 
     @cached_property
@@ -693,6 +713,9 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
     ------
     CodebookError, RawDataError, RegisterError
         A codebook, raw file or the register is invalid.
+    PopulationError, WeightingError
+        ``populatie.yml`` is invalid or cannot weight a round it covers (the rounds it covers are
+        weighted, each with its own weights; the others count every answer once).
     """
     from peo_lib.data.register import read_register
     from peo_lib.paths import DATA_DIR, codebook_dir, is_demo, raw_dir, require_round_ids
@@ -710,5 +733,8 @@ def build_trends_report(*, data_dir=None, out_dir=None, min_n=None) -> TrendsRep
         register = read_register(reg_path, codebooks=[r.codebook for r in rounds.values()])
     else:
         note = f"Er is geen register van verbeteracties ({REGISTER_FILE}) in {data_dir.name}/: geen acties getoond."
+    from peo_lib.stats.weighting import round_weights
+
+    weights = {rid: round_weights(r, data_dir=data_dir) for rid, r in rounds.items()}
     return TrendsReport(rounds, register=register, register_note=note, out_dir=out_dir, min_n=min_n,
-                        demo=is_demo(data_dir))
+                        demo=is_demo(data_dir), weights=weights)

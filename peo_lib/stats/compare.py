@@ -301,6 +301,36 @@ def _weighted_ranks(v, w, *, ties) -> np.ndarray:
     return pd.Series(rank).groupby(v).transform("mean").to_numpy() / w.sum()
 
 
+def svy_mean_difference(x, wx, y, wy, *, n_design, level: float = 0.95) -> dict:
+    """Weighted ``mean(x) - mean(y)`` with R ``svyttest``'s t, df, p and interval.
+
+    The design and variance are those of :func:`_svy_two_group_t`; the interval is
+    ``diff -/+ t(n - 2) * se`` (``svyttest(...)$conf.int``).
+
+    Returns
+    -------
+    dict
+        ``diff``, ``se``, ``t``, ``df``, ``p``, ``ci_low``, ``ci_high`` (NaN when a group is empty
+        or has no spread).
+    """
+    from scipy import stats
+
+    x, wx, y, wy = (np.asarray(a, dtype=float) for a in (x, wx, y, wy))
+    okx, oky = np.isfinite(x) & np.isfinite(wx), np.isfinite(y) & np.isfinite(wy)
+    x, wx, y, wy = x[okx], wx[okx], y[oky], wy[oky]
+    out = dict(diff=np.nan, se=np.nan, t=np.nan, df=np.nan, p=np.nan, ci_low=np.nan, ci_high=np.nan)
+    if not (wx.sum() > 0 and wy.sum() > 0):
+        return out
+    diff = float(np.average(x, weights=wx) - np.average(y, weights=wy))
+    t, p = _svy_two_group_t(x, wx, y, wy, n_design=n_design)
+    out["diff"] = diff
+    if np.isfinite(t) and t != 0:
+        se, df = diff / t, len(x) + len(y) - 2
+        half = float(stats.t.ppf(0.5 + level / 2, df)) * se
+        out.update(se=se, t=t, df=float(df), p=p, ci_low=diff - half, ci_high=diff + half)
+    return out
+
+
 def _svy_two_group_t(x, wx, y, wy, *, n_design) -> tuple[float, float]:
     """Design-based t of the weighted mean difference (group 1 - group 2), as R ``svyglm(y ~ g)``.
 

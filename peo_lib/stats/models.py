@@ -15,7 +15,8 @@ from scipy import stats
 from peo_lib._validate import check_argument
 
 from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level, _item_rounds, _reused, _rounds_key,
-                                  _scale_label, _scale_rounds, _series_ids, stack_rounds)
+                                  _scale_label, _scale_rounds, _series_ids, _weights_key, stack_rounds,
+                                  stacked_weights)
 
 __all__ = ["adjusted_trend", "fit_ordinal", "ordinal_coefficients", "predict_ordinal", "adjusted_item_trend"]
 
@@ -90,26 +91,55 @@ def _model_frame(rounds: dict, column: str, covariates, *, what: str):
     return d.copy(deep=False), list(covs)
 
 
-def _fitted_ols(rounds: dict, d: pd.DataFrame, column: str, covariates, factors, *, what: str):
+def _fitted_ols(rounds: dict, d: pd.DataFrame, column: str, covariates, factors, *, what: str, weights=None):
     """:func:`_fit_ols` of ``d = _model_frame(rounds, column, covariates, what=what)[0]``; inside a
-    ``reuse_stacks`` block fitted once (the results are shared: read them, do not change them)."""
-    key = ("ols", _rounds_key(rounds), column, tuple(covariates), what, tuple(factors))
-    return _reused(key, lambda: _fit_ols(d, column, list(factors)))
+    ``reuse_stacks`` block fitted once (the results are shared: read them, do not change them).
+    ``weights``: the rounds' weights dict (:func:`peo_lib.stats.series.stacked_weights`)."""
+    key = ("ols", _rounds_key(rounds), column, tuple(covariates), what, tuple(factors), _weights_key(weights))
+    w = _model_weights(rounds, d, weights)
+    return _reused(key, lambda: _fit_ols(d, column, list(factors), weights=w))
+
+
+def _model_weights(rounds: dict, d: pd.DataFrame, weights) -> np.ndarray | None:
+    """The weights of the model frame's rows (None: no round weighted); ``d`` keeps the stack's row labels."""
+    w = stacked_weights(rounds, weights)
+    return None if w is None else w[d.index.to_numpy()]
 
 
 # -- adjusted trend (OLS) ----------------------------------------------------
 
-def _fit_ols(d: pd.DataFrame, column: str, factors: list[str]):
+class _SurveyFit:
+    """What the trend code reads of a fit (``params``, ``cov_params()``, ``df_resid``) for a weighted
+    linear model as R ``svyglm(y ~ ..., svydesign(ids=~1, weights=~w))``."""
+
+    def __init__(self, params, cov, df_resid):
+        self.params, self._cov, self.df_resid = params, cov, df_resid
+
+    def cov_params(self):
+        return self._cov
+
+
+def _fit_ols(d: pd.DataFrame, column: str, factors: list[str], *, weights=None):
+    """OLS of ``column ~ factors``; with ``weights`` the survey-weighted fit of R ``svyglm``:
+    WLS estimates, the sandwich variance ``n / (n - 1) * HC0`` (one-stage design of the model's
+    ``n`` complete cases; ``svyglm``'s linearisation) and ``n - p`` residual degrees of freedom."""
     import statsmodels.api as sm
 
     design = _Design(d, factors, constant=True)
     X = pd.DataFrame(design.matrix(d), columns=design.names, index=d.index)
-    res = sm.OLS(d[column].to_numpy(dtype=float), X).fit()
-    return res, design
+    y = d[column].to_numpy(dtype=float)
+    if weights is None:
+        return sm.OLS(y, X).fit(), design
+    keep = np.isfinite(weights) & (weights > 0)
+    Xk, yk, wk = X[keep], y[keep], weights[keep]
+    fit = sm.WLS(yk, Xk, weights=wk).fit(cov_type="HC0")
+    n = int(keep.sum())
+    cov = np.asarray(fit.cov_params()) * n / (n - 1)
+    return _SurveyFit(pd.Series(np.asarray(fit.params), index=design.names), cov, float(n - Xk.shape[1])), design
 
 
 def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie"),
-                   by: str | None = None, level: float = 0.95) -> pd.DataFrame:
+                   by: str | None = None, level: float = 0.95, weights=None) -> pd.DataFrame:
     """Composition-adjusted mean of a scale per round (OLS marginal means).
 
     Fits ``scale ~ C(round) + C(ervaringsgroep) + C(functie)`` by OLS
@@ -129,6 +159,13 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
         model then has a ``C(round):C(by)`` interaction and averages over the
         pooled composition of the other covariates only.
     level : float, default 0.95
+    weights : dict, optional
+        ``{round id: weights or None}`` (:func:`peo_lib.stats.weighting.round_weights` per round):
+        then the survey-weighted model of R ``svyglm`` and its predictive margins, R
+        ``svypredmeans(svyglm(scale ~ covariates, design), ~round)``: the weighted average of the
+        predictions over the pooled weighted composition, with variance ``L V L'`` plus the
+        variance of that average (the composition is estimated too), and a normal interval. A
+        round without weights counts every respondent once. ``raw_mean`` is then weighted too.
 
     Returns
     -------
@@ -159,41 +196,63 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
             raise ValueError(f"by={by!r} cannot be used: it is not usable as a covariate in these rounds")
     series = _series_ids([rounds[r].codebook for r in have], scale=scale)
     factors = ["round", *covs]
+    w = _model_weights(sub, d, weights)
+    if w is not None:  # respondents outside a round's weighted design are not in the model
+        keep = np.isfinite(w) & (w > 0)
+        d, w = d[keep], w[keep]
     if by is None:
-        res, design = _fitted_ols(sub, d, scale, covariates, factors, what=what)
+        res, design = _fitted_ols(sub, d, scale, covariates, factors, what=what, weights=weights)
         names = design.names
         cells = [(rid, {}) for rid in design.levels["round"]]
     else:
         d["_cell"] = d["round"].astype(str) + "\x1f" + d[by].astype(str)
         d["_cell"] = pd.Categorical(d["_cell"])
         others = [c for c in covs if c != by]
-        res, design = _fit_ols(d, scale, ["_cell", *others])
+        res, design = _fit_ols(d, scale, ["_cell", *others], weights=w)
         names = design.names
         cells = [(rid, {by: g}) for rid in d["round"].cat.categories for g in d[by].cat.categories
                  if ((d["round"] == rid) & (d[by] == g)).any()]
-    tq = stats.t.ppf(0.5 + level / 2, res.df_resid)
+    # unweighted: t interval with the model's df (emmeans); weighted: normal (svypredmeans' confint)
+    tq = stats.t.ppf(0.5 + level / 2, res.df_resid) if w is None else stats.norm.ppf(0.5 + level / 2)
     cov = np.asarray(res.cov_params())
     beta = np.asarray(res.params)
+    y = d[scale].to_numpy(dtype=float)
     rows = []
     for rid, extra in cells:
         if by is None:
-            L = design.matrix(d, round=rid).mean(axis=0)
-            mask = d["round"] == rid
+            X = design.matrix(d, round=rid)
+            mask = (d["round"] == rid).to_numpy()
         else:
             g = extra[by]
-            L = design.matrix(d, _cell=f"{rid}\x1f{g}").mean(axis=0)
-            mask = (d["round"] == rid) & (d[by] == g)
-        est = float(L @ beta)
-        se = float(np.sqrt(L @ cov @ L))
+            X = design.matrix(d, _cell=f"{rid}\x1f{g}")
+            mask = ((d["round"] == rid) & (d[by] == g)).to_numpy()
+        if w is None:
+            L = X.mean(axis=0)
+            est = float(L @ beta)
+            se = float(np.sqrt(L @ cov @ L))
+            raw = float(y[mask].mean())
+        else:
+            L = np.average(X, axis=0, weights=w)
+            est = float(L @ beta)
+            fits = X @ beta
+            n = len(fits)
+            z = w * (fits - est) / w.sum()
+            se = float(np.sqrt(L @ cov @ L + n / (n - 1) * np.sum(z ** 2)))
+            raw = float(np.average(y[mask], weights=w[mask]))
         rows.append({"round": rid, **extra, "n": int(mask.sum()),
-                     "raw_mean": float(d.loc[mask, scale].mean()), "mean": est, "se": se,
+                     "raw_mean": raw, "mean": est, "se": se,
                      "ci_low": est - tq * se, "ci_high": est + tq * se, "series": series[rid]})
     out = pd.DataFrame(rows)
     formula = f"{scale} ~ C(round)" + (f" * C({by})" if by else "") + "".join(
         f" + C({c})" for c in covs if c != by)
-    reference = {c: d[c].value_counts(normalize=True, sort=False).to_dict() for c in covs}
+    if w is None:
+        reference = {c: d[c].value_counts(normalize=True, sort=False).to_dict() for c in covs}
+    else:
+        reference = {c: (pd.Series(w, index=d.index).groupby(d[c], observed=False).sum() / w.sum()).to_dict()
+                     for c in covs}
     out.attrs.update(scale=scale, label=_scale_label(rounds, scale), level=level, kind="adjusted",
-                     formula=formula, covariates=covs, reference=reference, n=len(d), names=names)
+                     formula=formula, covariates=covs, reference=reference, n=len(d), names=names,
+                     weighted=w is not None)
     return out
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from peo_lib.data.codebook import CORE_BLOCK, Codebook, compare_codebooks
 from peo_lib.stats.scoring import score_scales
 
-__all__ = ["GROUP_COLUMNS", "comparability", "stack_rounds", "reuse_stacks"]
+__all__ = ["GROUP_COLUMNS", "comparability", "stack_rounds", "stacked_weights", "reuse_stacks"]
 
 GROUP_COLUMNS = ("ervaringsgroep", "functie", "organisatie", "gemeente")
 _EXPERIENCE = "ervaringsgroep"
@@ -294,6 +294,39 @@ def _rounds_key(rounds: dict) -> tuple:
         for r in rounds.values():
             alive.setdefault(id(r), r)
     return tuple((rid, id(r)) for rid, r in rounds.items())
+
+
+def stacked_weights(rounds, weights) -> np.ndarray | None:
+    """Survey weights aligned with the rows of :func:`stack_rounds`, or None when no round is weighted.
+
+    ``weights`` maps round ids to that round's weights (:func:`peo_lib.stats.weighting.round_weights`)
+    or None; a round without weights counts every respondent once (weight 1), as its own report
+    does. NaN: a respondent outside the round's weighted design (an unknown margin variable).
+    """
+    from peo_lib.stats.weighting import design_weights
+
+    rounds = _as_rounds(rounds)
+    if weights is None:
+        return None
+    if not isinstance(weights, dict):
+        raise TypeError(f"`weights` must be a dict {{round id: weights or None}}, not {type(weights).__name__}.")
+    if all(weights.get(rid) is None for rid in rounds):
+        return None
+    return np.concatenate([design_weights(r, weights[rid]) if weights.get(rid) is not None else np.ones(len(r.items))
+                           for rid, r in rounds.items()])
+
+
+def _weights_key(weights) -> tuple:
+    """The identity of a weights dict in a :func:`reuse_stacks` cache (kept alive like the rounds)."""
+    if not weights:
+        return ()
+    cache = _STACKS.get()
+    if cache is not None:
+        alive = cache.setdefault("weights", {})
+        for w in weights.values():
+            if w is not None:
+                alive.setdefault(id(w), w)
+    return tuple(sorted((rid, id(w)) for rid, w in weights.items() if w is not None))
 
 
 def _reused(key: tuple, compute):

@@ -53,7 +53,7 @@ from peo_lib.stats.models import (_fit_ols, _fitted_ols, _model_frame, adjusted_
                                   adjusted_trend, fit_ordinal, ordinal_coefficients, predict_ordinal)
 from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level,  # noqa: F401
                                   _scale_label, _scale_range, _scale_rounds, _series_ids, comparability,
-                                  stack_rounds)
+                                  stack_rounds, stacked_weights)
 
 __all__ = [
     "comparability",
@@ -79,7 +79,24 @@ def _mean_ci(x: np.ndarray, level: float) -> dict:
     return dict(n=n, mean=mean, sd=sd, se=se, ci_low=lo, ci_high=hi)
 
 
-def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
+def _weighted_mean_ci(y, w, level: float, by=None) -> list[dict]:
+    """svymean / svyby of one round's values (see :func:`scale_trend`), as rows."""
+    from peo_lib.stats.weighting import weighted_mean
+
+    index = pd.RangeIndex(len(y))
+    ys, ws = pd.Series(y, index=index), pd.Series(w, index=index)
+    res = weighted_mean(ys, ws, by=None if by is None else pd.Series(by, index=index), level=level)
+    rows = []
+    for r in res.to_dict("records"):
+        ok = np.isfinite(y) & np.isfinite(w) & ((np.asarray(by, dtype=object) == r["group"]) if by is not None else True)
+        sd = (float(np.sqrt(np.average((y[ok] - r["mean"]) ** 2, weights=w[ok]))) if ok.sum() > 1 and w[ok].sum() > 0
+              else np.nan)
+        rows.append({k: r.get(k) for k in (["group"] if by is not None else [])}
+                    | dict(n=r["n"], mean=r["mean"], sd=sd, se=r["se"], ci_low=r["ci_low"], ci_high=r["ci_high"]))
+    return rows
+
+
+def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.95, weights=None) -> pd.DataFrame:
     """Raw mean of a scale per round, with a t confidence interval.
 
     Parameters
@@ -90,12 +107,17 @@ def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.9
     by : {None, "ervaringsgroep", "functie", "organisatie", "gemeente"}
         Separate lines per group (e.g. startend / ervaren).
     level : float, default 0.95
+    weights : dict, optional
+        ``{round id: weights or None}``: a weighted round's mean, SE and interval are R
+        ``svymean`` (``svyby`` per group: domains of the round's design) with the Wald interval,
+        ``sd`` the weighted standard deviation; ``n`` stays the respondents (with a weight). A
+        round without weights keeps the t interval.
 
     Returns
     -------
     DataFrame
         Columns ``round``, [``by``], ``n``, ``mean``, ``sd``, ``se``,
-        ``ci_low``, ``ci_high``, ``series`` (number of the comparable
+        ``ci_low``, ``ci_high``, ``weighted``, ``series`` (number of the comparable
         stretch: draw a new line where it changes). Only rounds that have the
         scale. Groups are listed even when small: apply disclosure control
         (``peo_lib.privacy.disclosure``) before showing the table.
@@ -113,16 +135,28 @@ def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.9
     series = _series_ids([rounds[r].codebook for r in have], scale=scale)
     sub = {r: rounds[r] for r in have}
     df = stack_rounds(sub, items=False)
+    w_all = stacked_weights(sub, weights)
     rows = []
     for rid in have:
-        d = df[df["round"] == rid]
-        if by is None:
-            rows.append(dict(round=rid, **_mean_ci(d[scale].to_numpy(dtype=float), level),
+        in_round = (df["round"] == rid).to_numpy()
+        d = df[in_round]
+        if w_all is not None and weights.get(rid) is not None:
+            y, w = d[scale].to_numpy(dtype=float), w_all[in_round]
+            if by is None:
+                rows += [dict(round=rid, **r, weighted=True, series=series[rid]) for r in _weighted_mean_ci(y, w, level)]
+            else:
+                groups = d[by].astype(object).to_numpy()
+                found = {r.pop("group"): r for r in _weighted_mean_ci(y, w, level, by=groups)}
+                empty = dict(n=0, mean=np.nan, sd=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan)
+                rows += [{"round": rid, by: g, **found.get(g, empty), "weighted": True, "series": series[rid]}
+                         for g in df[by].cat.categories]
+        elif by is None:
+            rows.append(dict(round=rid, **_mean_ci(d[scale].to_numpy(dtype=float), level), weighted=False,
                              series=series[rid]))
         else:
             for g in df[by].cat.categories:
                 x = d.loc[d[by] == g, scale].to_numpy(dtype=float)
-                rows.append({"round": rid, by: g, **_mean_ci(x, level), "series": series[rid]})
+                rows.append({"round": rid, by: g, **_mean_ci(x, level), "weighted": False, "series": series[rid]})
     out = pd.DataFrame(rows)
     out.attrs.update(scale=scale, label=_scale_label(rounds, scale), level=level, kind="raw")
     return out
@@ -153,7 +187,7 @@ def welch_test(x, y, *, level: float = 0.95) -> dict:
 
 def consecutive_changes(rounds, *, scale: str, method: str = "welch",
                         covariates=("ervaringsgroep", "functie"), alpha: float = 0.05,
-                        level: float = 0.95) -> pd.DataFrame:
+                        level: float = 0.95, weights=None) -> pd.DataFrame:
     """Change of a scale between consecutive rounds, tested with FDR control.
 
     Parameters
@@ -170,6 +204,12 @@ def consecutive_changes(rounds, *, scale: str, method: str = "welch",
     alpha : float, default 0.05
         FDR level for ``significant``.
     level : float, default 0.95
+    weights : dict, optional
+        ``{round id: weights or None}``. ``welch``: a pair with a weighted round is compared as R
+        ``svyttest(scale ~ round, design)`` on the two rounds stacked as one design (each with its
+        own weights, 1 each for a round without), weighted means, t on ``n - 2`` df.
+        ``adjusted``: the contrast in the weighted model of :func:`adjusted_trend` (R ``svyglm``),
+        t on its ``n - p`` df.
 
     Returns
     -------
@@ -192,31 +232,50 @@ def consecutive_changes(rounds, *, scale: str, method: str = "welch",
     rounds = _as_rounds(rounds)
     have = _scale_rounds(rounds, scale)
     series = _series_ids([rounds[r].codebook for r in have], scale=scale)
+    sub = {r: rounds[r] for r in have}
     if method == "welch":
-        df = stack_rounds({r: rounds[r] for r in have}, items=False)
+        df = stack_rounds(sub, items=False)
         means = {r: df.loc[df["round"] == r, scale] for r in have}
+        w_all = stacked_weights(sub, weights)
+        w_of = {} if w_all is None else {r: w_all[(df["round"] == r).to_numpy()] for r in have}
     else:
-        adj = adjusted_trend({r: rounds[r] for r in have}, scale=scale, covariates=covariates, level=level)
+        adj = adjusted_trend(sub, scale=scale, covariates=covariates, level=level, weights=weights)
         means = dict(zip(adj["round"], adj["mean"]))
-        sub = {r: rounds[r] for r in have}
         d, covs = _model_frame(sub, scale, covariates, what="consecutive_changes")
-        res, design = _fitted_ols(sub, d, scale, covariates, ["round", *covs], what="consecutive_changes")
+        if stacked_weights(sub, weights) is not None:
+            w = stacked_weights(sub, weights)[d.index.to_numpy()]
+            d = d[np.isfinite(w) & (w > 0)]
+        res, design = _fitted_ols(sub, d, scale, covariates, ["round", *covs], what="consecutive_changes",
+                                  weights=weights)
     rows = []
     for prev, cur in zip(have[:-1], have[1:]):
         comparable = series[prev] == series[cur]
         row = dict(previous=prev, current=cur, comparable=comparable)
         if method == "welch":
             x, y = means[prev].to_numpy(dtype=float), means[cur].to_numpy(dtype=float)
-            row.update(mean_previous=float(np.nanmean(x)) if np.isfinite(x).any() else np.nan,
-                       mean_current=float(np.nanmean(y)) if np.isfinite(y).any() else np.nan)
-            row.update(welch_test(x, y, level=level))
+            if w_of and (weights.get(prev) is not None or weights.get(cur) is not None):
+                from peo_lib.stats.compare import svy_mean_difference
+
+                wx, wy = w_of[prev], w_of[cur]
+                n_design = int(np.isfinite(wx).sum() + np.isfinite(wy).sum())  # the two rounds as one design
+                okx, oky = np.isfinite(x) & np.isfinite(wx), np.isfinite(y) & np.isfinite(wy)
+                row.update(mean_previous=float(np.average(x[okx], weights=wx[okx])) if okx.any() else np.nan,
+                           mean_current=float(np.average(y[oky], weights=wy[oky])) if oky.any() else np.nan)
+                res_w = svy_mean_difference(y, wy, x, wx, n_design=n_design, level=level)
+                row.update({k: res_w[k] for k in ("diff", "t", "df", "p", "ci_low", "ci_high")})
+            else:
+                row.update(mean_previous=float(np.nanmean(x)) if np.isfinite(x).any() else np.nan,
+                           mean_current=float(np.nanmean(y)) if np.isfinite(y).any() else np.nan)
+                row.update(welch_test(x, y, level=level))
         else:
+            # the contrast of the two round coefficients (as res.t_test(L); for both fits)
             L = design.matrix(d.iloc[:1], round=cur)[0] - design.matrix(d.iloc[:1], round=prev)[0]
-            tt = res.t_test(L)
-            ci = np.asarray(tt.conf_int(alpha=1 - level)).ravel()
-            row.update(mean_previous=means[prev], mean_current=means[cur], diff=float(np.ravel(tt.effect)[0]),
-                       t=float(np.ravel(tt.tvalue)[0]), df=float(res.df_resid), p=float(np.ravel(tt.pvalue)[0]),
-                       ci_low=float(ci[0]), ci_high=float(ci[1]))
+            est = float(L @ np.asarray(res.params))
+            se = float(np.sqrt(L @ np.asarray(res.cov_params()) @ L))
+            t = est / se
+            half = float(stats.t.ppf(0.5 + level / 2, res.df_resid)) * se
+            row.update(mean_previous=means[prev], mean_current=means[cur], diff=est, t=t, df=float(res.df_resid),
+                       p=float(2 * stats.t.sf(abs(t), res.df_resid)), ci_low=est - half, ci_high=est + half)
         if not comparable:
             row.update(t=np.nan, df=np.nan, p=np.nan, ci_low=np.nan, ci_high=np.nan)
         rows.append(row)
@@ -231,7 +290,7 @@ def consecutive_changes(rounds, *, scale: str, method: str = "welch",
         out.loc[ok, "p_adjusted"] = p_adj
         out.loc[ok, "significant"] = reject
     out["significant"] = out["significant"].astype(bool)
-    out.attrs.update(scale=scale, method=method, alpha=alpha)
+    out.attrs.update(scale=scale, method=method, alpha=alpha, weighted=stacked_weights(sub, weights) is not None)
     return out
 
 
@@ -248,7 +307,7 @@ def _change_phrase(diff: float, significant: bool, before: float, after: float, 
 
 
 def trend_sentence(rounds, *, scale: str, covariates=("ervaringsgroep", "functie"), alpha: float = 0.05,
-                   min_n: int | None = None) -> str:
+                   min_n: int | None = None, weights=None) -> str:
     """A plain Dutch paragraph on what changed in a scale since the previous round.
 
     Parameters
@@ -262,6 +321,9 @@ def trend_sentence(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     min_n : int, optional
         Below this many respondents in a round no figure is given (default:
         the latest round's ``privacy.min_n``).
+    weights : dict, optional
+        ``{round id: weights or None}``: the weighted means and tests of :func:`scale_trend`,
+        :func:`consecutive_changes` and :func:`adjusted_trend`.
 
     Returns
     -------
@@ -279,7 +341,7 @@ def trend_sentence(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     lo, hi = _scale_range(rounds, scale)
     last = rounds[have[-1]]
     min_n = last.codebook.privacy.min_n if min_n is None else int(min_n)
-    raw = scale_trend(rounds, scale=scale)
+    raw = scale_trend(rounds, scale=scale, weights=weights)
     if len(have) < 2:
         m = raw.iloc[-1]
         if m["n"] < min_n:
@@ -290,7 +352,7 @@ def trend_sentence(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     r_prev, r_cur = raw.iloc[-2], raw.iloc[-1]
     if min(r_prev["n"], r_cur["n"]) < min_n:
         return f"{label}: te weinig respondenten in ronde {prev} of {cur} om een verandering te tonen."
-    welch = consecutive_changes(rounds, scale=scale, method="welch", alpha=alpha).iloc[-1]
+    welch = consecutive_changes(rounds, scale=scale, method="welch", alpha=alpha, weights=weights).iloc[-1]
     if not welch["comparable"]:
         return (f"{label}: de vragen van deze schaal zijn in ronde {cur} gewijzigd ten opzichte van ronde "
                 f"{prev}; de scores ({format_nl(r_prev['mean'])} en {format_nl(r_cur['mean'])}, schaal "
@@ -301,9 +363,9 @@ def trend_sentence(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            adj_tab = adjusted_trend(rounds, scale=scale, covariates=covariates)
+            adj_tab = adjusted_trend(rounds, scale=scale, covariates=covariates, weights=weights)
             adj = consecutive_changes(rounds, scale=scale, method="adjusted", covariates=covariates,
-                                      alpha=alpha).iloc[-1]
+                                      alpha=alpha, weights=weights).iloc[-1]
         covs = adj_tab.attrs["covariates"]
     except ValueError:
         covs = []
