@@ -141,7 +141,8 @@ def municipal_sentence(r) -> str:
         return f"‘{r['label']}’: {spread}; een toets is niet mogelijk."
     verdict = "significant" if r["significant"] else "niet significant"
     return (f"‘{r['label']}’: {spread}; de verschillen tussen gemeenten zijn na correctie {verdict} "
-            f"(Kruskal-Wallis over {r['k']} gemeenten; p na correctie {format_p(r['p_adj'])}).")
+            f"({'gewogen ' if r.get('test') == 'svy_kruskal_wallis' else ''}Kruskal-Wallis-toets over {r['k']} "
+            f"gemeenten; p na correctie {format_p(r['p_adj'])}).")
 
 
 def subject_phrase(kind: str, label: str) -> str:

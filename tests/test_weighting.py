@@ -870,3 +870,125 @@ def test_a_weighted_trend_report_weights_every_round_it_can_and_says_so(demo_dir
             " zijn gewogen") in title and f"voor {ids[0]} zijn er geen populatiecijfers" in title
     assert "gewogen t-toets" in rep.appendix()._repr_html_()
     assert "gewogen" not in plain.title()._repr_html_()
+
+
+# -- audience summaries: quantiles and the Kruskal-Wallis test of gemeenten -------------------------
+#> d$gemeente <- factor(d$gemeente, 1:5, c("Den Haag", "Delft", "Zoetermeer", "Rijswijk", "Westland"))  (before k)
+#> des <- update(des, x2 = WD01 + PR01 / 7 + as.integer(gemeente) / 50 + as.integer(functie) / 310)
+#> svyquantile(~x2, des, c(0.1, 0.25, 0.5, 0.75, 0.9), qrule = "hf7", ci = FALSE, na.rm = TRUE)
+#>   2.20344490139746 2.60347065478342 3.63153175753836 4.5008759335402 4.65465437788018
+#> three <- subset(des, gemeente %in% c("Den Haag", "Delft", "Zoetermeer"))
+#> svyranktest(WD01 ~ gemeente, three, test = "KruskalWallis")   Chisq 0.683396828322609  df 2  ddf 85  p 0.711533974991327
+#> svyranktest(PR01 ~ gemeente, three, test = "KruskalWallis")   Chisq 0.179388484031733  df 2  ddf 75  p 0.914308583931831
+#> svyranktest(WD01 ~ gemeente, des, test = "KruskalWallis")     Chisq 1.92826392930876   df 4  ddf 108 p 0.748844904442906
+def test_weighted_quantiles_match_svyquantile_hf7(rnd, w):
+    from peo_lib.stats.weighting import weighted_quantiles
+
+    gem = {g: k + 1 for k, g in enumerate(["Den Haag", "Delft", "Zoetermeer", "Rijswijk", "Westland"])}
+    fun = {f: k + 1 for k, f in enumerate(["Jeugdhulpverlener", "Gedragswetenschapper", "Teamleider", "Anders"])}
+    x2 = (rnd.items["WD01"] + rnd.items["PR01"] / 7 + rnd.background["gemeente"].astype(object).map(gem) / 50
+          + rnd.background["functie"].astype(object).map(fun) / 310).to_numpy(dtype=float)
+    got = weighted_quantiles(x2, w.reindex(rnd.items.index).to_numpy(), [0.1, 0.25, 0.5, 0.75, 0.9])
+    np.testing.assert_allclose(got, [2.20344490139746, 2.60347065478342, 3.63153175753836, 4.5008759335402,
+                                     4.65465437788018], atol=1e-12)
+    ones = weighted_quantiles(x2, np.ones(len(x2)), [0.1, 0.5, 0.9])
+    np.testing.assert_allclose(ones, np.nanquantile(x2, [0.1, 0.5, 0.9]), atol=1e-12)  # type 7
+
+
+@pytest.mark.parametrize("item, gemeenten, chisq, ddf, p", [
+    ("WD01", ["Den Haag", "Delft", "Zoetermeer"], 0.683396828322609, 85, 0.711533974991327),
+    ("PR01", ["Den Haag", "Delft", "Zoetermeer"], 0.179388484031733, 75, 0.914308583931831),
+    ("WD01", ["Den Haag", "Delft", "Zoetermeer", "Rijswijk", "Westland"], 1.92826392930876, 108, 0.748844904442906),
+])
+def test_weighted_kruskal_wallis_matches_svyranktest(rnd, w, item, gemeenten, chisq, ddf, p):
+    from peo_lib.stats.compare import svy_kruskal_wallis
+
+    g = rnd.background["gemeente"].astype(object).to_numpy()
+    wv = w.reindex(rnd.items.index).to_numpy(dtype=float)
+    keep = np.isin(g, gemeenten) & np.isfinite(wv)
+    got = svy_kruskal_wallis(rnd.items[item].to_numpy(dtype=float)[keep], wv[keep], g[keep],
+                             n_design=int(np.isfinite(wv).sum()))
+    assert got["chisq"] == pytest.approx(chisq, rel=1e-9)
+    assert (got["ndf"], got["ddf"]) == (len(gemeenten) - 1, ddf)
+    assert got["p"] == pytest.approx(p, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def weighted_demo(demo_dir, tmp_path_factory):
+    """The demo rounds with populatie.yml weighting starters and experienced 50/50 from 2020-2 on."""
+    import shutil
+
+    data = tmp_path_factory.mktemp("weighted_demo") / "data"
+    shutil.copytree(demo_dir / "codebooks", data / "codebooks")
+    shutil.copytree(demo_dir / "raw", data / "raw")
+    (data / "populatie.yml").write_text('- vanaf_ronde: "2020-2"\n  bron: Testtelling\n  marges:\n'
+                                        '    ervaringsgroep: {startend: 0.5, ervaren: 0.5}\n', encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("audience", ["onderwijs", "professionals", "aanbieders", "gemeenten"])
+def test_audience_summaries_of_a_weighted_round_are_weighted_and_say_so(weighted_demo, audience):
+    import warnings
+
+    from peo_lib.report.round import build_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_report("2021-1", data_dir=weighted_demo, audience=audience)
+    assert rep.weights is not None
+    html = rep.response_overview()._repr_html_()
+    assert "zijn gewogen naar ervaring (bron: Testtelling)" in html and "niet gewogen" not in html
+    cmp = rep.comparison
+    assert set(cmp.loc[~cmp["suppressed"], "test"]) <= {"svy_t", "svy_wilcoxon"}
+
+
+def test_weighted_audience_tables_use_the_round_weights(weighted_demo):
+    """Each audience table with the weights equals the weighted statistic computed here from the
+    scores (bins: weighted shares; quartiles: svyquantile hf7; gemeenten: the design-based
+    Kruskal-Wallis test on the gemeenten shown), while the counts stay those of the plain table."""
+    import warnings
+
+    from peo_lib.report.audience_tables import (municipal_differences, municipal_scale_means, scale_quartiles,
+                                                scale_score_bins)
+    from peo_lib.report.round import build_report
+    from peo_lib.stats.compare import svy_kruskal_wallis
+    from peo_lib.stats.scoring import score_scales
+    from peo_lib.stats.weighting import weighted_quantiles
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_report("2021-1", data_dir=weighted_demo)
+    rnd, w = rep.rnd, rep.weights
+    wv = w.reindex(rnd.items.index).to_numpy(dtype=float)
+    scores = score_scales(rnd)
+    s = scores.columns[0]
+    x = scores[s].to_numpy(dtype=float)
+
+    bins, plain_bins = scale_score_bins(rnd, weights=w), scale_score_bins(rnd)
+    mine = bins[(bins["scale"] == s) & ~bins["suppressed"]]
+    lo = rnd.codebook.response_set_of(rnd.codebook.scales[s].items[0]).min
+    ok = np.isfinite(x) & np.isfinite(wv)
+    which = np.clip(np.floor(x[ok] + 0.5), lo, None)
+    for rec in mine.to_dict("records"):
+        assert rec["pct"] == pytest.approx(100 * wv[ok][which == rec["bin"]].sum() / wv[ok].sum(), rel=1e-12)
+    assert bins["n"].equals(plain_bins["n"])  # counts unweighted
+    assert (bins["pct"] - plain_bins["pct"]).abs().max() > 0.1
+
+    q = scale_quartiles(rnd, weights=w).set_index("scale").loc[s]
+    np.testing.assert_allclose([q["q1"], q["median"], q["q3"]], weighted_quantiles(x, wv, [0.25, 0.5, 0.75]),
+                               rtol=1e-12)
+
+    table = municipal_scale_means(rnd, weights=w)
+    diffs = municipal_differences(rnd, weights=w, table=table).set_index("scale")
+    shown = table[(table["scale"] == s) & ~table["suppressed"] & ~table["is_total"]]["group"].tolist()
+    assert len(shown) >= 2 and diffs.loc[s, "test"] == "svy_kruskal_wallis"
+    g = rnd.background["gemeente"].astype(object).to_numpy()
+    inside = np.isin(g, shown) & np.isfinite(wv)
+    ref = svy_kruskal_wallis(x[inside], wv[inside], g[inside], n_design=int(np.isfinite(wv).sum()))
+    assert diffs.loc[s, "h"] == pytest.approx(ref["chisq"], rel=1e-12)
+    assert diffs.loc[s, "p"] == pytest.approx(ref["p"], rel=1e-12)
+    assert "gewogen Kruskal-Wallis-toets" in diffs.loc[s, "zin"]
+    region = table[(table["scale"] == s) & table["is_total"]].iloc[0]
+    known = pd.notna(g) & np.isfinite(x) & np.isfinite(wv)
+    assert region["mean"] == pytest.approx(np.average(x[known], weights=wv[known]), rel=1e-12)
+    assert region["n_scored"] == (pd.notna(g) & np.isfinite(x)).sum()  # unweighted

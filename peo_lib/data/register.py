@@ -285,14 +285,13 @@ def actions_before_after(rounds, register, *, level: float = 0.95, weights=None)
     disclosure control (``peo_lib.privacy.disclosure``) before showing ``n`` below the
     round's ``min_n``.
     """
-    from peo_lib.stats.trends import _as_rounds, _series_ids, welch_test
+    from peo_lib.stats.trends import _as_rounds, _series_ids, round_mean, round_pair_change
 
     rounds = _as_rounds(rounds)
     if not isinstance(register, Register):
         register = read_register(register, codebooks=[r.codebook for r in rounds.values()])
     ids = list(rounds)
     cbs = [r.codebook for r in rounds.values()]
-    from peo_lib.stats.compare import svy_mean_difference
     from peo_lib.stats.weighting import design_weights
 
     weights = weights or {}
@@ -320,21 +319,13 @@ def actions_before_after(rounds, register, *, level: float = 0.95, weights=None)
             for side, rid in (("before", rb), ("after", ra)):
                 if rid is not None:
                     x, wx = values[rid], w_of[rid]
-                    ok = ~np.isnan(x) & (np.isfinite(wx) if wx is not None else True)
-                    row[f"n_{side}"] = int(ok.sum())
-                    row[side] = (np.nan if not ok.any() else float(x[ok].mean()) if wx is None
-                                 else float(np.average(x[ok], weights=wx[ok])))
+                    row[f"n_{side}"] = int((np.isfinite(x) & (np.isfinite(wx) if wx is not None else True)).sum())
+                    row[side] = round_mean(x, wx)
             if rb is not None and ra is not None:
                 series = (_series_ids(cbs, scale=ident) if kind == "scale" else _series_ids(cbs, item=ident))
                 row["comparable"] = bool(series[rb] == series[ra])
-                if row["comparable"] and (w_of[rb] is not None or w_of[ra] is not None):
-                    wb = w_of[rb] if w_of[rb] is not None else np.ones(len(values[rb]))
-                    wa = w_of[ra] if w_of[ra] is not None else np.ones(len(values[ra]))
-                    n_design = int(np.isfinite(wb).sum() + np.isfinite(wa).sum())
-                    w = svy_mean_difference(values[ra], wa, values[rb], wb, n_design=n_design, level=level)
-                    row.update(diff=w["diff"], ci_low=w["ci_low"], ci_high=w["ci_high"], p=w["p"])
-                elif row["comparable"]:
-                    w = welch_test(values[rb], values[ra], level=level)
+                if row["comparable"]:
+                    w = round_pair_change(values[rb], values[ra], w_before=w_of[rb], w_after=w_of[ra], level=level)
                     row.update(diff=w["diff"], ci_low=w["ci_low"], ci_high=w["ci_high"], p=w["p"])
             rows.append(row)
     cols = ["id", "titel", "status", "ronde_start", "kind", "indicator", "label", "measure", "round_before",

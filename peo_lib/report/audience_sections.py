@@ -78,7 +78,7 @@ class AudienceSections:
     # onderwijs
     @cached_property
     def starter_items(self) -> pd.DataFrame:
-        return experience_items(self.rnd, min_n=self.min_n)
+        return experience_items(self.rnd, min_n=self.min_n, weights=self.weights)
 
     def experience_highlights(self):
         """The groups' sizes and the differences that are significant, largest effect first."""
@@ -144,15 +144,15 @@ class AudienceSections:
     # professionals
     @cached_property
     def score_bins(self) -> pd.DataFrame:
-        return scale_score_bins(self.rnd, min_n=self.min_n)
+        return scale_score_bins(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def quartiles(self) -> pd.DataFrame:
-        return scale_quartiles(self.rnd, min_n=self.min_n)
+        return scale_quartiles(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def shares(self) -> pd.DataFrame:
-        return statement_shares(self.rnd, min_n=self.min_n)
+        return statement_shares(self.rnd, min_n=self.min_n, weights=self.weights)
 
     def mirror_scales(self):
         """Per scale: how to compute your own score, the quartiles and the distribution in bins."""
@@ -227,11 +227,11 @@ class AudienceSections:
     # aanbieders
     @cached_property
     def organisation_scales_table(self) -> pd.DataFrame:
-        return organisation_results(self.rnd, what="scales", min_n=self.min_n)
+        return organisation_results(self.rnd, what="scales", min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def organisation_items_table(self) -> pd.DataFrame:
-        return organisation_results(self.rnd, what="items", min_n=self.min_n)
+        return organisation_results(self.rnd, what="items", min_n=self.min_n, weights=self.weights)
 
     def organisation_scales(self):
         """Scale means per organisation (type), only when every organisation is large enough."""
@@ -268,15 +268,16 @@ class AudienceSections:
     # gemeenten
     @cached_property
     def municipal_scales_table(self) -> pd.DataFrame:
-        return municipal_scale_means(self.rnd, min_n=self.min_n)
+        return municipal_scale_means(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def municipal_rules_table(self) -> pd.DataFrame:
-        return municipal_item_shares(self.rnd, min_n=self.min_n)
+        return municipal_item_shares(self.rnd, min_n=self.min_n, weights=self.weights)
 
     @cached_property
     def municipal_tests(self) -> pd.DataFrame:
-        return municipal_differences(self.rnd, min_n=self.min_n, table=self.municipal_scales_table)
+        return municipal_differences(self.rnd, min_n=self.min_n, weights=self.weights,
+                                     table=self.municipal_scales_table)
 
     def rules_section(self):
         """Rules and requirements per gemeente: the rules scales (chart and table) and their statements."""

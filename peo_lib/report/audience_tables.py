@@ -67,7 +67,14 @@ def _drop_empty_groups(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["n"] > 0].reset_index(drop=True)
 
 
-def experience_items(rnd, *, items=None, min_n=None) -> pd.DataFrame:
+def _weights_of(rnd, weights):
+    """The weights as an array in respondent order (None: unweighted); one check for every table."""
+    from peo_lib.stats.weighting import design_weights
+
+    return None if weights is None else design_weights(rnd, weights)
+
+
+def experience_items(rnd, *, items=None, min_n=None, weights=None) -> pd.DataFrame:
     """Mean and % (helemaal) eens of items for starters and experienced professionals.
 
     Parameters
@@ -96,7 +103,7 @@ def experience_items(rnd, *, items=None, min_n=None) -> pd.DataFrame:
     bg = rnd.background.get(EXPERIENCE)
     if not ids or bg is None or bg.notna().sum() == 0:
         return pd.DataFrame(columns=cols)
-    desc = item_descriptives(rnd, items=ids, by=EXPERIENCE).drop(columns=["missing_reasons"])
+    desc = item_descriptives(rnd, items=ids, by=EXPERIENCE, weights=weights).drop(columns=["missing_reasons"])
     desc = _drop_empty_groups(desc.assign(group=desc["group"].astype(str)))
     stat_cols = ["n_valid", "mean", "sd", "ci_low", "ci_high", "top2_n", "top2_pct", "top2_ci_low",
                  "top2_ci_high"]
@@ -109,7 +116,7 @@ def _scale_range_of(rnd, scale) -> tuple[int, int]:
     return int(rs.min), int(rs.max)
 
 
-def scale_score_bins(rnd, *, min_n=None) -> pd.DataFrame:
+def scale_score_bins(rnd, *, min_n=None, weights=None) -> pd.DataFrame:
     """Distribution of scale scores in bins around the answer values ("waar sta ik").
 
     A scale score (mean of the scale's items, reverse keyed) is put in the bin of
@@ -121,7 +128,8 @@ def scale_score_bins(rnd, *, min_n=None) -> pd.DataFrame:
     DataFrame
         ``scale``, ``label``, ``bin`` (the answer value), ``bin_label``, ``low``,
         ``high`` (the score range), ``n``, ``base`` (respondents with a score),
-        ``pct`` (of ``base``), ``suppressed``. Per scale, bins with ``0 < n < min_n``
+        ``pct`` (of ``base``; with ``weights`` the weighted share, R ``svymean`` of the bin),
+        ``suppressed``. Counts stay unweighted. Per scale, bins with ``0 < n < min_n``
         are hidden, and a complement (the base is published):
         :func:`peo_lib.privacy.disclosure.suppress_groups` with ``by="scale"``. A scale scored
         for fewer than ``min_n`` respondents is hidden as a whole.
@@ -135,22 +143,30 @@ def scale_score_bins(rnd, *, min_n=None) -> pd.DataFrame:
     if not cb.scales:
         return pd.DataFrame(columns=cols)
     scores = score_scales(rnd)
+    w_all = _weights_of(rnd, weights)
     frames = []
     for s, sc in cb.scales.items():
         lo, hi = _scale_range_of(rnd, s)
         rs = cb.response_set_of(sc.items[0])
         x = scores[s].to_numpy(dtype=float)
-        x = x[~np.isnan(x)]
+        scored = ~np.isnan(x)
+        w = None if w_all is None else w_all[scored]
+        x = x[scored]
         bins = np.arange(lo, hi + 1)
         which = np.clip(np.floor(x + 0.5), lo, hi).astype(int)
         counts = np.array([(which == b).sum() for b in bins])
         base = int(len(x))
+        if w is not None and base:
+            inw = np.isfinite(w)
+            shares = np.array([w[inw & (which == b)].sum() for b in bins]) / w[inw].sum()
+        else:
+            shares = counts / base if base else np.full(len(bins), np.nan)
         part = pd.DataFrame({
             "scale": s, "label": sc.label, "bin": bins,
             "bin_label": [rs.values.get(int(b), str(b)) for b in bins],
             "low": [max(lo, b - 0.5) for b in bins], "high": [min(hi, b + 0.5) for b in bins],
             "n": counts.astype(float), "base": float(base),
-            "pct": 100 * counts / base if base else np.nan,
+            "pct": 100 * shares,
         })
         part = suppress_groups(part, group_col="bin", n_col="n", by="scale", min_n=min_n, total=True,
                                stat_cols=["n", "pct"])
@@ -161,14 +177,15 @@ def scale_score_bins(rnd, *, min_n=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[cols]
 
 
-def scale_quartiles(rnd, *, min_n=None) -> pd.DataFrame:
+def scale_quartiles(rnd, *, min_n=None, weights=None) -> pd.DataFrame:
     """Quartiles of each scale's scores (the middle half of professionals lies between ``q1`` and ``q3``).
 
     Returns
     -------
     DataFrame
         ``scale``, ``label``, ``n_scored``, ``q1``, ``median``, ``q3`` (numpy's default
-        linear interpolation, as R ``quantile(type = 7)``), ``suppressed``
+        linear interpolation, as R ``quantile(type = 7)``; with ``weights`` R ``svyquantile(qrule =
+        "hf7")``, :func:`peo_lib.stats.weighting.weighted_quantiles`), ``suppressed``
         (``n_scored < min_n``). Minimum and maximum are not given: they are single
         respondents' scores.
     """
@@ -177,17 +194,26 @@ def scale_quartiles(rnd, *, min_n=None) -> pd.DataFrame:
     min_n = resolve_min_n(rnd, min_n)
     cb = rnd.codebook
     rows = []
+    from peo_lib.stats.weighting import weighted_quantiles
+
     scores = score_scales(rnd) if cb.scales else pd.DataFrame()
+    w_all = _weights_of(rnd, weights)
     for s, sc in cb.scales.items():
-        x = scores[s].dropna().to_numpy(dtype=float)
+        values = scores[s].to_numpy(dtype=float)
+        x = values[~np.isnan(values)]
         hidden = len(x) < min_n
-        q = np.quantile(x, [0.25, 0.5, 0.75]) if len(x) and not hidden else [np.nan] * 3
+        if not len(x) or hidden:
+            q = [np.nan] * 3
+        elif w_all is None:
+            q = np.quantile(x, [0.25, 0.5, 0.75])
+        else:
+            q = weighted_quantiles(values, w_all, [0.25, 0.5, 0.75])
         rows.append(dict(scale=s, label=sc.label, n_scored=np.nan if hidden else float(len(x)),
                          q1=q[0], median=q[1], q3=q[2], suppressed=hidden))
     return pd.DataFrame(rows, columns=["scale", "label", "n_scored", "q1", "median", "q3", "suppressed"])
 
 
-def statement_shares(rnd, *, items=None, min_n=None) -> pd.DataFrame:
+def statement_shares(rnd, *, items=None, min_n=None, weights=None) -> pd.DataFrame:
     """Per statement the share disagreeing, neutral and agreeing (of valid answers).
 
     For response sets with an odd number of values the middle one is neutral; ``low`` is
@@ -210,7 +236,7 @@ def statement_shares(rnd, *, items=None, min_n=None) -> pd.DataFrame:
             "suppressed"]
     if not ids:
         return pd.DataFrame(columns=cols)
-    dist = likert_table(rnd, items=ids, min_n=min_n)
+    dist = likert_table(rnd, items=ids, min_n=min_n, weights=weights)
     dist = dist[dist["kind"] == "answer"]
     rows = []
     for item_id, part in dist.groupby("item", sort=False):
@@ -247,7 +273,7 @@ def _all_or_nothing(table, *, n_col, min_n, by, what):
     return out, reason
 
 
-def organisation_results(rnd, *, what="scales", by="organisatie", min_n=None) -> pd.DataFrame:
+def organisation_results(rnd, *, what="scales", by="organisatie", min_n=None, weights=None) -> pd.DataFrame:
     """Scale means or statement shares per organisation (type), all or nothing.
 
     The table is shown only when *every* organisation group with respondents has at
@@ -284,10 +310,11 @@ def organisation_results(rnd, *, what="scales", by="organisatie", min_n=None) ->
         out.attrs["reason"] = f"De vraag naar {_BG_LABELS.get(by, by).lower()} is in deze ronde niet gesteld."
         return out
     if what == "scales":
-        table = scale_descriptives(rnd, by=by)
+        table = scale_descriptives(rnd, by=by, weights=weights)
         n_col = "n_scored"
     else:
-        table = item_descriptives(rnd, items=_chart_items(rnd), by=by).drop(columns=["missing_reasons"])
+        table = item_descriptives(rnd, items=_chart_items(rnd), by=by, weights=weights).drop(
+            columns=["missing_reasons"])
         n_col = "n_valid"
     table = _drop_empty_groups(table.assign(group=table["group"].astype(str)))
     out, reason = _all_or_nothing(table, n_col=n_col, min_n=min_n, by=by,
@@ -300,7 +327,7 @@ def _known(rnd, by) -> np.ndarray:
     return rnd.background[by].notna().to_numpy()
 
 
-def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None) -> pd.DataFrame:
+def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None, weights=None) -> pd.DataFrame:
     """Scale means per gemeente with disclosure control, and the region as a whole.
 
     Parameters
@@ -322,7 +349,7 @@ def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None) -> pd.
         exactly the sum of the rows above it. Gemeenten without respondents are
         left out.
     """
-    from peo_lib.stats.descriptives import mean_ci, scale_descriptives
+    from peo_lib.stats.descriptives import _weighted_mean_ci_arrays, mean_ci, scale_descriptives
     from peo_lib.privacy.disclosure import suppress_groups
     from peo_lib.stats.scoring import score_scales
 
@@ -334,7 +361,7 @@ def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None) -> pd.
             "suppressed"]
     if not order or by not in rnd.background.columns or rnd.background[by].notna().sum() == 0:
         return pd.DataFrame(columns=cols)
-    desc = scale_descriptives(rnd, by=by)
+    desc = scale_descriptives(rnd, by=by, weights=weights)
     desc = _drop_empty_groups(desc.assign(group=desc["group"].astype(str)))
     desc = desc[desc["scale"].isin(order)]
     stats = ["n_scored", "mean", "sd", "ci_low", "ci_high"]
@@ -345,9 +372,16 @@ def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None) -> pd.
     hidden["n"] = hidden["n"].astype(float).where(~hidden["group"].isin(hidden_groups))
     scores = score_scales(rnd)
     known = _known(rnd, by)
+    w_all = _weights_of(rnd, weights)
     totals = []
     for s in order:
-        n, m, sd, lo, hi = mean_ci(scores[s].to_numpy(dtype=float)[known])
+        if w_all is None:
+            n, m, sd, lo, hi = mean_ci(scores[s].to_numpy(dtype=float)[known])
+        else:  # the region as a domain of the round's design (svyby), as the rows above
+            sub = scores[[s]].to_numpy(dtype=float)[known]
+            n = int(np.isfinite(sub[:, 0]).sum())
+            m, sd, lo, hi = (float(a[0]) for a in _weighted_mean_ci_arrays(sub, w_all[known],
+                                                                            int(np.isfinite(w_all).sum())))
         small = n < min_n
         totals.append(dict(scale=s, label=cb.scales[s].label, group="Alle gemeenten", n=float(known.sum()),
                            n_scored=np.nan if small else float(n), mean=np.nan if small else m,
@@ -360,7 +394,7 @@ def municipal_scale_means(rnd, *, scales=None, by="gemeente", min_n=None) -> pd.
     return out[cols]
 
 
-def municipal_item_shares(rnd, *, items=None, by="gemeente", min_n=None) -> pd.DataFrame:
+def municipal_item_shares(rnd, *, items=None, by="gemeente", min_n=None, weights=None) -> pd.DataFrame:
     """% (helemaal) eens per gemeente for statements (default: the rules items), with disclosure control.
 
     Returns
@@ -379,7 +413,7 @@ def municipal_item_shares(rnd, *, items=None, by="gemeente", min_n=None) -> pd.D
     cols = ["item", "text", "group", "n_valid", "top2_n", "top2_pct", "mean", "is_total", "suppressed"]
     if not ids or by not in rnd.background.columns or rnd.background[by].notna().sum() == 0:
         return pd.DataFrame(columns=cols)
-    desc = item_descriptives(rnd, items=ids, by=by).drop(columns=["missing_reasons"])
+    desc = item_descriptives(rnd, items=ids, by=by, weights=weights).drop(columns=["missing_reasons"])
     desc = _drop_empty_groups(desc.assign(group=desc["group"].astype(str)))
     stats = ["n_valid", "top2_n", "top2_pct", "mean"]
     hidden = suppress_groups(desc[["item", "text", "group", *stats]], group_col="group", n_col="n_valid",
@@ -387,14 +421,27 @@ def municipal_item_shares(rnd, *, items=None, by="gemeente", min_n=None) -> pd.D
     hidden["is_total"] = False
     agg = desc.groupby("item", sort=False).agg(n_valid=("n_valid", "sum"), top2_n=("top2_n", "sum"))
     X = rnd.items[ids].to_numpy(dtype=float)[_known(rnd, by)]
+    region = None
+    if weights is not None:  # the region as a domain of the round's design, as the rows above
+        from peo_lib.stats.descriptives import _weighted_mean_ci_arrays
+
+        w_all = _weights_of(rnd, weights)
+        w_known, n_design = w_all[_known(rnd, by)], int(np.isfinite(w_all).sum())
+        tops = np.column_stack([np.where(np.isnan(X[:, j]), np.nan,
+                                         100.0 * np.isin(X[:, j], rnd.codebook.response_set_of(i).top_codes(2)))
+                                for j, i in enumerate(ids)])
+        region = pd.DataFrame({"mean": _weighted_mean_ci_arrays(X, w_known, n_design)[0],
+                               "top2_pct": _weighted_mean_ci_arrays(tops, w_known, n_design)[0]}, index=ids)
     totals = []
     for j, i in enumerate(ids):
         nv, t2 = int(agg.loc[i, "n_valid"]), int(agg.loc[i, "top2_n"])
         small = nv < min_n
+        pct = 100 * t2 / nv if region is None else float(region.loc[i, "top2_pct"])
+        mean = float(np.nanmean(X[:, j])) if region is None else float(region.loc[i, "mean"])
         totals.append(dict(item=i, text=rnd.codebook.items[i].text, group="Alle gemeenten",
                            n_valid=np.nan if small else float(nv), top2_n=np.nan if small else float(t2),
-                           top2_pct=np.nan if small else 100 * t2 / nv,
-                           mean=np.nan if small else float(np.nanmean(X[:, j])), is_total=True,
+                           top2_pct=np.nan if small else pct,
+                           mean=np.nan if small else mean, is_total=True,
                            suppressed=small))
     out = pd.concat([hidden, pd.DataFrame(totals)], ignore_index=True)
     out["_o"] = out["item"].map({i: k for k, i in enumerate(ids)})
@@ -402,7 +449,7 @@ def municipal_item_shares(rnd, *, items=None, by="gemeente", min_n=None) -> pd.D
     return out[cols]
 
 
-def municipal_differences(rnd, *, by="gemeente", min_n=None, table=None) -> pd.DataFrame:
+def municipal_differences(rnd, *, by="gemeente", min_n=None, table=None, weights=None) -> pd.DataFrame:
     """Per scale: do the gemeenten differ? Kruskal-Wallis over the gemeenten shown.
 
     Only gemeenten whose mean is shown in :func:`municipal_scale_means` take part
@@ -413,19 +460,20 @@ def municipal_differences(rnd, *, by="gemeente", min_n=None, table=None) -> pd.D
     DataFrame
         ``scale``, ``label``, ``k`` (gemeenten tested), ``lowest``/``highest`` (gemeente
         with the lowest/highest mean), ``low_mean``, ``high_mean``, ``h``, ``p``,
-        ``p_adj`` (Benjamini-Hochberg over the scales), ``significant`` and a Dutch
-        ``zin``.
+        ``p_adj`` (Benjamini-Hochberg over the scales), ``significant``, ``test``
+        (``kruskal_wallis``, or with ``weights`` ``svy_kruskal_wallis``: R ``svyranktest(...,
+        test = "KruskalWallis")`` on the gemeenten shown, ``h`` its Wald chi-square,
+        :func:`peo_lib.stats.compare.svy_kruskal_wallis`) and a Dutch ``zin``.
     """
     from scipy import stats
-    from statsmodels.stats.multitest import multipletests
-
-    from peo_lib.stats.compare import SIGNIFICANCE
+    from peo_lib.stats.compare import SIGNIFICANCE, bh_adjust
     from peo_lib.stats.scoring import score_scales
 
     min_n = resolve_min_n(rnd, min_n)
-    table = municipal_scale_means(rnd, by=by, min_n=min_n) if table is None else table
+    table = municipal_scale_means(rnd, by=by, min_n=min_n, weights=weights) if table is None else table
     cols = ["scale", "label", "k", "lowest", "highest", "low_mean", "high_mean", "h", "p", "p_adj",
-            "significant", "zin"]
+            "significant", "test", "zin"]
+    w_all = _weights_of(rnd, weights)
     if table.empty:
         return pd.DataFrame(columns=cols)
     scores = score_scales(rnd)
@@ -434,20 +482,26 @@ def municipal_differences(rnd, *, by="gemeente", min_n=None, table=None) -> pd.D
     for s, part in table.groupby("scale", sort=False):
         shown = part[~part["suppressed"] & ~part["is_total"]]
         rec = dict(scale=s, label=part["label"].iloc[0], k=len(shown), lowest=None, highest=None,
-                   low_mean=np.nan, high_mean=np.nan, h=np.nan, p=np.nan)
+                   low_mean=np.nan, high_mean=np.nan, h=np.nan, p=np.nan,
+                   test="kruskal_wallis" if w_all is None else "svy_kruskal_wallis")
         if len(shown) >= 2:
             lo, hi = shown.loc[shown["mean"].idxmin()], shown.loc[shown["mean"].idxmax()]
             rec.update(lowest=lo["group"], highest=hi["group"], low_mean=lo["mean"], high_mean=hi["mean"])
-            samples = [scores[s][group == g].dropna().to_numpy(dtype=float) for g in shown["group"]]
-            if np.ptp(np.concatenate(samples)) > 0:
-                res = stats.kruskal(*samples)
-                rec.update(h=float(res.statistic), p=float(res.pvalue))
+            if w_all is not None:
+                from peo_lib.stats.compare import svy_kruskal_wallis
+
+                inside = group.isin(list(shown["group"])).to_numpy() & np.isfinite(w_all)
+                res = svy_kruskal_wallis(scores[s].to_numpy(dtype=float)[inside], w_all[inside],
+                                         group.to_numpy()[inside], n_design=int(np.isfinite(w_all).sum()))
+                rec.update(h=res["chisq"], p=res["p"])
+            else:
+                samples = [scores[s][group == g].dropna().to_numpy(dtype=float) for g in shown["group"]]
+                if np.ptp(np.concatenate(samples)) > 0:
+                    res = stats.kruskal(*samples)
+                    rec.update(h=float(res.statistic), p=float(res.pvalue))
         rows.append(rec)
     out = pd.DataFrame(rows)
-    ok = out["p"].notna().to_numpy()
-    out["p_adj"] = np.nan
-    if ok.any():
-        out.loc[ok, "p_adj"] = multipletests(out.loc[ok, "p"].to_numpy(), method="fdr_bh")[1]
+    out["p_adj"] = bh_adjust(out["p"].to_numpy(dtype=float))
     out["significant"] = out["p_adj"] < SIGNIFICANCE
     out["zin"] = [municipal_sentence(r) for r in out.to_dict("records")]
     return out[cols]

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from peo_lib import sentences as zin
+from peo_lib.stats.compare import SIGNIFICANCE, bh_adjust
 
 __all__ = ["Finding", "round_findings", "trend_findings", "MAX_FINDINGS", "MAX_PER_RULE"]
 
@@ -60,7 +61,7 @@ MIN_GROUP_GAP = 0.2
 #: Rounds needed for a steady trend, and for the starters rule of the trend report.
 MIN_STEADY_ROUNDS = 4
 MIN_GROUP_ROUNDS = 3
-ALPHA = 0.05
+ALPHA = SIGNIFICANCE  # the significance level of every test in the project
 
 
 @dataclass(frozen=True)
@@ -198,14 +199,6 @@ def _welch_from_stats(a: dict, b: dict) -> float:
     return float(res.pvalue)
 
 
-def _bh(pvalues: list[float]) -> list[float]:
-    from statsmodels.stats.multitest import multipletests
-
-    if not pvalues:
-        return []
-    return list(multipletests(pvalues, alpha=ALPHA, method="fdr_bh")[1])
-
-
 def _steady(raw: pd.DataFrame) -> dict | None:
     """The last comparable stretch of shown round means, if it moved the same way every round."""
     vis = _visible(raw)
@@ -243,7 +236,7 @@ def trend_findings(scales: dict, *, actions=None, round_ids=()) -> list[Finding]
     """
     out: list[Finding] = []
     steady = {s: st for s, t in scales.items() if (st := _steady(t["raw"])) is not None}
-    p_adj = dict(zip(steady, _bh([st["p"] for st in steady.values()])))
+    p_adj = dict(zip(steady, bh_adjust([st["p"] for st in steady.values()])))
     named = set()
     for s, st in sorted(steady.items(), key=lambda kv: -abs(kv[1]["last"]["mean"] - kv[1]["first"]["mean"])):
         if p_adj[s] < ALPHA:

@@ -262,10 +262,6 @@ class RoundReport(SavesTables, AudienceSections):
         if (weighted := weighting_sentence(self.weights, what="De percentages, gemiddelden en toetsen in deze "
                                                               "samenvatting zijn")):
             parts.append(_p(weighted, "peo-note"))
-        elif self.population_weights is not None:  # an audience summary of a weighted round
-            parts.append(_p("De cijfers in deze samenvatting zijn niet gewogen; de volledige samenvatting van "
-                            "deze ronde is wel gewogen en kan daardoor iets andere percentages en gemiddelden "
-                            "tonen.", "peo-note"))
         ov = self.overview
         for var in cb.summary_variables():
             part = ov[ov["variable"] == var].copy()
@@ -574,10 +570,9 @@ class RoundReport(SavesTables, AudienceSections):
 
     @property
     def weights(self):
-        """The weights this report's figures use: :attr:`population_weights` in the full summary, None in
-        an audience summary (its score bands, quartiles and municipal tests are not weighted yet, and one
-        document must not mix weighted and unweighted figures; it says so in one sentence)."""
-        return self.population_weights if self.audience is None else None
+        """The weights every figure of this report uses (full and audience summaries alike): the
+        round's :attr:`population_weights`, or None when the round is not weighted."""
+        return self.population_weights
 
     def banners(self):
         """"Kruistabellen": per block every statement against the background variables, column

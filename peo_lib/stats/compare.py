@@ -34,6 +34,7 @@ from peo_lib.sentences import COHEN_D_BENCHMARKS, RANK_BISERIAL_BENCHMARKS, effe
 from peo_lib.vocab import EXPERIENCE
 
 __all__ = [
+    "bh_adjust",
     "compare_groups",
     "compare_samples",
     "cohen_d",
@@ -286,6 +287,54 @@ def _compare_weighted(kind, col, label, values, weights, in_group1, n_design, gr
     return row
 
 
+def svy_kruskal_wallis(values, weights, groups, *, n_design) -> dict:
+    """Design-based Kruskal-Wallis test of three or more groups, as R ``svyranktest(y ~ g, design,
+    test = "KruskalWallis")`` on ``subset(design, g %in% groups)``.
+
+    The rank scores of R ``svyranktest`` (weighted mid-ranks in respondent order, over the
+    respondents with a value in the groups) are regressed on the group dummies by weighted least
+    squares; the Wald statistic ``beta' V^-1 beta`` of the group coefficients uses the linearised
+    variance ``N / (N - 1) * HC0`` (``N`` the respondents of the whole design, the groups a domain
+    of it) and is referred to F with ``K - 1`` and ``n - K`` degrees of freedom.
+
+    Parameters
+    ----------
+    values, weights : array-like
+        In respondent order; NaN values or weights are left out.
+    groups : array-like
+        The group of each respondent (only the groups present take part).
+    n_design : int
+        Respondents in the whole weighted design.
+
+    Returns
+    -------
+    dict
+        ``chisq``, ``ndf``, ``ddf``, ``p`` (NaN with fewer than two groups or no spread).
+    """
+    from scipy import stats
+
+    v, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    g = np.asarray(groups, dtype=object)
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0) & pd.notna(g)
+    v, w, g = v[ok], w[ok], g[ok]
+    levels = list(dict.fromkeys(g))
+    out = dict(chisq=np.nan, ndf=len(levels) - 1, ddf=np.nan, p=np.nan)
+    if len(levels) < 2 or not np.ptp(v) > 0:
+        return out
+    r = _weighted_ranks(v, w, ties="respondent_order")
+    X = np.column_stack([np.ones(len(v))] + [(g == lev).astype(float) for lev in levels[1:]])
+    a_inv = np.linalg.inv(X.T @ (w[:, None] * X))
+    beta = a_inv @ (X.T @ (w * r))
+    infl = (X * (w * (r - X @ beta))[:, None]) @ a_inv
+    N = max(int(n_design), len(v))
+    V = N / (N - 1) * infl.T @ infl
+    b, Vb = beta[1:], V[1:, 1:]
+    chisq = float(b @ np.linalg.solve(Vb, b))
+    ndf, ddf = len(levels) - 1, len(v) - len(levels)
+    out.update(chisq=chisq, ddf=float(ddf), p=float(stats.f.sf(chisq / ndf, ndf, ddf)))
+    return out
+
+
 def _weighted_ranks(v, w, *, ties) -> np.ndarray:
     """Rank scores in (0, 1) of the values ``v`` with weights ``w`` (see ``ties`` in :func:`compare_samples`)."""
     if ties == "midpoint":
@@ -381,15 +430,26 @@ def _item_test(x, y) -> dict:
             "statistic": float(res.statistic), "p": float(res.pvalue)}
 
 
-def _add_adjusted_p(out: pd.DataFrame) -> None:
-    """Add ``p_adj`` (Benjamini-Hochberg over all non-missing p) and ``significant`` in place."""
+def bh_adjust(pvalues) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values over the non-missing ``pvalues`` (NaN stays NaN).
+
+    statsmodels ``multipletests(p, method="fdr_bh")``, as R ``p.adjust(p, "BH")``: the one home of
+    the project's multiple-testing rule (a p is significant when its adjusted p is below
+    :data:`SIGNIFICANCE`).
+    """
     from statsmodels.stats.multitest import multipletests
 
-    p_adj = np.full(len(out), np.nan)
-    ok = out["p"].notna().to_numpy()
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
     if ok.any():
-        p_adj[ok] = multipletests(out.loc[ok, "p"].to_numpy(), method="fdr_bh")[1]
-    out["p_adj"] = p_adj
+        out[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    return out
+
+
+def _add_adjusted_p(out: pd.DataFrame) -> None:
+    """Add ``p_adj`` (Benjamini-Hochberg over all non-missing p) and ``significant`` in place."""
+    out["p_adj"] = bh_adjust(out["p"].to_numpy(dtype=float))
     out["significant"] = out["p_adj"] < SIGNIFICANCE
 
 

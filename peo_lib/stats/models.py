@@ -15,7 +15,7 @@ from scipy import stats
 from peo_lib._validate import check_argument
 
 from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level, _item_rounds, _reused, _rounds_key,
-                                  _scale_label, _scale_rounds, _series_ids, _weights_key, stack_rounds,
+                                  _scale_label, _scale_rounds, _series_ids, _weights_key, round_mean, stack_rounds,
                                   stacked_weights)
 
 __all__ = ["adjusted_trend", "fit_ordinal", "ordinal_coefficients", "predict_ordinal", "adjusted_item_trend"]
@@ -138,6 +138,34 @@ def _fit_ols(d: pd.DataFrame, column: str, factors: list[str], *, weights=None):
     return _SurveyFit(pd.Series(np.asarray(fit.params), index=design.names), cov, float(n - Xk.shape[1])), design
 
 
+def _predictive_margin(X: np.ndarray, res, w: np.ndarray | None) -> tuple[float, float]:
+    """Mean prediction over the rows of ``X`` (every row set to one round) and its standard error.
+
+    Unweighted: ``L = mean row``, ``se = sqrt(L V L')`` (R ``emmeans(..., weights="proportional")``).
+    Weighted: ``L`` the weighted mean row, and the variance of the weighted average of the
+    predictions (the composition is estimated too) added, as R ``svypredmeans``.
+    """
+    beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
+    if w is None:
+        L = X.mean(axis=0)
+        return float(L @ beta), float(np.sqrt(L @ cov @ L))
+    L = np.average(X, axis=0, weights=w)
+    est = float(L @ beta)
+    n = len(X)
+    z = w * (X @ beta - est) / w.sum()
+    return est, float(np.sqrt(L @ cov @ L + n / (n - 1) * np.sum(z ** 2)))
+
+
+def _fit_by(d: pd.DataFrame, scale: str, by: str, covs: list[str], w):
+    """The ``C(round):C(by)`` model of :func:`adjusted_trend` (one factor ``_cell`` per round and
+    level of ``by``, added to ``d``), its design and the cells that have respondents."""
+    d["_cell"] = pd.Categorical(d["round"].astype(str) + "\x1f" + d[by].astype(str))
+    res, design = _fit_ols(d, scale, ["_cell", *[c for c in covs if c != by]], weights=w)
+    cells = [(rid, {by: g}) for rid in d["round"].cat.categories for g in d[by].cat.categories
+             if ((d["round"] == rid) & (d[by] == g)).any()]
+    return res, design, cells
+
+
 def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie"),
                    by: str | None = None, level: float = 0.95, weights=None) -> pd.DataFrame:
     """Composition-adjusted mean of a scale per round (OLS marginal means).
@@ -195,27 +223,17 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
         if by not in covs:
             raise ValueError(f"by={by!r} cannot be used: it is not usable as a covariate in these rounds")
     series = _series_ids([rounds[r].codebook for r in have], scale=scale)
-    factors = ["round", *covs]
     w = _model_weights(sub, d, weights)
     if w is not None:  # respondents outside a round's weighted design are not in the model
         keep = np.isfinite(w) & (w > 0)
         d, w = d[keep], w[keep]
     if by is None:
-        res, design = _fitted_ols(sub, d, scale, covariates, factors, what=what, weights=weights)
-        names = design.names
+        res, design = _fitted_ols(sub, d, scale, covariates, ["round", *covs], what=what, weights=weights)
         cells = [(rid, {}) for rid in design.levels["round"]]
     else:
-        d["_cell"] = d["round"].astype(str) + "\x1f" + d[by].astype(str)
-        d["_cell"] = pd.Categorical(d["_cell"])
-        others = [c for c in covs if c != by]
-        res, design = _fit_ols(d, scale, ["_cell", *others], weights=w)
-        names = design.names
-        cells = [(rid, {by: g}) for rid in d["round"].cat.categories for g in d[by].cat.categories
-                 if ((d["round"] == rid) & (d[by] == g)).any()]
+        res, design, cells = _fit_by(d, scale, by, covs, w)
     # unweighted: t interval with the model's df (emmeans); weighted: normal (svypredmeans' confint)
     tq = stats.t.ppf(0.5 + level / 2, res.df_resid) if w is None else stats.norm.ppf(0.5 + level / 2)
-    cov = np.asarray(res.cov_params())
-    beta = np.asarray(res.params)
     y = d[scale].to_numpy(dtype=float)
     rows = []
     for rid, extra in cells:
@@ -223,35 +241,19 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
             X = design.matrix(d, round=rid)
             mask = (d["round"] == rid).to_numpy()
         else:
-            g = extra[by]
-            X = design.matrix(d, _cell=f"{rid}\x1f{g}")
-            mask = ((d["round"] == rid) & (d[by] == g)).to_numpy()
-        if w is None:
-            L = X.mean(axis=0)
-            est = float(L @ beta)
-            se = float(np.sqrt(L @ cov @ L))
-            raw = float(y[mask].mean())
-        else:
-            L = np.average(X, axis=0, weights=w)
-            est = float(L @ beta)
-            fits = X @ beta
-            n = len(fits)
-            z = w * (fits - est) / w.sum()
-            se = float(np.sqrt(L @ cov @ L + n / (n - 1) * np.sum(z ** 2)))
-            raw = float(np.average(y[mask], weights=w[mask]))
-        rows.append({"round": rid, **extra, "n": int(mask.sum()),
-                     "raw_mean": raw, "mean": est, "se": se,
-                     "ci_low": est - tq * se, "ci_high": est + tq * se, "series": series[rid]})
+            X = design.matrix(d, _cell=f"{rid}\x1f{extra[by]}")
+            mask = ((d["round"] == rid) & (d[by] == extra[by])).to_numpy()
+        est, se = _predictive_margin(X, res, w)
+        rows.append({"round": rid, **extra, "n": int(mask.sum()), "raw_mean": round_mean(y[mask], None if w is None else w[mask]),
+                     "mean": est, "se": se, "ci_low": est - tq * se, "ci_high": est + tq * se,
+                     "series": series[rid]})
     out = pd.DataFrame(rows)
     formula = f"{scale} ~ C(round)" + (f" * C({by})" if by else "") + "".join(
         f" + C({c})" for c in covs if c != by)
-    if w is None:
-        reference = {c: d[c].value_counts(normalize=True, sort=False).to_dict() for c in covs}
-    else:
-        reference = {c: (pd.Series(w, index=d.index).groupby(d[c], observed=False).sum() / w.sum()).to_dict()
-                     for c in covs}
+    share = pd.Series(np.ones(len(d)) if w is None else w, index=d.index)
+    reference = {c: (share.groupby(d[c], observed=False).sum() / share.sum()).to_dict() for c in covs}
     out.attrs.update(scale=scale, label=_scale_label(rounds, scale), level=level, kind="adjusted",
-                     formula=formula, covariates=covs, reference=reference, n=len(d), names=names,
+                     formula=formula, covariates=covs, reference=reference, n=len(d), names=design.names,
                      weighted=w is not None)
     return out
 

@@ -18,7 +18,7 @@ import pandas as pd
 from peo_lib.data.codebook import CORE_BLOCK, Codebook, compare_codebooks
 from peo_lib.stats.scoring import score_scales
 
-__all__ = ["GROUP_COLUMNS", "comparability", "stack_rounds", "stacked_weights", "reuse_stacks"]
+__all__ = ["GROUP_COLUMNS", "comparability", "stack_rounds", "stacked_weights", "reuse_stacks", "round_mean"]
 
 GROUP_COLUMNS = ("ervaringsgroep", "functie", "organisatie", "gemeente")
 _EXPERIENCE = "ervaringsgroep"
@@ -410,3 +410,13 @@ def _scale_range(rounds: dict, scale: str) -> tuple[int, int]:
             rs = cb.response_set_of(cb.scales[scale].items[0])
             return rs.min, rs.max
     raise ValueError(scale)
+
+
+def round_mean(values, weights=None) -> float:
+    """Mean of a round's values (weighted when ``weights`` is given; NaN values and NaN weights,
+    respondents outside the weighted design, are left out); NaN when nothing is left."""
+    x = np.asarray(values, dtype=float)
+    ok = np.isfinite(x) if weights is None else np.isfinite(x) & np.isfinite(weights)
+    if not ok.any():
+        return np.nan
+    return float(x[ok].mean()) if weights is None else float(np.average(x[ok], weights=np.asarray(weights)[ok]))

@@ -53,7 +53,7 @@ from peo_lib.stats.models import (_fit_ols, _fitted_ols, _model_frame, adjusted_
                                   adjusted_trend, fit_ordinal, ordinal_coefficients, predict_ordinal)
 from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level,  # noqa: F401
                                   _scale_label, _scale_range, _scale_rounds, _series_ids, comparability,
-                                  stack_rounds, stacked_weights)
+                                  round_mean, stack_rounds, stacked_weights)
 
 __all__ = [
     "comparability",
@@ -67,6 +67,8 @@ __all__ = [
     "consecutive_changes",
     "trend_sentence",
     "welch_test",
+    "round_mean",
+    "round_pair_change",
     "GROUP_COLUMNS",
 ]
 
@@ -185,6 +187,42 @@ def welch_test(x, y, *, level: float = 0.95) -> dict:
                 ci_low=float(diff - half), ci_high=float(diff + half))
 
 
+def round_pair_change(before, after, *, w_before=None, w_after=None, level: float = 0.95) -> dict:
+    """``mean(after) - mean(before)`` of two rounds with its test.
+
+    Neither round weighted: :func:`welch_test` (R ``t.test(after, before)``). Otherwise R
+    ``svyttest(value ~ round, design)`` on the two rounds stacked as one design, each with its
+    own weights (1 each for a round without), t on ``n - 2`` df
+    (:func:`peo_lib.stats.compare.svy_mean_difference`).
+
+    Returns
+    -------
+    dict
+        ``diff``, ``t``, ``df``, ``p``, ``ci_low``, ``ci_high``.
+    """
+    if w_before is None and w_after is None:
+        return welch_test(before, after, level=level)
+    from peo_lib.stats.compare import svy_mean_difference
+
+    wb, wa = (np.ones(len(v)) if w is None else np.asarray(w, dtype=float)
+              for v, w in ((before, w_before), (after, w_after)))
+    n_design = int(np.isfinite(wb).sum() + np.isfinite(wa).sum())  # the two rounds as one design
+    res = svy_mean_difference(after, wa, before, wb, n_design=n_design, level=level)
+    return {k: res[k] for k in ("diff", "t", "df", "p", "ci_low", "ci_high")}
+
+
+def _round_contrast(res, design, d: pd.DataFrame, prev: str, cur: str, *, level: float) -> dict:
+    """The contrast of two round coefficients of a fitted trend model (as ``res.t_test(L)``),
+    t on the model's residual df; for the OLS and the weighted (``svyglm``) fit alike."""
+    L = design.matrix(d.iloc[:1], round=cur)[0] - design.matrix(d.iloc[:1], round=prev)[0]
+    est = float(L @ np.asarray(res.params))
+    se = float(np.sqrt(L @ np.asarray(res.cov_params()) @ L))
+    t = est / se
+    half = float(stats.t.ppf(0.5 + level / 2, res.df_resid)) * se
+    return dict(diff=est, t=t, df=float(res.df_resid), p=float(2 * stats.t.sf(abs(t), res.df_resid)),
+                ci_low=est - half, ci_high=est + half)
+
+
 def consecutive_changes(rounds, *, scale: str, method: str = "welch",
                         covariates=("ervaringsgroep", "functie"), alpha: float = 0.05,
                         level: float = 0.95, weights=None) -> pd.DataFrame:
@@ -223,7 +261,7 @@ def consecutive_changes(rounds, *, scale: str, method: str = "welch",
         the scale's questions changed between the two rounds: then no test,
         NaN).
     """
-    from statsmodels.stats.multitest import multipletests
+    from peo_lib.stats.compare import bh_adjust
 
     check_argument("method", ("welch", "adjusted"), method)
     level = _check_level(level)
@@ -253,43 +291,20 @@ def consecutive_changes(rounds, *, scale: str, method: str = "welch",
         row = dict(previous=prev, current=cur, comparable=comparable)
         if method == "welch":
             x, y = means[prev].to_numpy(dtype=float), means[cur].to_numpy(dtype=float)
-            if w_of and (weights.get(prev) is not None or weights.get(cur) is not None):
-                from peo_lib.stats.compare import svy_mean_difference
-
-                wx, wy = w_of[prev], w_of[cur]
-                n_design = int(np.isfinite(wx).sum() + np.isfinite(wy).sum())  # the two rounds as one design
-                okx, oky = np.isfinite(x) & np.isfinite(wx), np.isfinite(y) & np.isfinite(wy)
-                row.update(mean_previous=float(np.average(x[okx], weights=wx[okx])) if okx.any() else np.nan,
-                           mean_current=float(np.average(y[oky], weights=wy[oky])) if oky.any() else np.nan)
-                res_w = svy_mean_difference(y, wy, x, wx, n_design=n_design, level=level)
-                row.update({k: res_w[k] for k in ("diff", "t", "df", "p", "ci_low", "ci_high")})
-            else:
-                row.update(mean_previous=float(np.nanmean(x)) if np.isfinite(x).any() else np.nan,
-                           mean_current=float(np.nanmean(y)) if np.isfinite(y).any() else np.nan)
-                row.update(welch_test(x, y, level=level))
+            wx, wy = ((w_of[r] if w_of and (weights or {}).get(r) is not None else None) for r in (prev, cur))
+            row.update(mean_previous=round_mean(x, wx), mean_current=round_mean(y, wy),
+                       **round_pair_change(x, y, w_before=wx, w_after=wy, level=level))
         else:
-            # the contrast of the two round coefficients (as res.t_test(L); for both fits)
-            L = design.matrix(d.iloc[:1], round=cur)[0] - design.matrix(d.iloc[:1], round=prev)[0]
-            est = float(L @ np.asarray(res.params))
-            se = float(np.sqrt(L @ np.asarray(res.cov_params()) @ L))
-            t = est / se
-            half = float(stats.t.ppf(0.5 + level / 2, res.df_resid)) * se
-            row.update(mean_previous=means[prev], mean_current=means[cur], diff=est, t=t, df=float(res.df_resid),
-                       p=float(2 * stats.t.sf(abs(t), res.df_resid)), ci_low=est - half, ci_high=est + half)
+            row.update(mean_previous=means[prev], mean_current=means[cur],
+                       **_round_contrast(res, design, d, prev, cur, level=level))
         if not comparable:
             row.update(t=np.nan, df=np.nan, p=np.nan, ci_low=np.nan, ci_high=np.nan)
         rows.append(row)
     cols = ["previous", "current", "mean_previous", "mean_current", "diff", "ci_low", "ci_high", "t", "df", "p",
             "p_adjusted", "significant", "comparable"]
     out = pd.DataFrame(rows).reindex(columns=cols)
-    ok = out["p"].notna()
-    out["p_adjusted"] = np.nan
-    out["significant"] = False
-    if ok.any():
-        reject, p_adj, _, _ = multipletests(out.loc[ok, "p"].to_numpy(), alpha=alpha, method="fdr_bh")
-        out.loc[ok, "p_adjusted"] = p_adj
-        out.loc[ok, "significant"] = reject
-    out["significant"] = out["significant"].astype(bool)
+    out["p_adjusted"] = bh_adjust(out["p"].to_numpy(dtype=float))
+    out["significant"] = (out["p_adjusted"] <= alpha).astype(bool)  # as multipletests(alpha=alpha)'s reject
     out.attrs.update(scale=scale, method=method, alpha=alpha, weighted=stacked_weights(sub, weights) is not None)
     return out
 

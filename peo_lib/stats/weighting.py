@@ -474,6 +474,39 @@ def weighted_mean(y, weights=None, *, by=None, level: float = 0.95) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def weighted_quantiles(y, weights, probs) -> np.ndarray:
+    """Weighted quantiles as R ``svyquantile(..., qrule = "hf7")``: type 7 when every weight is equal.
+
+    Parameters
+    ----------
+    y : array-like
+        Values; NaN is dropped (``na.rm = TRUE``), as are respondents without a weight or with weight 0.
+    weights : array-like
+        Weights aligned with ``y``.
+    probs : sequence of float
+        Probabilities in [0, 1].
+
+    Notes
+    -----
+    The sorted values ``x_1 <= ... <= x_n`` sit at ``p_k = (w_1 + ... + w_{k-1}) / (w_1 + ... +
+    w_{n-1})`` and a quantile is the linear interpolation at ``p`` (``approx(..., rule = 2)``);
+    with equal weights ``p_k = (k - 1) / (n - 1)``, R ``quantile(type = 7)``.
+    """
+    y, w = np.asarray(y, dtype=float), np.asarray(weights, dtype=float)
+    ok = np.isfinite(y) & np.isfinite(w) & (w > 0)
+    x, w = y[ok], w[ok]
+    probs = np.asarray(probs, dtype=float)
+    if len(x) == 0:
+        return np.full(probs.shape, np.nan)
+    if len(x) == 1:
+        return np.full(probs.shape, x[0])
+    order = np.argsort(x, kind="mergesort")
+    x, w = x[order], w[order]
+    cum = np.cumsum(w)
+    pk = np.r_[0.0, cum[:-1]] / cum[-2]
+    return np.interp(probs, pk, x)
+
+
 def weighted_proportions(y, weights=None, *, by=None, categories=None, level: float = 0.95) -> pd.DataFrame:
     """Weighted proportion of each category with its Taylor-linearised SE, as R ``svymean(~factor(y))``.
 
