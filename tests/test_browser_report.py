@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+# One worker runs this module (``--dist loadgroup``): its fixture builds every kind of page (about
+# 40 s), which under plain xdist distribution two workers built side by side.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-report")]
 
 ROUND = "2021-1"
 AXE = Path(__file__).parent / "assets" / "axe.min.js"

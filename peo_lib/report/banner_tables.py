@@ -128,12 +128,14 @@ def banner_sheets(rnd, *, weights=None, min_n=None, alpha: float = 0.05) -> dict
             for block in rnd.codebook.blocks}
 
 
-def write_banner_sheets(wb, rnd, *, weights=None, min_n=None, alpha: float = 0.05) -> list[str]:
+def write_banner_sheets(wb, rnd, *, weights=None, min_n=None, alpha: float = 0.05, sheets=None) -> list[str]:
     """Add the banner sheets to an openpyxl workbook; return their titles.
 
     Layout per sheet: the legend (and the weighting sentence) in the first rows, then two
     header rows (breakdown, group with its letter) with ``%``/``Sig.`` below them, frozen,
     then a row ``n`` and the answers per statement. Percentages are numbers (``0%``).
+    ``sheets``: :func:`banner_sheets` of the same arguments when the caller has them already
+    (the round report shows the same banners in its appendix).
     """
     from openpyxl.styles import Alignment, Font
 
@@ -141,7 +143,9 @@ def write_banner_sheets(wb, rnd, *, weights=None, min_n=None, alpha: float = 0.0
 
     mn = min_n if min_n is not None else rnd.codebook.privacy.min_n
     titles = []
-    for title, wide in banner_sheets(rnd, weights=weights, min_n=min_n, alpha=alpha).items():
+    if sheets is None:
+        sheets = banner_sheets(rnd, weights=weights, min_n=min_n, alpha=alpha)
+    for title, wide in sheets.items():
         if wide.empty:
             continue
         ws = wb.create_sheet(title)

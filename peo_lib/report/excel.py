@@ -217,7 +217,7 @@ LEGACY_NOTES = {
 }
 
 
-def write_tables(path, sheets: dict, *, small: str, about: str = "", extra=None) -> Path:
+def write_tables(path, sheets: dict, *, small: str, about: str = "", extra=None, sheet_names=None) -> Path:
     """Write suppressed tables to one workbook (openpyxl), with a Toelichting sheet first.
 
     Parameters
@@ -233,6 +233,8 @@ def write_tables(path, sheets: dict, *, small: str, about: str = "", extra=None)
     extra : callable, optional
         ``extra(wb) -> [(title, note), ...]`` adds sheets with their own layout (the banners);
         they go before ``Herkomst``, which stays last.
+    sheet_names : list, optional
+        Filled with the workbook's sheet titles in order.
 
     Returns
     -------
@@ -271,6 +273,8 @@ def write_tables(path, sheets: dict, *, small: str, about: str = "", extra=None)
     guide.column_dimensions["C"].width = 100
     path = Path(path)
     wb.save(path)
+    if sheet_names is not None:  # the caller's list gets the titles (no re-reading of the saved file)
+        sheet_names[:] = wb.sheetnames
     return path
 
 
@@ -284,13 +288,9 @@ class SavesTables:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         sheets = self.excel_sheets()
         extra = getattr(self, "excel_extra", None) if getattr(self, "audience", None) is None else None
+        names = []
         path = write_tables(self.out_dir / TABLES_XLSX, sheets, small=self.small,
-                            about=getattr(self, "excel_about", ""), extra=extra)
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        names = wb.sheetnames
-        wb.close()
+                            about=getattr(self, "excel_about", ""), extra=extra, sheet_names=names)
         return Paragraph(f"Alle tabellen staan ook in {path.name}, met een toelichting op elk werkblad "
                          f"(werkbladen: {', '.join(names)}).", "note")
 

@@ -577,16 +577,24 @@ class RoundReport(SavesTables, AudienceSections):
     def banners(self):
         """"Kruistabellen": per block every statement against the background variables, column
         percentages with significance letters (:mod:`peo_lib.report.banner_tables`); full summary only."""
-        from peo_lib.report.banner_tables import banner_section
+        from peo_lib.report.banner_tables import banner_section_of, weighting_sentence
 
-        return banner_section(self.rnd, weights=self.weights, min_n=self.min_n)
+        return banner_section_of(self.banner_tables, min_n=self.min_n, weighting=weighting_sentence(self.weights))
+
+    @cached_property
+    def banner_tables(self) -> dict:
+        """Sheet title -> wide banner per block (:func:`~peo_lib.report.banner_tables.banner_sheets`),
+        computed once for the appendix and the xlsx."""
+        from peo_lib.report.banner_tables import banner_sheets
+
+        return banner_sheets(self.rnd, weights=self.weights, min_n=self.min_n)
 
     def excel_extra(self, wb) -> list:
         """Sheets that :func:`~peo_lib.report.excel.write_tables` cannot lay out (the banners, two header
         rows and letters): ``[(title, note), ...]`` for the Toelichting."""
         from peo_lib.report.banner_tables import banner_legend, write_banner_sheets
 
-        titles = write_banner_sheets(wb, self.rnd, weights=self.weights, min_n=self.min_n)
+        titles = write_banner_sheets(wb, self.rnd, weights=self.weights, min_n=self.min_n, sheets=self.banner_tables)
         legend = banner_legend(weighted=self.weights is not None, min_n=self.min_n)
         return [(t, "Kruistabel: elke stelling van het blok tegen de achtergrondkenmerken. " + legend) for t in titles]
 
