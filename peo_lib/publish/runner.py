@@ -340,17 +340,29 @@ def _run_in(run: NotebookRun, tmp: Path, *, timeout) -> Path:
     return run.target
 
 
+_SPARE = None  # a SpareKernel started by run_reports for the next notebook run in this process
+
+
+def _take_spare():
+    """The spare kernel started for this run (:mod:`peo_lib.publish.spare_kernel`), or None."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    return spare
+
+
 def _execute(run: NotebookRun, tmp: Path, *, timeout):
     """papermill on ``run.notebook`` into ``tmp``; a failed cell becomes a NotebookCellError."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    spare = _take_spare()
+    km = spare.take() if spare is not None else None
     try:
         return pm.execute_notebook(
             run.notebook, str(tmp / run.notebook_name), parameters={**run.parameters, "out_dir": str(tmp)},
             kernel_name=KERNEL_NAME, language="python", progress_bar=False,
             request_save_on_cell_execute=False, execution_timeout=timeout, start_timeout=60,
-            cwd=str(tmp), kernel_manager_class=kernel_manager_class(),
+            cwd=str(tmp), kernel_manager_class=kernel_manager_class(), **({"km": km} if km is not None else {}),
         )
     except PapermillExecutionError as exc:
         evidence = run.out_root / f".{run.name}.failed"
@@ -365,6 +377,9 @@ def _execute(run: NotebookRun, tmp: Path, *, timeout):
             raise ReportError(f"{run.label}: the notebook stopped ({type(exc).__name__}: "
                               f"{_first_line(str(exc))}); timeout per cell is {timeout} s") from None
         raise
+    finally:
+        if spare is not None:  # a kernel handed to papermill is not shut down by it
+            spare.close()
 
 
 def _read_template(path: Path, what: str):
@@ -721,7 +736,23 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
 
     prog = progress if isinstance(progress, Progress) else Progress.to_stderr(bool(progress))
     tasks, current = _plan(tasks, data_dir=data_dir, out_dir=out_dir, force=force)
-    # one clear message for bad input before any kernel starts (the rounds that will be built)
+    global _SPARE
+    if len(tasks) == 1 or (tasks and jobs == 1):  # one process: its kernel starts while the rounds are checked
+        from peo_lib.publish.spare_kernel import SpareKernel
+
+        _SPARE = SpareKernel()
+    try:
+        return _check_and_build(ids, tasks, current, jobs=jobs, prog=prog, data_dir=data_dir, out_dir=out_dir,
+                                audiences=audiences)
+    finally:
+        spare = _take_spare()
+        if spare is not None:
+            spare.close()
+
+
+def _check_and_build(ids, tasks, current, *, jobs, prog, data_dir, out_dir, audiences) -> dict:
+    """:func:`run_reports` after planning: check the rounds to build, build them, say what happened."""
+    # one clear message for bad input before any notebook runs (the rounds that will be built)
     if tasks:
         to_check = list(dict.fromkeys(rid for rid, _ in tasks))
         prog.phase(f"checking {_count(len(to_check), 'round')} (codebook and raw file): {', '.join(to_check)}")

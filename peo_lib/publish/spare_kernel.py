@@ -1,0 +1,93 @@
+"""A report kernel started ahead of time, while this process plans and checks the rounds.
+
+Why: before a notebook cell can run, ``peo report ROUND`` spends about a second in this
+process (the manifest, checking the round, importing papermill and nbconvert), and the
+kernel spends about as long starting (the interpreter, ipykernel, then pandas, matplotlib
+and :mod:`peo_lib.report.round` for the first cell). They are independent, so the kernel
+is launched first and both run side by side on the second core; the first cell then finds
+its imports done (``exec_lines``: run at start-up without an execution count, so the
+executed notebook is the same).
+
+Decisions
+---------
+* Only for the single-process path (one summary, or ``--jobs 1``): the parallel workers
+  start their kernels themselves, as before.
+* The spare kernel's working directory is a new empty folder in the system's temporary
+  folder (the build folder does not exist yet); the notebook writes only to its ``out_dir``
+  parameter, and the folder is removed with the kernel.
+* Whoever takes the kernel shuts it down (:meth:`SpareKernel.close`); one not taken is
+  shut down by :func:`peo_lib.publish.runner.run_reports` on every way out, a failed check
+  or Ctrl-C included. If this process is killed, ipykernel's parent poller ends the kernel.
+* A kernel that failed to start is not an error: the run starts its own, as without it.
+* The kernel is launched from the main thread (papermill then talks to it from its own event
+  loop; the launch's loop is closed by then, and shutting down runs in a new one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+
+__all__ = ["SpareKernel", "PRELOAD"]
+
+#: What the spare kernel imports while it waits (the report notebook's first import).
+PRELOAD = "import peo_lib.report.round"
+
+
+class SpareKernel:
+    """Launch one report kernel now; :meth:`take` it later, or :meth:`close` it.
+
+    Launching returns once the kernel process exists (about 0.1 s: connection file, ``Popen``,
+    control socket); the kernel boots in its own process while this one goes on, so no thread
+    is needed here (and none imports jupyter_client beside the main thread).
+    """
+
+    def __init__(self):
+        from peo_lib.publish.runner import KERNEL_NAME, kernel_manager_class
+
+        self.cwd = Path(tempfile.mkdtemp(prefix="peo-kernel-"))
+        # ipc sockets are named relative to the working directory (``kernel-ipc-N``): papermill
+        # moves this process into the build folder while it runs, so the spare's are absolute
+        self.km = kernel_manager_class()(kernel_name=KERNEL_NAME, ip=str(self.cwd / "kernel-ipc"))
+        self._closed = False
+        # papermill's client does not close its channels on a kernel it was handed: kept to close
+        self._clients = []
+        make_client = self.km.client
+
+        def client(**kw):
+            kc = make_client(**kw)
+            self._clients.append(kc)
+            return kc
+
+        self.km.client = client
+        try:
+            asyncio.run(self.km.start_kernel(cwd=str(self.cwd),
+                                             extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"]))
+            self._started = True
+        except Exception:  # the run starts its own kernel instead
+            self._started = False
+
+    def take(self):
+        """The started kernel manager (for ``papermill.execute_notebook(km=...)``), or None when it
+        did not start (then it is cleaned up here)."""
+        if not self._started or not self.km.has_kernel:
+            self.close()
+            return None
+        return self.km
+
+    def close(self) -> None:
+        """Shut the kernel down (at once: its work is done or not wanted) and remove its folder."""
+        if self._closed:
+            return
+        self._closed = True
+        for kc in self._clients:
+            kc.stop_channels()
+        try:
+            if self.km.has_kernel:
+                asyncio.run(self.km.shutdown_kernel(now=True))
+        except Exception:  # already gone
+            pass
+        finally:
+            shutil.rmtree(self.cwd, ignore_errors=True)
