@@ -79,6 +79,7 @@ Decisions where the contract is silent
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -127,7 +128,13 @@ class CodebookChangeWarning(UserWarning):
 
 def normalise_label(value) -> str:
     """Key used to match a raw label to a codebook label: casefolded, spaces collapsed."""
-    return " ".join(str(value).split()).casefold()
+    return _normalised(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalised(text: str) -> str:
+    # the same few hundred labels are compared again for every item of every round pair
+    return " ".join(text.split()).casefold()
 
 
 class _Strict(BaseModel):

@@ -214,6 +214,13 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     """
     level = _check_level(level)
     rounds = _as_rounds(rounds)
+    key = ("adjusted_trend", _rounds_key(rounds), scale, tuple(covariates), by, level, _weights_key(weights))
+    # the trend report asks for the same margins from its tables, sentences and findings
+    return _reused(key, lambda: _adjusted_trend(rounds, scale, tuple(covariates), by, level, weights)).copy()
+
+
+def _adjusted_trend(rounds: dict, scale: str, covariates: tuple, by, level: float, weights) -> pd.DataFrame:
+    """:func:`adjusted_trend` of checked arguments (computed once per :func:`reuse_stacks` block)."""
     have = _scale_rounds(rounds, scale)
     sub = {r: rounds[r] for r in have}
     what = f"adjusted_trend(scale={scale!r})"

@@ -90,7 +90,8 @@ def _series_ids(codebooks: list[Codebook], *, item=None, scale=None) -> dict[str
     keys changed or one of its items changed.
     """
     cbs = sorted(codebooks, key=lambda c: c.round)
-    changes = compare_codebooks(cbs, warn=False)
+    # the trend report asks this for every scale and item of the same rounds: compared once per block
+    changes = _reused(("codebook_changes", _codebooks_key(cbs)), lambda: compare_codebooks(cbs, warn=False))
     breaks_by_item: dict[str, set] = {}
     for c in changes:
         breaks_by_item.setdefault(c["item"], set()).add(c["current"])
@@ -327,6 +328,16 @@ def _weights_key(weights) -> tuple:
             if w is not None:
                 alive.setdefault(id(w), w)
     return tuple(sorted((rid, id(w)) for rid, w in weights.items() if w is not None))
+
+
+def _codebooks_key(codebooks) -> tuple:
+    """The identity of a list of codebooks in a :func:`reuse_stacks` cache (kept alive like the rounds)."""
+    cache = _STACKS.get()
+    if cache is not None:
+        alive = cache.setdefault("codebooks", {})
+        for cb in codebooks:
+            alive.setdefault(id(cb), cb)
+    return tuple(id(cb) for cb in codebooks)
 
 
 def _reused(key: tuple, compute):
