@@ -20,7 +20,7 @@ LOCK       := requirements.lock
 USE_UV     ?= 1
 UV_VERSION ?= 0.13.9
 
-# deduce builds an 83 MB lookup cache in every new venv (about 3 minutes). A copy per deduce and docdeid
+# deduce builds an 83 MB lookup cache in every new venv (76 s measured here). A copy per deduce and docdeid
 # version is kept in the user's cache folder (peo_lib.paths.cache_dir(): ~/.cache/peo_lib/deduce-lookup)
 # and put into a new venv before setup_env loads it; deduce itself checks the copy (its version, and that
 # no source list is newer than it) and builds afresh when it does not hold. Public word lists, no data.

@@ -4,7 +4,7 @@ Kept separate so that slow first-time work happens during setup, not in the
 middle of a panel meeting.
 
 deduce (the de-identifier behind :mod:`peo_lib.privacy.scrub`) builds an 77 MB
-lookup cache on its first initialisation, which takes about 3 minutes; reading
+lookup cache on its first initialisation, which takes 1-3 minutes (76 s measured on a 2-core machine); reading
 it back takes 15-20 s and 1.1 GB. The scrubber therefore also writes a compact
 copy beside it (``peo_lookup_structs.pickle``, 39 MB, see
 :mod:`peo_lib.privacy.deduce_lookup`) that starts deduce in about 3 s and
@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not args.no_deduce:
         print("peo setup: preparing deduce (de-identification of open answers); "
-              "the first time this takes about 3 minutes ...", flush=True)
+              "the first time this takes a minute or two ...", flush=True)
         try:
             info = warm_deduce()
         except ImportError as exc:

@@ -769,6 +769,13 @@ def compare_codebooks(codebooks, *, warn: bool = True) -> list[dict]:
     ordered = sorted(codebooks, key=lambda c: c.round)
     last_seen: dict[str, tuple[str, Item, ResponseSet]] = {}
     changes = []
+    signatures = {}  # id(response set) -> signature: a set is shared by many items
+
+    def signature(rs):
+        if id(rs) not in signatures:
+            signatures[id(rs)] = rs.signature()
+        return signatures[id(rs)]
+
     for cb in ordered:
         for item_id, item in cb.items.items():
             rs = cb.response_sets[item.response_set]
@@ -777,7 +784,7 @@ def compare_codebooks(codebooks, *, warn: bool = True) -> list[dict]:
                 if normalise_label(prev_item.text) != normalise_label(item.text):
                     changes.append(dict(item=item_id, previous=prev_round, current=cb.round,
                                         what="text", before=prev_item.text, after=item.text))
-                if prev_rs.signature() != rs.signature():
+                if signature(prev_rs) != signature(rs):
                     changes.append(dict(item=item_id, previous=prev_round, current=cb.round,
                                         what="response_set", before=prev_item.response_set,
                                         after=item.response_set))

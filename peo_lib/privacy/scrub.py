@@ -212,7 +212,7 @@ def _new_deduce(cache_path=None, *, compact=True):
         instance = _deduce_with(Deduce, path, structs)
         _record_start(time.perf_counter() - t0, "compact")
         return instance
-    # First use: one process builds (about 3 minutes), others wait and then load.
+    # First use: one process builds (1-3 minutes), others wait and then load.
     with _file_lock(path / "cache" / ".peo-build.lock"):
         structs = deduce_lookup.load_compact(path) if compact else None
         if structs is not None:
