@@ -418,3 +418,37 @@ def test_next_round_ids():
 
     assert next_round_ids("2023-1", 3) == ["2023-2", "2024-1", "2024-2"]
     assert np.all([len(r) == 6 for r in next_round_ids("2029-2")])
+
+
+def test_a_pre_heated_meeting_panel_stays_hidden_until_its_page_is_served(dash, monkeypatch):
+    """In a pre-heated Voila kernel the panel is hidden (its place kept) until the kernel is handed to
+    a page and the meeting file is re-read: no view of the pre-heat that then jumps to the restored one."""
+    import threading
+    import time
+
+    import voila.utils
+
+    from peo_lib.dashboard import meeting
+
+    served = threading.Event()
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setattr(voila.utils, "wait_for_request", lambda *a, **k: served.wait(30))
+    meeting.refresh_when_requested(dash)
+    assert meeting.WAITING_CLASS in dash.meeting.widget._dom_classes
+    assert meeting.READY_CLASS not in dash.meeting.widget._dom_classes
+    assert f".peo-meeting.{meeting.WAITING_CLASS} {{ visibility: hidden; }}" in meeting._CSS
+    served.set()
+    deadline = time.monotonic() + 30
+    while meeting.READY_CLASS not in dash.meeting.widget._dom_classes and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert meeting.READY_CLASS in dash.meeting.widget._dom_classes
+    assert meeting.WAITING_CLASS not in dash.meeting.widget._dom_classes
+
+
+def test_outside_a_pre_heat_the_meeting_panel_is_ready_at_once(dash, monkeypatch):
+    from peo_lib.dashboard import meeting
+
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    meeting.refresh_when_requested(dash)
+    assert meeting.READY_CLASS in dash.meeting.widget._dom_classes
+    assert meeting.WAITING_CLASS not in dash.meeting.widget._dom_classes

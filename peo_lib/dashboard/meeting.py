@@ -36,11 +36,15 @@ SAVE_DELAY = 1.0
 #: CSS class of the meeting panel once it shows the state of the meeting file (after a pre-heat: once
 #: the kernel's page was requested and the file re-read).
 READY_CLASS = "peo-meeting-ready"
+#: CSS class of the meeting panel of a pre-heated kernel until then: hidden (its place kept), so the
+#: presenter does not first see the pre-heat's view and then watch it jump to the restored one.
+WAITING_CLASS = "peo-meeting-waiting"
 #: Seconds between two looks at the meeting file for changes made elsewhere (:meth:`MeetingPanel.watch_file`).
 WATCH_SECONDS = 2.0
 
 _CSS = """
 <style>
+.peo-meeting.peo-meeting-waiting { visibility: hidden; }
 .peo-meeting .peo-key { font-size: 30px; font-weight: bold; color: #01665e; margin: 2px 0; }
 .peo-meeting .peo-sentence { font-size: 20px; line-height: 1.35; color: #111; }
 .peo-meeting .peo-fig-title { font-size: 22px; font-weight: bold; line-height: 1.2; margin-top: 2px; }
@@ -434,11 +438,13 @@ def refresh_when_requested(dash) -> None:
     kernel is handed to a page (at once outside a pre-heated kernel).
     """
     def ready():  # the page shows the meeting file's state from here on (browser tests wait for it)
+        dash.meeting.widget.remove_class(WAITING_CLASS)
         dash.meeting.widget.add_class(READY_CLASS)
 
     if os.environ.get("VOILA_PREHEAT", "False") == "False":
         ready()
         return
+    dash.meeting.widget.add_class(WAITING_CLASS)
 
     def wait():
         try:

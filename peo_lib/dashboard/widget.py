@@ -37,7 +37,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from peo_lib._validate import check_argument
@@ -45,12 +44,12 @@ from peo_lib.dashboard.figures import (MAX_ROWS, _DistributionFigure, _fmt, _Liv
                                        _TrendFigure, _wrap)
 from peo_lib.dashboard.model import _Model
 from peo_lib.dashboard.tables import NO_BREAKDOWN, RoundTables, load_tables, round_tables
-from peo_lib.dashboard.views import (ViewRenderer, _dist_rows, block_label, block_views, breakdown_choices,
-                                     breakdown_label, find_view, png_name)
+from peo_lib.dashboard.views import (ViewRenderer, _dist_rows, block_views, breakdown_choices, breakdown_label,
+                                     find_view, png_name)
 from peo_lib.privacy.disclosure import label_small
 from peo_lib.sentences import group_means_sentence
-from peo_lib.vocab import (BREAKDOWN_LABELS, BREAKDOWNS, CORE_BLOCK, EXPERIENCE, EXPERIENCE_GROUPS, EXPERIENCED,
-                           GROUP_LABELS, STARTER, TOTAL_LABEL)
+from peo_lib.vocab import (CORE_BLOCK, EXPERIENCE, EXPERIENCE_GROUPS, EXPERIENCED, GROUP_LABELS, STARTER,
+                           TOTAL_LABEL)
 
 __all__ = ["Dashboard", "show_dashboard", "ALL_ROUNDS", "VIEWS"]
 
