@@ -126,15 +126,10 @@ class CodebookChangeWarning(UserWarning):
     """An item id is reused across rounds with other wording or response set."""
 
 
+@functools.lru_cache(maxsize=8192, typed=True)  # the same labels again for every item of every round pair
 def normalise_label(value) -> str:
     """Key used to match a raw label to a codebook label: casefolded, spaces collapsed."""
-    return _normalised(value if isinstance(value, str) else str(value))
-
-
-@functools.lru_cache(maxsize=8192)
-def _normalised(text: str) -> str:
-    # the same few hundred labels are compared again for every item of every round pair
-    return " ".join(text.split()).casefold()
+    return " ".join(str(value).split()).casefold()
 
 
 class _Strict(BaseModel):
@@ -769,13 +764,8 @@ def compare_codebooks(codebooks, *, warn: bool = True) -> list[dict]:
     ordered = sorted(codebooks, key=lambda c: c.round)
     last_seen: dict[str, tuple[str, Item, ResponseSet]] = {}
     changes = []
-    signatures = {}  # id(response set) -> signature: a set is shared by many items
-
-    def signature(rs):
-        if id(rs) not in signatures:
-            signatures[id(rs)] = rs.signature()
-        return signatures[id(rs)]
-
+    memo = {}  # id(response set) -> its signature (never empty): a set is shared by many items
+    signature = lambda rs: memo.get(id(rs)) or memo.setdefault(id(rs), rs.signature())  # noqa: E731
     for cb in ordered:
         for item_id, item in cb.items.items():
             rs = cb.response_sets[item.response_set]

@@ -15,8 +15,8 @@ from scipy import stats
 from peo_lib._validate import check_argument
 
 from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level, _item_rounds, _reused, _rounds_key,
-                                  _scale_label, _scale_rounds, _series_ids, _weights_key, round_mean, stack_rounds,
-                                  stacked_weights)
+                                  _scale_label, _scale_rounds, _series_ids, _weights_key, reused_in_block,
+                                  round_mean, stack_rounds, stacked_weights)
 
 __all__ = ["adjusted_trend", "fit_ordinal", "ordinal_coefficients", "predict_ordinal", "adjusted_item_trend"]
 
@@ -166,6 +166,7 @@ def _fit_by(d: pd.DataFrame, scale: str, by: str, covs: list[str], w):
     return res, design, cells
 
 
+@reused_in_block  # the trend report asks for the same margins from its tables, sentences and findings
 def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie"),
                    by: str | None = None, level: float = 0.95, weights=None) -> pd.DataFrame:
     """Composition-adjusted mean of a scale per round (OLS marginal means).
@@ -214,13 +215,6 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
     """
     level = _check_level(level)
     rounds = _as_rounds(rounds)
-    key = ("adjusted_trend", _rounds_key(rounds), scale, tuple(covariates), by, level, _weights_key(weights))
-    # the trend report asks for the same margins from its tables, sentences and findings
-    return _reused(key, lambda: _adjusted_trend(rounds, scale, tuple(covariates), by, level, weights)).copy()
-
-
-def _adjusted_trend(rounds: dict, scale: str, covariates: tuple, by, level: float, weights) -> pd.DataFrame:
-    """:func:`adjusted_trend` of checked arguments (computed once per :func:`reuse_stacks` block)."""
     have = _scale_rounds(rounds, scale)
     sub = {r: rounds[r] for r in have}
     what = f"adjusted_trend(scale={scale!r})"

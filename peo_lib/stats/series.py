@@ -7,6 +7,7 @@ Shared by :mod:`peo_lib.stats.trends` (raw trends, changes) and
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
@@ -431,3 +432,35 @@ def round_mean(values, weights=None) -> float:
     if not ok.any():
         return np.nan
     return float(x[ok].mean()) if weights is None else float(np.average(x[ok], weights=np.asarray(weights)[ok]))
+
+
+def reused_in_block(fn):
+    """Decorator: inside a :func:`reuse_stacks` block, ``fn(rounds, **options)`` is computed once per
+    set of Round objects and options, and every caller gets its own copy of the DataFrame.
+
+    For the trend statistics that a trend report asks for from its tables, its sentences and its
+    findings alike (the same scale trend or change table up to four times per scale). ``weights``
+    is keyed by the identity of its arrays (:func:`_weights_key`); options that cannot be a key
+    (hashable after lists become tuples) are computed afresh. Outside a block: just ``fn``.
+    """
+    @functools.wraps(fn)
+    def wrapper(rounds, **options):
+        if _STACKS.get() is None:
+            return fn(rounds, **options)
+        rounds = _as_rounds(rounds)
+        parts = []
+        for name, value in sorted(options.items()):
+            if name == "weights":
+                value = _weights_key(value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            parts.append((name, value))
+        try:
+            key = (fn.__module__, fn.__qualname__, _rounds_key(rounds), tuple(parts))
+            hash(key)
+        except TypeError:
+            return fn(rounds, **options)
+        return _reused(key, lambda: fn(rounds, **options)).copy()
+
+    return wrapper
+

@@ -49,11 +49,11 @@ from peo_lib._validate import check_argument
 from peo_lib.formatting import format_nl
 from peo_lib.stats.intervals import mean_ci
 
-from peo_lib.stats.models import (_fit_ols, _fitted_ols, _model_frame, adjusted_item_trend,  # noqa: F401
+from peo_lib.stats.models import (_fitted_ols, _model_frame, adjusted_item_trend,  # noqa: F401
                                   adjusted_trend, fit_ordinal, ordinal_coefficients, predict_ordinal)
 from peo_lib.stats.series import (GROUP_COLUMNS, _as_rounds, _check_level,  # noqa: F401
                                   _scale_label, _scale_range, _scale_rounds, _series_ids, comparability,
-                                  round_mean, stack_rounds, stacked_weights)
+                                  reused_in_block, round_mean, stack_rounds, stacked_weights)
 
 __all__ = [
     "comparability",
@@ -98,6 +98,7 @@ def _weighted_mean_ci(y, w, level: float, by=None) -> list[dict]:
     return rows
 
 
+@reused_in_block  # asked for by the tables, sentences and findings of a trend report alike
 def scale_trend(rounds, *, scale: str, by: str | None = None, level: float = 0.95, weights=None) -> pd.DataFrame:
     """Raw mean of a scale per round, with a t confidence interval.
 
@@ -223,6 +224,7 @@ def _round_contrast(res, design, d: pd.DataFrame, prev: str, cur: str, *, level:
                 ci_low=est - half, ci_high=est + half)
 
 
+@reused_in_block
 def consecutive_changes(rounds, *, scale: str, method: str = "welch",
                         covariates=("ervaringsgroep", "functie"), alpha: float = 0.05,
                         level: float = 0.95, weights=None) -> pd.DataFrame:
