@@ -26,8 +26,8 @@ def spares(monkeypatch):
     real = spare_kernel.SpareKernel
 
     class Recorded(real):
-        def __init__(self):
-            super().__init__()
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
             self.pid = self.km.provisioner.process.pid
             self.taken = False
             made.append(self)
@@ -102,3 +102,12 @@ def test_a_failed_cell_shuts_the_spare_kernel_down(spares, tmp_path, monkeypatch
         runner.run_reports(["2099-1"], data_dir=data, out_dir=tmp_path / "out", progress=False)
     assert len(spares) == 1 and spares[0].taken
     assert _gone(spares[0])
+
+
+def test_the_trend_report_runs_on_a_spare_kernel_too(spares, demo_dir, tmp_path):
+    from peo_lib.publish.runner import run_trends_report
+
+    path = run_trends_report(data_dir=demo_dir, out_dir=tmp_path / "out")
+    assert len(spares) == 1 and spares[0].taken
+    assert _gone(spares[0])
+    assert (path / "trends.html").is_file()

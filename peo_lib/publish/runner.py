@@ -528,10 +528,25 @@ def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
     from peo_lib.paths import DATA_DIR, OUT_DIR, require_round_ids
 
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
-    from peo_lib.publish.manifest import trends_inputs
-
     require_round_ids(data_dir)  # before any folder or kernel
     out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR, data_dir=data_dir)
+    global _SPARE
+    if _SPARE is None:  # its kernel starts while the inputs are hashed and papermill is imported
+        from peo_lib.publish.spare_kernel import TRENDS_PRELOAD, SpareKernel
+
+        _SPARE = SpareKernel(preload=TRENDS_PRELOAD)
+    try:
+        return _run_trends(data_dir, out_root, timeout=timeout)
+    finally:
+        spare = _take_spare()
+        if spare is not None:
+            spare.close()
+
+
+def _run_trends(data_dir: Path, out_root: Path, *, timeout) -> Path:
+    """:func:`run_trends_report` after the checks: hash the inputs, run the notebook."""
+    from peo_lib.publish.manifest import trends_inputs
+
     inputs = trends_inputs(data_dir=data_dir)  # hashed before the notebook reads anything
     run = NotebookRun(
         name=TRENDS_DIR, label="trend report", round_id=TRENDS_DIR, template=TRENDS_NOTEBOOK_PATH,

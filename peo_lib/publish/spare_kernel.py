@@ -10,8 +10,9 @@ executed notebook is the same).
 
 Decisions
 ---------
-* Only for the single-process path (one summary, or ``--jobs 1``): the parallel workers
-  start their kernels themselves, as before.
+* Only for the single-process path (one summary, or ``--jobs 1``) and for the trend report
+  (which starts one while it hashes its inputs and imports papermill; it preloads
+  :data:`TRENDS_PRELOAD`): the parallel workers start their kernels themselves, as before.
 * The spare kernel's working directory is a new empty folder in the system's temporary
   folder (the build folder does not exist yet); the notebook writes only to its ``out_dir``
   parameter, and the folder is removed with the kernel.
@@ -30,10 +31,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["SpareKernel", "PRELOAD"]
+__all__ = ["SpareKernel", "PRELOAD", "TRENDS_PRELOAD"]
 
-#: What the spare kernel imports while it waits (the report notebook's first import).
+#: What a spare kernel imports while it waits: the first import of the round notebook (default)
+#: and of the trend notebook.
 PRELOAD = "import peo_lib.report.round"
+TRENDS_PRELOAD = "import peo_lib.report.round, peo_lib.report.trends"
 
 
 class SpareKernel:
@@ -44,7 +47,7 @@ class SpareKernel:
     is needed here (and none imports jupyter_client beside the main thread).
     """
 
-    def __init__(self):
+    def __init__(self, preload: str = PRELOAD):
         from peo_lib.publish.runner import KERNEL_NAME, kernel_manager_class
 
         self.cwd = Path(tempfile.mkdtemp(prefix="peo-kernel-"))
@@ -64,7 +67,7 @@ class SpareKernel:
         self.km.client = client
         try:
             asyncio.run(self.km.start_kernel(cwd=str(self.cwd),
-                                             extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"]))
+                                             extra_arguments=[f"--IPKernelApp.exec_lines={preload}"]))
             self._started = True
         except Exception:  # the run starts its own kernel instead
             self._started = False
