@@ -111,3 +111,21 @@ def test_the_trend_report_runs_on_a_spare_kernel_too(spares, demo_dir, tmp_path)
     assert len(spares) == 1 and spares[0].taken
     assert _gone(spares[0])
     assert (path / "trends.html").is_file()
+
+
+def test_the_spare_kernel_starts_inside_a_running_event_loop_too():
+    """As in a notebook cell or under Playwright's sync API: launched, usable and closed."""
+    import asyncio
+
+    from peo_lib.publish.spare_kernel import SpareKernel
+
+    async def inside():
+        spare = SpareKernel()
+        try:
+            return spare.take() is not None, spare
+        finally:
+            spare.close()
+
+    started, spare = asyncio.run(inside())
+    assert started
+    assert not spare.km.has_kernel and not spare.cwd.exists()

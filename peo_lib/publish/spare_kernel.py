@@ -20,16 +20,18 @@ Decisions
   shut down by :func:`peo_lib.publish.runner.run_reports` on every way out, a failed check
   or Ctrl-C included. If this process is killed, ipykernel's parent poller ends the kernel.
 * A kernel that failed to start is not an error: the run starts its own, as without it.
-* The kernel is launched from the main thread (papermill then talks to it from its own event
-  loop; the launch's loop is closed by then, and shutting down runs in a new one).
+* The kernel is launched from the calling thread through ``jupyter_core.utils.run_sync``, as
+  papermill does, so it also works inside a running event loop (a notebook cell, Playwright's
+  sync API in the tests).
 """
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import tempfile
 from pathlib import Path
+
+from jupyter_core.utils import run_sync  # as papermill: also inside a running event loop
 
 __all__ = ["SpareKernel", "PRELOAD", "TRENDS_PRELOAD"]
 
@@ -66,8 +68,8 @@ class SpareKernel:
 
         self.km.client = client
         try:
-            asyncio.run(self.km.start_kernel(cwd=str(self.cwd),
-                                             extra_arguments=[f"--IPKernelApp.exec_lines={preload}"]))
+            run_sync(self.km.start_kernel)(cwd=str(self.cwd),
+                                           extra_arguments=[f"--IPKernelApp.exec_lines={preload}"])
             self._started = True
         except Exception:  # the run starts its own kernel instead
             self._started = False
@@ -89,7 +91,7 @@ class SpareKernel:
             kc.stop_channels()
         try:
             if self.km.has_kernel:
-                asyncio.run(self.km.shutdown_kernel(now=True))
+                run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # already gone
             pass
         finally:
