@@ -12,9 +12,16 @@ number for number (they must be identical).
     process, each cell's output rendered to HTML; figures, workbook), once with the tables
     computed the old way first and once as the notebook does now;
 (c) ``peo report --trends --force`` as the user runs it (a new process: kernel, notebook,
-    HTML export), for the absolute figure.
+    HTML export), for the absolute figure;
+(d) with ``--baseline COMMIT`` (default: none; 959879b is the code from when issue 17 was
+    filed, before the stack was cached): the same command of that commit's code (a git
+    worktree put first on ``PYTHONPATH``, same interpreter and packages) against today's, on
+    that commit's own demo rounds, interleaved, medians of wall and notebook-cell seconds.
+    (b)'s per-call floor runs inside today's code, so every later speed-up of shared code
+    lowers it too; (d) is the "time before" of the target itself.
 
 Target (issue 17): the trend report <= 50% of its time before. Prints, never asserts.
+Usage: ``python bench/bench_trends.py [--baseline 959879b]``.
 """
 
 from __future__ import annotations
@@ -158,5 +165,56 @@ def main(repeat: int = 3) -> int:
     return 0
 
 
+def _trends_run(env, data: Path, out: Path) -> tuple[float, float]:
+    """(wall, notebook-cell seconds) of ``python -m peo_lib report --trends`` into the new folder ``out``,
+    of the code on ``env``'s PYTHONPATH (run from that folder: ``-m`` puts the working folder first on sys.path)."""
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "peo_lib", "report", "--trends", "--data-dir", str(data),
+                          "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                         cwd=env["PYTHONPATH"])
+    wall = time.perf_counter() - t0
+    if res.returncode:
+        raise SystemExit(f"peo report --trends failed:\n{res.stderr[-2000:]}")
+    nb = json.loads((out / "trends" / "trends.ipynb").read_text(encoding="utf-8"))
+    return wall, sum(c["metadata"].get("papermill", {}).get("duration") or 0.0
+                     for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def against_commit(commit: str, repeat: int = 3) -> None:
+    """(d): today's ``peo report --trends`` against the code of ``commit`` on that commit's demo rounds."""
+    repo = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="peo-bench-baseline-") as d:
+        d = Path(d)
+        old = d / "old"
+        subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", "-q", str(old), commit], check=True)
+        try:
+            base = {**os.environ, "PYTHONWARNINGS": "ignore", "PEO_CACHE_DIR": str(d / "cache")}
+            env_old = {**base, "PYTHONPATH": str(old)}
+            env_new = {**base, "PYTHONPATH": str(repo)}
+            subprocess.run([sys.executable, "-m", "peo_lib", "demo", "--data-dir", str(d / "data")], env=env_old,
+                           check=True, stdout=subprocess.DEVNULL, cwd=str(old))
+            runs = {"old": [], "new": []}
+            for k in range(repeat + 1):  # the first pair warms the caches (deduce, fonts)
+                for name, env in (("old", env_old), ("new", env_new)):
+                    r = _trends_run(env, d / "data", d / f"out-{name}-{k}")
+                    if k:
+                        runs[name].append(r)
+            med = {n: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for n, v in runs.items()}
+            print(f"(d) peo report --trends against the code of {commit} (its demo rounds): wall "
+                  f"{med['old'][0]:4.1f} s -> {med['new'][0]:4.1f} s, ratio {med['new'][0] / med['old'][0]:4.2f}; "
+                  f"notebook cells {med['old'][1]:4.1f} s -> {med['new'][1]:4.1f} s, ratio "
+                  f"{med['new'][1] / med['old'][1]:4.2f}  (target <= 0.50)")
+        finally:
+            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(old)], check=False)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", default=None, help="also time the trend report of this commit's code (d)")
+    args = ap.parse_args()
+    code = main()
+    if args.baseline:
+        against_commit(args.baseline)
+    sys.exit(code)
