@@ -129,3 +129,26 @@ def test_the_spare_kernel_starts_inside_a_running_event_loop_too():
     started, spare = asyncio.run(inside())
     assert started
     assert not spare.km.has_kernel and not spare.cwd.exists()
+
+
+def test_a_killed_runs_spare_folder_is_removed_by_the_next_spare(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import tempfile
+
+    from peo_lib.publish.spare_kernel import SpareKernel
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = tmp_path / f"peo-kernel-{dead}-abc"
+    stale.mkdir()
+    (stale / "kernel-ipc-1").write_text("")
+    alive = tmp_path / "peo-kernel-1-abc"  # pid 1 runs: not ours to remove
+    alive.mkdir()
+    spare = SpareKernel()
+    try:
+        assert not stale.exists() and alive.exists()
+        assert spare.cwd.parent == tmp_path
+    finally:
+        spare.close()

@@ -18,7 +18,8 @@ Decisions
   parameter, and the folder is removed with the kernel.
 * Whoever takes the kernel shuts it down (:meth:`SpareKernel.close`); one not taken is
   shut down by :func:`peo_lib.publish.runner.run_reports` on every way out, a failed check
-  or Ctrl-C included. If this process is killed, ipykernel's parent poller ends the kernel.
+  or Ctrl-C included. If this process is killed, ipykernel's parent poller ends the kernel,
+  and the next spare removes the folder (``peo-kernel-PID-*``, PID no longer running).
 * A kernel that failed to start is not an error: the run starts its own, as without it.
 * The kernel is launched from the calling thread through ``jupyter_core.utils.run_sync``, as
   papermill does, so it also works inside a running event loop (a notebook cell, Playwright's
@@ -27,6 +28,7 @@ Decisions
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -41,6 +43,21 @@ PRELOAD = "import peo_lib.report.round"
 TRENDS_PRELOAD = "import peo_lib.report.round, peo_lib.report.trends"
 
 
+_PREFIX = "peo-kernel-"
+
+
+def _remove_stale_folders() -> None:
+    """Remove the folders of spare kernels whose ``peo`` process was killed (``peo-kernel-PID-*``)."""
+    import re
+
+    from peo_lib.publish.install import _alive
+
+    for p in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        m = re.match(rf"{_PREFIX}(\d+)-", p.name)
+        if m and not _alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
+
+
 class SpareKernel:
     """Launch one report kernel now; :meth:`take` it later, or :meth:`close` it.
 
@@ -52,7 +69,8 @@ class SpareKernel:
     def __init__(self, preload: str = PRELOAD):
         from peo_lib.publish.runner import KERNEL_NAME, kernel_manager_class
 
-        self.cwd = Path(tempfile.mkdtemp(prefix="peo-kernel-"))
+        _remove_stale_folders()
+        self.cwd = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
         # ipc sockets are named relative to the working directory (``kernel-ipc-N``): papermill
         # moves this process into the build folder while it runs, so the spare's are absolute
         self.km = kernel_manager_class()(kernel_name=KERNEL_NAME, ip=str(self.cwd / "kernel-ipc"))
