@@ -689,7 +689,9 @@ def test_a_weighted_round_report_weights_its_tables_and_says_so_once_at_the_top(
         ref_pct = item_descriptives(rep.rnd, items=[item], weights=w)["top2_pct"].iloc[0]
         tops = rep.rnd.codebook.response_set_of(item).top_codes(2)
         assert ans[ans["code"].isin(tops)]["pct"].sum() == pytest.approx(ref_pct, abs=1e-9)
-        html = rep.response_overview()._repr_html_()
+        top = rep.title()._repr_html_()
+        html = top + rep.response_overview()._repr_html_()
+    assert top.count("gewogen naar ervaring (bron: Testtelling)") == 1  # once, at the top
     assert html.count("gewogen naar ervaring (bron: Testtelling)") == 1
 
 
@@ -936,7 +938,7 @@ def test_audience_summaries_of_a_weighted_round_are_weighted_and_say_so(weighted
         warnings.simplefilter("ignore")
         rep = build_report("2021-1", data_dir=weighted_demo, audience=audience)
     assert rep.weights is not None
-    html = rep.response_overview()._repr_html_()
+    html = rep.title()._repr_html_()  # at the top of every summary, also those without "Wie deden mee"
     assert "zijn gewogen naar ervaring (bron: Testtelling)" in html and "niet gewogen" not in html
     cmp = rep.comparison
     assert set(cmp.loc[~cmp["suppressed"], "test"]) <= {"svy_t", "svy_wilcoxon"}

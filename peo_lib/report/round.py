@@ -249,19 +249,24 @@ class RoundReport(SavesTables, AudienceSections):
         aud = "" if self.audience is None else f" Samenvatting voor {AUDIENCE_LABELS[self.audience]}."
         notice = [Paragraph(DEMO_NOTICE, css_class="peo-demo")] if self.demo else []
         n_text = respondents_sentence(self.rnd.n, cb.survey.respondents)
-        return Section([*notice, _p(f"{fw}{n_text}{aud}", "peo-note")],
-                       title=f"{cb.survey.short} ronde {self.rnd.id}: {self.theme_title}", level=1)
+        parts = [*notice, _p(f"{fw}{n_text}{aud}", "peo-note")]
+        if (weighted := self.weighting_note()) is not None:  # every summary says it once, at the top
+            parts.append(weighted)
+        return Section(parts, title=f"{cb.survey.short} ronde {self.rnd.id}: {self.theme_title}", level=1)
+
+    def weighting_note(self):
+        """"De percentages, gemiddelden en toetsen ... zijn gewogen naar ... (bron: ...)", or None unweighted."""
+        from peo_lib.report.banner_tables import weighting_sentence
+
+        sentence = weighting_sentence(self.weights, what="De percentages, gemiddelden en toetsen in deze "
+                                                         "samenvatting zijn")
+        return None if sentence is None else _p(sentence, "peo-note")
 
     def response_overview(self):
         """Respondents per category of each background variable the panel summary shows (the codebook's
         ``breakdowns``, default every categorical one); tabellen.xlsx holds every variable."""
-        from peo_lib.report.banner_tables import weighting_sentence
-
         cb = self.rnd.codebook
         parts = [_p(f"Totaal: {self.rnd.n} respondenten.")]
-        if (weighted := weighting_sentence(self.weights, what="De percentages, gemiddelden en toetsen in deze "
-                                                              "samenvatting zijn")):
-            parts.append(_p(weighted, "peo-note"))
         ov = self.overview
         for var in cb.summary_variables():
             part = ov[ov["variable"] == var].copy()
