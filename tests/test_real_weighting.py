@@ -516,3 +516,41 @@ def test_weighted_quantiles_match_svyquantile_hf7(rnd, wv, scores, what, probs, 
     y = (scores[what] if what in scores else rnd.items[what]).to_numpy(dtype=float)
     got = weighted_quantiles(y, wv, probs)
     assert got.tolist() == close(want)
+
+
+# -- the whole report on the real file, weighted through populatie.yml ---------------------------
+POPULATIE = """\
+- ronde: "2033-2"
+  bron: U.S. Census Bureau, NC-EST2014-AGESEX-RES, 1 juli 2014
+  marges:
+    gender: {Male: 0.487, Female: 0.513}
+    age: {"18-29": 0.218, "30-44": 0.253, "45-60": 0.281, "> 60": 0.248}
+"""
+
+
+@pytest.mark.parametrize("audience", [None, "onderwijs", "professionals", "aanbieders", "gemeenten"])
+def test_every_summary_of_the_weighted_real_round_is_weighted_and_says_so_at_the_top(tmp_path, audience):
+    """populatie.yml beside the real file: every summary's scale mean and interval are R's svymean
+    (taalzorg, above: 2.58898121973958, SE 0.0246296128849665, normal interval as confint), its count
+    stays the unweighted one, and its title says to what it is weighted."""
+    import shutil
+    import warnings
+
+    from scipy.stats import norm
+
+    from peo_lib.report.round import build_report
+
+    for part in ("codebooks", "raw"):
+        shutil.copytree(HERE / part, tmp_path / part)
+    (tmp_path / "populatie.yml").write_text(POPULATIE, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_report("2033-2", data_dir=tmp_path, audience=audience)
+    row = rep.scales.set_index("scale").loc["taalzorg"]
+    half = norm.ppf(0.975) * 0.0246296128849665
+    assert row["mean"] == pytest.approx(2.58898121973958, rel=REL)
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(2.58898121973958 - half, rel=REL),
+                                               pytest.approx(2.58898121973958 + half, rel=REL))
+    both = rep.rnd.items[["COM02", "DAT02"]].notna().all(axis=1)
+    assert row["n_scored"] == int(both.sum())  # respondents, not weights
+    assert "zijn gewogen naar gender en age (bron: U.S. Census Bureau" in rep.title()._repr_html_()
