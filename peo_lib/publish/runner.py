@@ -73,6 +73,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -350,6 +351,24 @@ def _take_spare():
     return spare
 
 
+@contextmanager
+def _spare_kernel(enabled: bool = True, **options):
+    """Within this block the next notebook run of this process may take a kernel launched now
+    (:class:`~peo_lib.publish.spare_kernel.SpareKernel`, ``options`` for it); one not taken is
+    shut down on the way out, however the block ends."""
+    global _SPARE
+    if enabled and _SPARE is None:
+        from peo_lib.publish.spare_kernel import SpareKernel
+
+        _SPARE = SpareKernel(**options)
+    try:
+        yield
+    finally:
+        spare = _take_spare()
+        if spare is not None:
+            spare.close()
+
+
 def _execute(run: NotebookRun, tmp: Path, *, timeout):
     """papermill on ``run.notebook`` into ``tmp``; a failed cell becomes a NotebookCellError."""
     import papermill as pm
@@ -530,17 +549,10 @@ def run_trends_report(*, data_dir=None, out_dir=None, timeout=600) -> Path:
     data_dir = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
     require_round_ids(data_dir)  # before any folder or kernel
     out_root = check_out_dir(out_dir if out_dir is not None else OUT_DIR, data_dir=data_dir)
-    global _SPARE
-    if _SPARE is None:  # its kernel starts while the inputs are hashed and papermill is imported
-        from peo_lib.publish.spare_kernel import TRENDS_PRELOAD, SpareKernel
+    from peo_lib.publish.spare_kernel import TRENDS_PRELOAD
 
-        _SPARE = SpareKernel(preload=TRENDS_PRELOAD)
-    try:
+    with _spare_kernel(preload=TRENDS_PRELOAD):  # it starts while the inputs are hashed and papermill imported
         return _run_trends(data_dir, out_root, timeout=timeout)
-    finally:
-        spare = _take_spare()
-        if spare is not None:
-            spare.close()
 
 
 def _run_trends(data_dir: Path, out_root: Path, *, timeout) -> Path:
@@ -751,18 +763,10 @@ def run_reports(round_ids, *, jobs=1, data_dir=None, out_dir=None, audience=None
 
     prog = progress if isinstance(progress, Progress) else Progress.to_stderr(bool(progress))
     tasks, current = _plan(tasks, data_dir=data_dir, out_dir=out_dir, force=force)
-    global _SPARE
-    if len(tasks) == 1 or (tasks and jobs == 1):  # one process: its kernel starts while the rounds are checked
-        from peo_lib.publish.spare_kernel import SpareKernel
-
-        _SPARE = SpareKernel()
-    try:
+    # one process builds: its kernel starts while the rounds are checked
+    with _spare_kernel(enabled=len(tasks) == 1 or (bool(tasks) and jobs == 1)):
         return _check_and_build(ids, tasks, current, jobs=jobs, prog=prog, data_dir=data_dir, out_dir=out_dir,
                                 audiences=audiences)
-    finally:
-        spare = _take_spare()
-        if spare is not None:
-            spare.close()
 
 
 def _check_and_build(ids, tasks, current, *, jobs, prog, data_dir, out_dir, audiences) -> dict:

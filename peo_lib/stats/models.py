@@ -245,9 +245,9 @@ def adjusted_trend(rounds, *, scale: str, covariates=("ervaringsgroep", "functie
             X = design.matrix(d, _cell=f"{rid}\x1f{extra[by]}")
             mask = ((d["round"] == rid) & (d[by] == extra[by])).to_numpy()
         est, se = _predictive_margin(X, res, w)
-        rows.append({"round": rid, **extra, "n": int(mask.sum()), "raw_mean": round_mean(y[mask], None if w is None else w[mask]),
-                     "mean": est, "se": se, "ci_low": est - tq * se, "ci_high": est + tq * se,
-                     "series": series[rid]})
+        raw = round_mean(y[mask], None if w is None else w[mask])
+        rows.append({"round": rid, **extra, "n": int(mask.sum()), "raw_mean": raw, "mean": est, "se": se,
+                     "ci_low": est - tq * se, "ci_high": est + tq * se, "series": series[rid]})
     out = pd.DataFrame(rows)
     formula = f"{scale} ~ C(round)" + (f" * C({by})" if by else "") + "".join(
         f" + C({c})" for c in covs if c != by)

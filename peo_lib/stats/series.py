@@ -287,14 +287,10 @@ def stack_rounds(rounds, *, items: bool = True) -> pd.DataFrame:
 def _rounds_key(rounds: dict) -> tuple:
     """The identity of a set of Round objects in a :func:`reuse_stacks` cache: their ids and ``id()``.
 
-    The cache keeps the objects themselves alive (under the key ``"rounds"``), so an ``id()`` in
-    a key can never be reused by another object while the cache lives.
+    The cache keeps the objects themselves alive (:func:`_keep_alive`), so an ``id()`` in a key
+    can never be reused by another object while the cache lives.
     """
-    cache = _STACKS.get()
-    if cache is not None:
-        alive = cache.setdefault("rounds", {})
-        for r in rounds.values():
-            alive.setdefault(id(r), r)
+    _keep_alive(rounds.values())
     return tuple((rid, id(r)) for rid, r in rounds.items())
 
 
@@ -322,23 +318,24 @@ def _weights_key(weights) -> tuple:
     """The identity of a weights dict in a :func:`reuse_stacks` cache (kept alive like the rounds)."""
     if not weights:
         return ()
-    cache = _STACKS.get()
-    if cache is not None:
-        alive = cache.setdefault("weights", {})
-        for w in weights.values():
-            if w is not None:
-                alive.setdefault(id(w), w)
+    _keep_alive(w for w in weights.values() if w is not None)
     return tuple(sorted((rid, id(w)) for rid, w in weights.items() if w is not None))
 
 
 def _codebooks_key(codebooks) -> tuple:
     """The identity of a list of codebooks in a :func:`reuse_stacks` cache (kept alive like the rounds)."""
+    _keep_alive(codebooks)
+    return tuple(id(cb) for cb in codebooks)
+
+
+def _keep_alive(objects) -> None:
+    """Inside a :func:`reuse_stacks` block, hold ``objects`` for the life of its cache, so that an
+    ``id()`` in a cache key can never be reused by another object meanwhile."""
     cache = _STACKS.get()
     if cache is not None:
-        alive = cache.setdefault("codebooks", {})
-        for cb in codebooks:
-            alive.setdefault(id(cb), cb)
-    return tuple(id(cb) for cb in codebooks)
+        alive = cache.setdefault("alive", {})
+        for obj in objects:
+            alive.setdefault(id(obj), obj)
 
 
 def _reused(key: tuple, compute):
