@@ -689,3 +689,21 @@ def test_loaded_round_matches_numbers_computed_from_the_raw_file(name):
     assert checked >= 2
     assert wrong == [], "\n".join(wrong)
     assert _sha256(_raw(name)) == _source(name)["sha256"]
+
+
+def test_scale_figure_of_a_round_without_experience_draws_no_empty_groups(tmp_path):
+    """FiveThirtyEight's poll asks no years of experience: the scale chart shows everyone, and no
+    starters/experienced marked "n<5" (which would read as a privacy suppression)."""
+    import shutil
+    import warnings
+
+    from peo_lib.report.round import build_report
+
+    for part in ("codebooks", "raw"):
+        shutil.copytree(REAL / "fivethirtyeight_comma" / part, tmp_path / part)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_report("2033-2", data_dir=tmp_path, audience="onderwijs")
+    alt = rep.scale_figure().alt
+    assert "alle respondenten 2,6" in alt  # from the raw file with pandas: mean 2.588 over 1,091 respondents
+    assert "Startend" not in alt and "Ervaren" not in alt and rep.small not in alt

@@ -38,7 +38,7 @@ from peo_lib.report.tables import (_item_means, _likert_wide, _small, change_sin
                                    experience_comparison, figure_folder, likert_groups, likert_table,
                                    open_answers, previous_round_id, resolve_min_n, response_overview,
                                    multiple_response_table, scale_means_by_group, scale_summary, theme_items)
-from peo_lib.vocab import AUDIENCE_LABELS, AUDIENCES, EXPERIENCE, GROUP_LABELS, check_audience
+from peo_lib.vocab import ALL_RESPONDENTS, AUDIENCE_LABELS, AUDIENCES, EXPERIENCE, GROUP_LABELS, check_audience
 
 __all__ = ["RoundReport", "build_report", "notebook_setup", "AUDIENCES", "AUDIENCE_LABELS"]
 
@@ -352,14 +352,16 @@ class RoundReport(SavesTables, AudienceSections):
         from peo_lib.report.plots import mean_ci_alt, mean_ci_chart
 
         sg = self.scales_by_group
-        groups = [g for g in GROUP_LABELS if g in set(sg["group"])]
-        data = sg[sg["group"].isin(groups)].assign(group=lambda d: d["group"].map(GROUP_LABELS))
-        overall = self.scales.assign(group="Alle respondenten")
+        # a group nobody is in (no years of experience asked) is left out, not drawn as "n<5"
+        answered = sg[sg["suppressed"].astype(bool) | sg["mean"].notna()]
+        present = [g for g in GROUP_LABELS if g in set(answered["group"])]
+        data = sg[sg["group"].isin(present)].assign(group=lambda d: d["group"].map(GROUP_LABELS))
+        overall = self.scales.assign(group=ALL_RESPONDENTS)
         both = pd.concat([overall[["label", "group", "mean", "ci_low", "ci_high", "suppressed"]],
                           data[["label", "group", "mean", "ci_low", "ci_high", "suppressed"]]],
                          ignore_index=True)
         lo, hi = self._scale_range()
-        groups = ["Alle respondenten", "Startend", "Ervaren"]
+        groups = [ALL_RESPONDENTS, *[GROUP_LABELS[g] for g in present]]
         title = "Schaalgemiddelden met 95%-betrouwbaarheidsinterval"
         fig = mean_ci_chart(both, group_col="group", groups=groups, small_label=self.small, scale_min=lo,
                             scale_max=hi, title=title)
