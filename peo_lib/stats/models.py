@@ -123,16 +123,17 @@ def _fit_ols(d: pd.DataFrame, column: str, factors: list[str], *, weights=None):
     """OLS of ``column ~ factors``; with ``weights`` the survey-weighted fit of R ``svyglm``:
     WLS estimates, the sandwich variance ``n / (n - 1) * HC0`` (one-stage design of the model's
     ``n`` complete cases; ``svyglm``'s linearisation) and ``n - p`` residual degrees of freedom."""
-    import statsmodels.api as sm
+    # the module, not statsmodels.api: that imports every model family (0.3 s of a cold report)
+    from statsmodels.regression.linear_model import OLS, WLS
 
     design = _Design(d, factors, constant=True)
     X = pd.DataFrame(design.matrix(d), columns=design.names, index=d.index)
     y = d[column].to_numpy(dtype=float)
     if weights is None:
-        return sm.OLS(y, X).fit(), design
+        return OLS(y, X).fit(), design
     keep = np.isfinite(weights) & (weights > 0)
     Xk, yk, wk = X[keep], y[keep], weights[keep]
-    fit = sm.WLS(yk, Xk, weights=wk).fit(cov_type="HC0")
+    fit = WLS(yk, Xk, weights=wk).fit(cov_type="HC0")
     n = int(keep.sum())
     cov = np.asarray(fit.cov_params()) * n / (n - 1)
     return _SurveyFit(pd.Series(np.asarray(fit.params), index=design.names), cov, float(n - Xk.shape[1])), design
