@@ -1,12 +1,15 @@
-"""Writing a file so that a reader (or a crash) never sees half of it: one home for that rule."""
+"""Writing a file so that a reader (or a crash) never sees half of it, and the lock that lets one
+process at a time build or install something: one home for each rule (light: no pandas, the trend
+report's parent process takes the install lock without importing it)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "file_lock"]
 
 
 def atomic_write(path, data: bytes | str, *, mode: int = 0o644) -> Path:
@@ -31,3 +34,20 @@ def atomic_write(path, data: bytes | str, *, mode: int = 0o644) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+def file_lock(path: Path):
+    """An exclusive lock across processes (xdist workers, parallel reports); no-op without fcntl."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: deduce may then build twice, which is slow but correct
+        yield
+        return
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -277,12 +277,12 @@ def _shared_root(tmp_path_factory):
 def runs(demo_dir, tmp_path_factory):
     """The four audience summaries of one demo round (two at a time) beside stand-in panel files,
     and the aanbieders summary with min_n above one organisation's size."""
-    from peo_lib.privacy.scrub import _file_lock
+    from peo_lib.fileio import file_lock
     from peo_lib.publish.runner import run_reports, run_round_report
 
     root = _shared_root(tmp_path_factory)
     done = root / "done.json"
-    with _file_lock(root / "build.lock"):
+    with file_lock(root / "build.lock"):
         if not done.is_file():
             data = root / "data"
             shutil.rmtree(data, ignore_errors=True)

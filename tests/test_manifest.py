@@ -65,10 +65,10 @@ def _shared_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """``peo report --all --jobs 2`` once on the two rounds: (data, out)."""
-    from peo_lib.privacy.scrub import _file_lock
+    from peo_lib.fileio import file_lock
 
     root = _shared_root(tmp_path_factory)
-    with _file_lock(root / "build.lock"), pytest.MonkeyPatch.context() as mp:
+    with file_lock(root / "build.lock"), pytest.MonkeyPatch.context() as mp:
         _pin_code(mp)
         if not (root / "done").is_file():
             shutil.rmtree(root / "data", ignore_errors=True)

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from peo_lib import paths
+from peo_lib.fileio import file_lock
 
 __all__ = [
     "Scrubber",
@@ -122,23 +123,6 @@ def _deduce_version() -> str:
         return "absent"
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path):
-    """An exclusive lock across processes (xdist workers, parallel reports); no-op without fcntl."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # Windows: deduce may then build twice, which is slow but correct
-        yield
-        return
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _import_deduce():
     """Import deduce without letting it configure the root logger.
 
@@ -213,7 +197,7 @@ def _new_deduce(cache_path=None, *, compact=True):
         _record_start(time.perf_counter() - t0, "compact")
         return instance
     # First use: one process builds (1-3 minutes), others wait and then load.
-    with _file_lock(path / "cache" / ".peo-build.lock"):
+    with file_lock(path / "cache" / ".peo-build.lock"):
         structs = deduce_lookup.load_compact(path) if compact else None
         if structs is not None:
             instance = _deduce_with(Deduce, path, structs)

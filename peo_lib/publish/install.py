@@ -104,9 +104,9 @@ def swap_in(tmp: Path, target: Path) -> None:
 def output_lock(out_root: Path, name: str):
     """Exclusive lock for installing the outputs of one round or the trend report (processes of ``--jobs``,
     several audiences)."""
-    from peo_lib.privacy.scrub import _file_lock
+    from peo_lib.fileio import file_lock
 
-    return _file_lock(out_root / ".cache" / "locks" / f"{name}.lock")
+    return file_lock(out_root / ".cache" / "locks" / f"{name}.lock")
 
 
 def _link_tree(src: Path, dst: Path) -> None:
