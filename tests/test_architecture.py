@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import subprocess
@@ -122,3 +123,44 @@ def test_long_functions_say_why():
                 if size > 90 and "Long because" not in (ast.get_docstring(node) or ""):
                     long.append(f"{f.relative_to(PKG)}:{node.lineno} {node.name} ({size} lines)")
     assert long == []
+
+
+def test_the_fast_exit_keeps_what_a_normal_exit_does(tmp_path):
+    """``peo`` ends with ``os._exit`` after :func:`peo_lib.cli.main` (no module teardown, issue 17),
+    yet exit handlers run, a non-daemon thread finishes, stderr is flushed and the code is main's."""
+    data = tmp_path / "data"
+    (data / "codebooks").mkdir(parents=True)
+    handler, thread = tmp_path / "handler-ran", tmp_path / "thread-done"
+    script = (
+        "import atexit, sys, threading, time\n"
+        f"atexit.register(lambda: open({str(handler)!r}, 'w').write('yes'))\n"
+        f"threading.Thread(target=lambda: (time.sleep(0.5), open({str(thread)!r}, 'w').write('yes'))).start()\n"
+        f"sys.argv = ['peo', 'report', '--trends', '--out', {str(tmp_path / 'out')!r}]\n"
+        "from peo_lib.cli import run\n"
+        "run()\n")
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PEO_DATA_DIR": str(data)})
+    normal = _peo("report", "--trends", "--out", str(tmp_path / "out"), env={"PEO_DATA_DIR": str(data)})
+    assert res.returncode == normal.returncode != 0
+    assert "no codebooks in" in res.stderr
+    assert handler.read_text() == "yes" and thread.read_text() == "yes"
+
+
+@pytest.mark.notebook
+def test_the_trend_report_process_leaves_the_data_work_to_its_kernel(tmp_path, demo_dir):
+    """``peo report --trends`` hashes the inputs, runs papermill and exports the HTML; pandas, numpy,
+    matplotlib and scipy belong to the kernel. Imported in the command's process too, they would
+    sit on the critical path (issue 17: 0.25 s, when the install lock came from the scrub module)."""
+    data, out = tmp_path / "data", tmp_path / "out"
+    for name in ("codebooks", "raw"):
+        shutil.copytree(demo_dir / name, data / name)
+    shutil.copy(demo_dir / "verbeteracties.yml", data / "verbeteracties.yml")
+    script = (
+        "import json, sys\n"
+        "from peo_lib import cli\n"
+        "cli._skip_unused_optional_imports()\n"
+        f"code = cli.main(['report', '--trends', '--data-dir', {str(data)!r}, '--out', {str(out)!r}])\n"
+        "print(json.dumps([code, sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'scipy') if m in sys.modules)]))\n")
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert json.loads(res.stdout.strip().splitlines()[-1]) == [0, []], res.stderr[-2000:]
+    assert (out / "trends" / "trends.html").is_file()
