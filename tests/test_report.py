@@ -288,6 +288,32 @@ def test_mean_ci_chart_uses_decimal_comma():
     assert figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_figure_png_fixes_the_layout_without_changing_a_pixel():
+    """figure_png lays a constrained figure out once and then fixes it (issue 17: savefig would lay it
+    out again in a draw of its own): the PNG is the one plain savefig makes of the same figure, for a
+    Likert chart, a mean chart and a trend chart; at another dpi savefig lays it out as before."""
+    import io
+
+    from peo_lib.report.plots import DPI, figure_png, likert_chart, mean_ci_chart
+    from peo_lib.report.trend_plots import trend_chart
+
+    table, cats = _likert_input()
+    means = pd.DataFrame({"label": ["Schaal A", "Schaal B"], "mean": [3.25, 3.9], "ci_low": [3.1, 3.7],
+                          "ci_high": [3.4, 4.1], "suppressed": [False, False]})
+    trend = pd.DataFrame({"round": ["2020-2", "2021-1", "2021-2"], "mean": [3.1, 3.4, 3.3], "ci_low": [2.9, 3.2, 3.0],
+                          "ci_high": [3.3, 3.6, 3.6], "series": [1, 1, 1], "suppressed": [False, False, True]})
+    makers = [lambda: likert_chart(table, categories=cats, missing_categories=["Weet ik niet"], small_label="n<5"),
+              lambda: mean_ci_chart(means), lambda: trend_chart(trend, title="Een schaal: gemiddelde per ronde")]
+    for make in makers:
+        for dpi in (DPI, 96):
+            plain = io.BytesIO()
+            make().savefig(plain, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+            fig = make()
+            assert figure_png(fig, dpi=dpi) == plain.getvalue()
+            fixed = type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"  # what "none" sets
+            assert fixed == (dpi == DPI)
+
+
 def test_likert_colors_are_ordered():
     from peo_lib.report.plots import likert_colors
 
