@@ -37,7 +37,6 @@ key in "Kenmerk (id)", the positive end of a response set, multiple-response que
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
@@ -52,6 +51,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from peo_lib.fileio import file_lock
 
 REAL = Path(__file__).resolve().parent / "data" / "real"
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,22 +108,6 @@ class Run:
         return lines[-1] if lines else "(no output)"
 
 
-@contextlib.contextmanager
-def _locked(path: Path):
-    """An exclusive lock across processes (xdist workers); without fcntl each worker just runs its own."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 @dataclass
 class Runner:
     """Runs ``peo check`` / ``peo report`` once per folder for the whole session.
@@ -140,7 +125,7 @@ class Runner:
 
     def _once(self, name: str, what: str, *args) -> Run:
         result = self.root / f"{name}.{what}.json"
-        with _locked(self.root / f"{name}.{what}.lock"):
+        with file_lock(self.root / f"{name}.{what}.lock"):
             if not result.is_file():
                 run = self._peo(what, _round(name), "--data-dir", str(REAL / name), *args)
                 result.write_text(json.dumps(run.__dict__), encoding="utf-8")

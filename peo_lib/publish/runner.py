@@ -373,8 +373,7 @@ def _spare_kernel(enabled: bool = True, **options):
 
 
 def _execute(run: NotebookRun, tmp: Path, *, timeout, spare=None):
-    """papermill on ``run.notebook`` into ``tmp`` (on the ``spare`` kernel if one was started, which is
-    stopped afterwards; the caller closes it); a failed cell becomes a NotebookCellError."""
+    """papermill on ``run.notebook`` into ``tmp``, on ``spare`` (stopped after; the caller closes it)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
