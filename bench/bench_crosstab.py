@@ -22,31 +22,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _synthetic import codebook_head  # bench/ is first on sys.path when run as a script
 
 N_RESP = 10_000
 N_ITEMS = 40
 REPEATS = 5
-
-CODEBOOK = """\
-round: "2099-2"
-title: Benchmark banner
-theme: werkdruk
-source: {{file: banner.csv, format: csv}}
-respondent_id: id
-privacy: {{min_n: 5, min_n_open: 10}}
-response_sets:
-  eens5:
-    values: {{1: Helemaal oneens, 2: Oneens, 3: Neutraal, 4: Eens, 5: Helemaal eens}}
-    missing: {{9: Weet ik niet}}
-background:
-  ervaring_jaren: {{column: jaren, type: number}}
-  functie: {{column: functie, values: {{1: Jeugdhulpverlener, 2: Gedragswetenschapper, 3: Teamleider, 4: Anders}}}}
-  organisatie: {{column: org, values: {{1: Specialistische jeugdhulp, 2: Wijkteam, 3: Jeugdbescherming, 4: Vrijgevestigd, 5: Anders}}}}
-  gemeente: {{column: gemeente, values: {{1: Den Haag, 2: Delft, 3: Zoetermeer, 4: Westland, 5: Rijswijk, 6: Leidschendam-Voorburg, 7: Pijnacker-Nootdorp, 8: Midden-Delfland, 9: Wassenaar}}}}
-starter_max_years: 2
-items:
-{items}
-"""
 
 MARGINS = {
     "functie": {"Jeugdhulpverlener": 0.50, "Gedragswetenschapper": 0.25, "Teamleider": 0.15, "Anders": 0.10},
@@ -63,7 +43,8 @@ def write_round(data_dir: Path, seed: int = 14) -> Path:
     items = "\n".join(f"  K{j + 1:02d}: {{column: q{j + 1}, text: Stelling {j + 1}., response_set: eens5}}"
                       for j in range(N_ITEMS))
     cb = data_dir / "codebooks" / "2099-2.yml"
-    cb.write_text(CODEBOOK.format(items=items), encoding="utf-8")
+    cb.write_text(codebook_head("2099-2", title="Benchmark banner", file="banner.csv") + f"items:\n{items}\n",
+                  encoding="utf-8")
     n = N_RESP
     functie = rng.choice(4, n, p=[0.6, 0.2, 0.12, 0.08]) + 1
     cols = {"id": np.arange(1, n + 1), "jaren": rng.integers(0, 30, n), "functie": functie,

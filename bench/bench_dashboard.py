@@ -36,6 +36,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _synthetic import codebook_head  # bench/ is first on sys.path when run as a script
 
 from peo_lib.browser import free_port, launch_chromium
 
@@ -45,32 +46,12 @@ N_CHANGES = 80
 #: Pause before a timed first render, so that Voila's pool holds a pre-heated kernel again.
 PREHEAT_SETTLE_MS = 6000
 
-CODEBOOK_HEAD = """\
-round: "{rid}"
-title: Benchmarkronde {rid}
-theme: werkdruk
-source: {{file: bench_{rid}.csv, format: csv}}
-respondent_id: id
-privacy: {{min_n: 5, min_n_open: 10}}
-response_sets:
-  eens5:
-    values: {{1: Helemaal oneens, 2: Oneens, 3: Neutraal, 4: Eens, 5: Helemaal eens}}
-    missing: {{9: Weet ik niet}}
-background:
-  ervaring_jaren: {{column: jaren, type: number}}
-  functie: {{column: functie, values: {{1: Jeugdhulpverlener, 2: Gedragswetenschapper, 3: Teamleider, 4: Anders}}}}
-  organisatie: {{column: org, values: {{1: Specialistische jeugdhulp, 2: Wijkteam, 3: Jeugdbescherming, 4: Vrijgevestigd, 5: Anders}}}}
-  gemeente: {{column: gemeente, values: {{1: Den Haag, 2: Delft, 3: Zoetermeer, 4: Westland, 5: Rijswijk, 6: Leidschendam-Voorburg, 7: Pijnacker-Nootdorp, 8: Midden-Delfland, 9: Wassenaar}}}}
-starter_max_years: 2
-"""
-
-
 def write_round(data_dir: Path, rid: str, seed: int) -> None:
     """A synthetic round of N_RESP x N_ITEMS (codes), with scales, in DIR/codebooks and DIR/raw."""
     rng = np.random.default_rng(seed)
     (data_dir / "codebooks").mkdir(parents=True, exist_ok=True)
     (data_dir / "raw").mkdir(parents=True, exist_ok=True)
-    lines = [CODEBOOK_HEAD.format(rid=rid), "items:"]
+    lines = [codebook_head(rid, title=f"Benchmarkronde {rid}", file=f"bench_{rid}.csv"), "items:"]
     ids = []
     for j in range(N_ITEMS):
         block = "kern" if j < 25 else "werkdruk"
