@@ -58,10 +58,9 @@ _DEDUCE_TAGS = {
 }
 
 from peo_lib.privacy.name_rules import is_word  # noqa: E402
-from peo_lib.privacy.scrub_rules import (  # noqa: E402,F401  (the rules moved; old names kept)
+from peo_lib.privacy.scrub_rules import (  # noqa: E402
     TAGS,
     _compile_terms,
-    _is_bsn,
     _PLACEHOLDER,
     _regex_spans,
     _replace,

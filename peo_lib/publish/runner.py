@@ -78,7 +78,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peo_lib.errors import NotebookCellError, PEOError, ReportError
-from peo_lib.publish.preflight import all_round_ids, previous_round_warnings, validate_rounds  # noqa: F401
+from peo_lib.publish.preflight import all_round_ids, validate_rounds
 from peo_lib.paths import NOTEBOOK_DIR, TEMPLATE_DIR
 from peo_lib.publish.html import check_offline_html, export_html, warm_exporter  # noqa: F401 (re-exported)
 from peo_lib.publish.install import (build_dir, check_out_dir, install_round, output_lock, remove_stale_builds,
