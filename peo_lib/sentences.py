@@ -402,6 +402,18 @@ def change_weighting_sentence(*, previous: str, previous_weighted: bool) -> str:
             "elk antwoord even zwaar, zoals in de eigen samenvatting van die ronde.")
 
 
+#: Said wherever figures are weighted: the counts stay the respondents.
+COUNTS_UNWEIGHTED = "De aantallen (n) zijn de werkelijke, ongewogen aantallen."
+
+
+def without_weight_sentence(n: int, unknown: list) -> str:
+    """``n`` respondents have no weight (one of the ``unknown`` weighting variables is missing): they
+    count in n but not in the weighted figures, which this says so that n and a mean agree."""
+    who = "1 respondent heeft" if n == 1 else f"{format_nl(n, 0)} respondenten hebben"
+    what = " of ".join(unknown) or "een weegkenmerk"
+    return f"{who} geen weegfactor ({what} onbekend): die tellen mee in de aantallen, niet in de gewogen cijfers."
+
+
 def trends_weighting_sentence(weighted: list, unweighted: list, *, sources: list) -> str:
     """One sentence on how the trend report is weighted (rounds with and without population figures)."""
     src = f" (bron: {'; '.join(sources)})" if sources else ""
@@ -410,7 +422,7 @@ def trends_weighting_sentence(weighted: list, unweighted: list, *, sources: list
             f"De gemiddelden en toetsen van {join_words(weighted)} zijn gewogen naar de populatiecijfers van die "
             f"rondes{src}; voor {join_words(unweighted)} zijn er geen populatiecijfers, daar telt elk antwoord "
             "even zwaar.")
-    return text + " De aantallen (n) zijn de werkelijke, ongewogen aantallen."
+    return f"{text} {COUNTS_UNWEIGHTED}"
 
 
 def no_change_sentence(previous: str) -> str:

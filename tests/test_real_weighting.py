@@ -553,4 +553,8 @@ def test_every_summary_of_the_weighted_real_round_is_weighted_and_says_so_at_the
                                                pytest.approx(2.58898121973958 + half, rel=REL))
     both = rep.rnd.items[["COM02", "DAT02"]].notna().all(axis=1)
     assert row["n_scored"] == int(both.sum())  # respondents, not weights
-    assert "zijn gewogen naar gender en age (bron: U.S. Census Bureau" in rep.title()._repr_html_()
+    title = rep.title()._repr_html_()
+    assert "zijn gewogen naar gender en age (bron: U.S. Census Bureau" in title
+    # the 92 without gender and age (R: "gender NA 92"): in n, not in the weighted mean; said, so n and mean agree
+    assert ("92 respondenten hebben geen weegfactor (gender of age onbekend): die tellen mee in de aantallen, "
+            "niet in de gewogen cijfers.") in title

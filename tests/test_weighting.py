@@ -994,3 +994,21 @@ def test_weighted_audience_tables_use_the_round_weights(weighted_demo):
     known = pd.notna(g) & np.isfinite(x) & np.isfinite(wv)
     assert region["mean"] == pytest.approx(np.average(x[known], weights=wv[known]), rel=1e-12)
     assert region["n_scored"] == (pd.notna(g) & np.isfinite(x)).sum()  # unweighted
+
+
+def test_weighting_sentence_names_the_respondents_without_a_weight():
+    """They count in n but not in the weighted figures: the sentence says how many, or says nothing."""
+    from peo_lib.report.banner_tables import weighting_sentence
+
+    def weights(values):
+        w = pd.Series(values, dtype=float)
+        w.attrs["raking"] = {"margins": {"functie": {}, "gemeente": {}}, "source": {"bron": "Testtelling"}}
+        return w
+
+    full = weighting_sentence(weights([1.0, 0.8, 1.2]))
+    assert full.endswith("(bron: Testtelling). De aantallen (n) zijn de werkelijke, ongewogen aantallen.")
+    one = weighting_sentence(weights([1.0, np.nan, 1.2]))
+    assert one.endswith(" 1 respondent heeft geen weegfactor (functie of gemeente onbekend): die tellen mee in de "
+                        "aantallen, niet in de gewogen cijfers.")
+    many = weighting_sentence(weights([np.nan] * 1200 + [1.0]))
+    assert " 1200 respondenten hebben geen weegfactor" in many  # format_nl: no thousands separator

@@ -16,9 +16,11 @@ holds text (the rule of every other sheet).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from peo_lib._validate import check_argument
+from peo_lib.sentences import COUNTS_UNWEIGHTED, without_weight_sentence
 from peo_lib.vocab import BREAKDOWN_LABELS, GROUP_LABELS
 
 __all__ = ["banner_for_block", "banner_wide", "banner_legend", "banner_section", "banner_section_of", "banner_sheets",
@@ -50,7 +52,11 @@ def weighting_sentence(weights, *, what: str = "De percentages zijn") -> str | N
     to = " en ".join(BREAKDOWN_LABELS.get(v, v).lower() for v in variables) if variables else "de populatie"
     text = f"{what} gewogen naar {to}"
     text += f" (bron: {source})." if source else "."
-    return text + " De aantallen (n) zijn de werkelijke, ongewogen aantallen."
+    text += f" {COUNTS_UNWEIGHTED}"
+    without = int((~np.isfinite(np.asarray(weights, dtype=float))).sum())
+    if without:  # in n, not in the weighted figures: said, or n and a mean disagree unexplained
+        text += " " + without_weight_sentence(without, [BREAKDOWN_LABELS.get(v, v).lower() for v in variables])
+    return text
 
 
 def _group_label(by: str, group) -> str:
