@@ -870,6 +870,11 @@ def test_a_weighted_trend_report_weights_every_round_it_can_and_says_so(demo_dir
     title = rep.title()._repr_html_()
     assert (f"De gemiddelden en toetsen van {', '.join(ids[1:-1]) + ' en ' + ids[-1] if len(ids) > 2 else ids[1]}"
             " zijn gewogen") in title and f"voor {ids[0]} zijn er geen populatiecijfers" in title
+    # respondents whose years of experience are unknown have no weight: counted in n, not in the means
+    without = sum(int(rep.weights[r].isna().sum()) for r in ids[1:])
+    assert without == sum(int(rep.rounds[r].background["ervaringsgroep"].isna().sum()) for r in ids[1:]) > 0
+    assert (f"{without} respondenten hebben geen weegfactor (ervaring onbekend): die tellen mee in de aantallen, "
+            "niet in de gewogen cijfers.") in title
     assert "gewogen t-toets" in rep.appendix()._repr_html_()
     assert "gewogen" not in plain.title()._repr_html_()
 

@@ -58,7 +58,7 @@ from peo_lib.report.provenance_line import LOCK_FILE, git_commit, lock_sha256
 from peo_lib.report.structure import Bullets, Heading, Paragraph, Section, Table
 from peo_lib.sentences import (DEMO_NOTICE, shown_difference, starter_phrase, survey_phrase, trend_step_sentence,
                                 trends_intro)
-from peo_lib.vocab import GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
+from peo_lib.vocab import BREAKDOWN_LABELS, GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
 
 __all__ = [
     "TrendsReport",
@@ -400,15 +400,19 @@ class TrendsReport(SavesTables):
 
     def weighting_sentence(self) -> str:
         """How the report is weighted (None-safe only for a weighted report)."""
-        from peo_lib.sentences import trends_weighting_sentence
+        from peo_lib.sentences import trends_weighting_sentence, without_weight_sentence
 
         done = [rid for rid in self.round_ids if self.weights.get(rid) is not None]
-        sources = []
+        sources, unknown, without = [], [], 0
         for rid in done:
-            src = ((self.weights[rid].attrs.get("raking") or {}).get("source") or {}).get("bron")
-            if src and src not in sources:
-                sources.append(src)
-        return trends_weighting_sentence(done, [r for r in self.round_ids if r not in done], sources=sources)
+            raking = self.weights[rid].attrs.get("raking") or {}
+            src = (raking.get("source") or {}).get("bron")
+            sources += [src] if src and src not in sources else []
+            unknown += [v for v in (BREAKDOWN_LABELS.get(m, m).lower() for m in raking.get("margins") or {})
+                        if v not in unknown]
+            without += int((~np.isfinite(self.weights[rid].to_numpy(dtype=float))).sum())
+        text = trends_weighting_sentence(done, [r for r in self.round_ids if r not in done], sources=sources)
+        return text if not without else f"{text} {without_weight_sentence(without, unknown)}"
 
     def title(self):
         """Heading: the rounds covered and the number of respondents."""
