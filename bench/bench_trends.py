@@ -20,7 +20,10 @@ number for number (they must be identical).
     (b)'s per-call floor runs inside today's code, so every later speed-up of shared code
     lowers it too; (d) is the "time before" of the target itself.
 
-Target (issue 17): the trend report <= 50% of its time before. Prints, never asserts.
+Target (issue 17): the trend report <= 50% of its time before, as the user waits for it: (d)'s wall
+clock. Its notebook-cell seconds are printed beside it; they include the library imports both
+versions pay in the cells (scipy.stats, statsmodels, matplotlib's Agg, openpyxl: about 1.2 s).
+Prints, never asserts.
 Usage: ``python bench/bench_trends.py [--baseline 959879b]``.
 """
 
@@ -180,7 +183,7 @@ def _trends_run(env, data: Path, out: Path) -> tuple[float, float]:
                      for c in nb["cells"] if c["cell_type"] == "code")
 
 
-def against_commit(commit: str, repeat: int = 3) -> None:
+def against_commit(commit: str, repeat: int = 5) -> None:
     """(d): today's ``peo report --trends`` against the code of ``commit`` on that commit's demo rounds."""
     repo = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory(prefix="peo-bench-baseline-") as d:
@@ -201,9 +204,10 @@ def against_commit(commit: str, repeat: int = 3) -> None:
                         runs[name].append(r)
             med = {n: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for n, v in runs.items()}
             print(f"(d) peo report --trends against the code of {commit} (its demo rounds): wall "
-                  f"{med['old'][0]:4.1f} s -> {med['new'][0]:4.1f} s, ratio {med['new'][0] / med['old'][0]:4.2f}; "
-                  f"notebook cells {med['old'][1]:4.1f} s -> {med['new'][1]:4.1f} s, ratio "
-                  f"{med['new'][1] / med['old'][1]:4.2f}  (target <= 0.50)")
+                  f"{med['old'][0]:4.1f} s -> {med['new'][0]:4.1f} s, ratio {med['new'][0] / med['old'][0]:4.2f} "
+                  f"(target <= 0.50: the time the user waits); notebook cells {med['old'][1]:4.1f} s -> "
+                  f"{med['new'][1]:4.1f} s, ratio {med['new'][1] / med['old'][1]:4.2f} (both pay the same ~1.2 s "
+                  "of library imports inside the cells)")
         finally:
             subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(old)], check=False)
 
