@@ -314,6 +314,28 @@ def test_figure_png_fixes_the_layout_without_changing_a_pixel():
             assert fixed == (dpi == DPI)
 
 
+def test_trend_chart_ticks_are_what_their_labels_say():
+    """The y ticks of a trend figure sit on tenths its one-decimal labels show exactly: with the axis
+    running 2.25-4.0 (quarter limits, as on the demo rounds) matplotlib's default put ticks at 2.25 and
+    2.75, printed as 2,2 and 2,8."""
+    from peo_lib.formatting import format_nl
+    from peo_lib.report.trend_plots import trend_chart
+
+    raw = pd.DataFrame({"round": ["2020-2", "2021-1", "2021-2"], "mean": [2.77, 3.3, 3.52],
+                        "ci_low": [2.48, 3.1, 3.3], "ci_high": [2.96, 3.5, 3.72], "series": [1, 1, 1],
+                        "suppressed": [False, False, False]})
+    fig = trend_chart(raw)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    lo, hi = ax.get_ylim()
+    assert (lo, hi) == (2.25, 4.0)
+    ticks = [t for t in ax.get_yticks() if lo <= t <= hi]
+    labels = [t.get_text() for t in ax.get_yticklabels() if lo <= t.get_position()[1] <= hi]
+    assert len(ticks) >= 3
+    assert all(abs(t * 10 - round(t * 10)) < 1e-9 for t in ticks), ticks
+    assert labels == [format_nl(t, 1) for t in ticks]
+
+
 def test_likert_colors_are_ordered():
     from peo_lib.report.plots import likert_colors
 

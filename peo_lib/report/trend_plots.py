@@ -146,6 +146,8 @@ def trend_chart(raw, *, adjusted=None, groups=None, group_col="ervaringsgroep", 
         panels.append(("Startend en ervaren", [
             (lab, groups[groups[group_col].astype(str) == g], "mean") for g, lab in group_labels.items()
             if (groups[group_col].astype(str) == g).any()]))
+    from matplotlib.ticker import MaxNLocator
+
     lo, hi = _y_limits([t for _, lines in panels for _, t, _ in lines], scale_min, scale_max)
     with _rc():
         fig = _figure(A4_WIDTH_IN, 3.3)
@@ -173,6 +175,9 @@ def trend_chart(raw, *, adjusted=None, groups=None, group_col="ervaringsgroep", 
             ax.set_xlim(-0.6, len(rounds) - 0.4)
             ax.set_xticks(range(len(rounds)), rounds)
             ax.set_ylim(lo, hi)
+            # steps of 1, 2 or 5 tenths: matplotlib's default also takes 0.25, which one decimal prints as
+            # 2,2 for 2.25 (a grid of 2,2 2,5 2,8 3,0 read as uneven); the span is at least 1 (_y_limits)
+            ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
             ax.yaxis.set_major_formatter(_nl_formatter(1))
             ax.grid(axis="y", color="#e6e6e6", linewidth=0.6)
             ax.set_axisbelow(True)
