@@ -402,6 +402,14 @@ def change_weighting_sentence(*, previous: str, previous_weighted: bool) -> str:
             "elk antwoord even zwaar, zoals in de eigen samenvatting van die ronde.")
 
 
+def unknown_left_out_sentence(labels: list, *, min_n: int) -> str:
+    """Below the respondent tables: fewer than ``min_n`` left these background questions open, so they
+    are only in the total (:func:`peo_lib.report.tables.response_overview`) and the shares add up to less."""
+    which = join_words([lab.lower() for lab in labels])
+    return (f"Bij {which} lieten minder dan {min_n} respondenten de vraag open; zij tellen alleen mee in het "
+            "totaal, waardoor de percentages samen iets onder 100% kunnen uitkomen.")
+
+
 #: Said wherever figures are weighted: the counts stay the respondents.
 COUNTS_UNWEIGHTED = "De aantallen (n) zijn de werkelijke, ongewogen aantallen."
 

@@ -437,3 +437,23 @@ def test_suppressed_rows_carry_no_number_in_the_workbook(tiny_round, tmp_path):
         for row in rows:
             assert row[header.index("Onderdrukt")] == f"n<{tiny_round.n + 1}", (name, row)
             assert [row[j] for j in numeric] == [None] * len(numeric), (name, row)
+
+
+def test_respondent_tables_say_when_a_few_left_a_question_open(tiny_round):
+    """Fewer than min_n unknown are left out of a respondent table (response_overview), so its shares add
+    up to less than 100%: the note below the tables names those questions, and only those."""
+    from peo_lib.sentences import unknown_left_out_sentence
+
+    bg = tiny_round.background
+    for var in tiny_round.codebook.summary_variables():  # start from complete answers
+        if isinstance(bg[var].dtype, pd.CategoricalDtype) and bg[var].isna().any():
+            bg[var] = bg[var].fillna(bg[var].cat.categories[0])
+    rep = report.RoundReport(tiny_round)
+    assert "de vraag open" not in rep.response_overview()._repr_html_()
+
+    var = next(v for v in tiny_round.codebook.summary_variables() if v in ("functie", "gemeente"))
+    bg.loc[bg.index[:2], var] = np.nan  # two unknown, fewer than min_n = 5
+    html = report.RoundReport(tiny_round).response_overview()._repr_html_()
+    label = tiny_round.codebook.background_label(var)
+    assert unknown_left_out_sentence([label], min_n=5) in html
+    assert "Onbekend" not in html

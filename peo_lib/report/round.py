@@ -27,7 +27,7 @@ from peo_lib.sentences import (DEMO_NOTICE, answer_group_phrases, change_weighti
                                 omega_missing_phrase,
                                 others_no_change_sentence, others_not_different_sentence, plain_change_sentence,
                                 plain_group_sentence, respondents_sentence, round_intro, scale_range_sentence,
-                                shown_difference, survey_phrase, top2_phrase)
+                                shown_difference, survey_phrase, top2_phrase, unknown_left_out_sentence)
 from peo_lib.report.audience_tables import _scale_range_of
 from peo_lib.report.audience_sections import AudienceSections, _clear
 from peo_lib.report.excel import SavesTables
@@ -281,6 +281,11 @@ class RoundReport(SavesTables, AudienceSections):
             parts.append(Table(part, [("category", label, "text"), ("n", "n", "int"),
                                       ("pct", "%", "pct")], small=self.small,
                                caption=f"Respondenten naar {label.lower()}"))
+        bg = self.rnd.background
+        short = [cb.background_label(v) for v in cb.summary_variables()  # the unknown response_overview leaves out
+                 if (ov["variable"] == v).any() and 0 < bg[v].isna().sum() < self.min_n]
+        if short:
+            parts.append(_p(unknown_left_out_sentence(short, min_n=self.min_n), "peo-note"))
         if ov["suppressed"].any():
             parts.append(_p(f"{self.small}: minder dan {self.min_n} respondenten (of een cel die "
                             "anders uit het totaal terug te rekenen is); deze aantallen worden niet getoond.",
