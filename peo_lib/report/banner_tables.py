@@ -16,7 +16,6 @@ holds text (the rule of every other sheet).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from peo_lib._validate import check_argument
@@ -24,7 +23,7 @@ from peo_lib.sentences import COUNTS_UNWEIGHTED, without_weight_sentence
 from peo_lib.vocab import BREAKDOWN_LABELS, GROUP_LABELS
 
 __all__ = ["banner_for_block", "banner_wide", "banner_legend", "banner_section", "banner_section_of", "banner_sheets",
-           "write_banner_sheets", "weighting_sentence"]
+           "write_banner_sheets", "weighting_sentence", "margin_labels"]
 
 #: Header of the letters column beside each percentage (xlsx).
 LETTERS_HEADER = "Sig."
@@ -46,17 +45,24 @@ def weighting_sentence(weights, *, what: str = "De percentages zijn") -> str | N
     ``what`` names the weighted figures (``"De gemiddelden en toetsen in dit deel zijn"``)."""
     if weights is None:
         return None
+    from peo_lib.stats.weighting import weighting_summary
+
     info = dict(getattr(weights, "attrs", {}).get("raking", {}) or {})
     source = (info.get("source") or {}).get("bron")
-    variables = list(info.get("margins") or {})
-    to = " en ".join(BREAKDOWN_LABELS.get(v, v).lower() for v in variables) if variables else "de populatie"
-    text = f"{what} gewogen naar {to}"
+    labels = margin_labels(weights)
+    text = f"{what} gewogen naar {' en '.join(labels) if labels else 'de populatie'}"
     text += f" (bron: {source})." if source else "."
     text += f" {COUNTS_UNWEIGHTED}"
-    without = int((~np.isfinite(np.asarray(weights, dtype=float))).sum())
+    without = int(weighting_summary(weights)["n_unweighted"])
     if without:  # in n, not in the weighted figures: said, or n and a mean disagree unexplained
-        text += " " + without_weight_sentence(without, [BREAKDOWN_LABELS.get(v, v).lower() for v in variables])
+        text += " " + without_weight_sentence(without, labels)
     return text
+
+
+def margin_labels(weights) -> list[str]:
+    """The Dutch names (lower case) of the variables ``weights`` are raked to (its ``raking`` record)."""
+    margins = (getattr(weights, "attrs", {}).get("raking", {}) or {}).get("margins") or {}
+    return [BREAKDOWN_LABELS.get(v, v).lower() for v in margins]
 
 
 def _group_label(by: str, group) -> str:

@@ -281,9 +281,7 @@ class RoundReport(SavesTables, AudienceSections):
             parts.append(Table(part, [("category", label, "text"), ("n", "n", "int"),
                                       ("pct", "%", "pct")], small=self.small,
                                caption=f"Respondenten naar {label.lower()}"))
-        bg = self.rnd.background
-        short = [cb.background_label(v) for v in cb.summary_variables()  # the unknown response_overview leaves out
-                 if (ov["variable"] == v).any() and 0 < bg[v].isna().sum() < self.min_n]
+        short = [cb.background_label(v) for v in cb.summary_variables() if v in ov.attrs["unknown_left_out"]]
         if short:
             parts.append(_p(unknown_left_out_sentence(short, min_n=self.min_n), "peo-note"))
         if ov["suppressed"].any():

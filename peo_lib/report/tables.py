@@ -146,12 +146,13 @@ def response_overview(rnd, *, min_n=None, variables=None) -> pd.DataFrame:
         left out, see the comment in the code), ``n``, ``pct`` (of all respondents),
         ``suppressed``. Each variable is protected on its own with
         :func:`peo_lib.privacy.disclosure.suppress_tidy` (``total=True``: the total n
-        is published, so a complement is hidden too).
+        is published, so a complement is hidden too). ``attrs["unknown_left_out"]``: the variables
+        whose unknown (fewer than ``min_n``) is left out, so that their shares add up to under 100%.
     """
     from peo_lib.privacy.disclosure import suppress_tidy
 
     min_n = resolve_min_n(rnd, min_n)
-    rows = []
+    rows, left_out = [], []
     for var in rnd.codebook.report_variables() if variables is None else variables:
         if var not in rnd.background.columns:
             continue
@@ -168,13 +169,16 @@ def response_overview(rnd, *, min_n=None, variables=None) -> pd.DataFrame:
         # who skipped a background question reveals nothing about anyone.
         if n_unknown >= min_n:
             rows.append((var, UNKNOWN, n_unknown))
+        elif n_unknown:
+            left_out.append(var)
     table = pd.DataFrame(rows, columns=["variable", "category", "n"])
     table["pct"] = 100 * table["n"] / rnd.n if rnd.n else np.nan
     if table.empty:
         table["suppressed"] = pd.Series(dtype=bool)
-        return table
-    return suppress_tidy(table, group_cols="category", by="variable", count_col="n", min_n=min_n,
-                         total=True)
+    else:
+        table = suppress_tidy(table, group_cols="category", by="variable", count_col="n", min_n=min_n, total=True)
+    table.attrs["unknown_left_out"] = left_out
+    return table
 
 
 def scale_summary(rnd, *, min_n=None, weights=None) -> pd.DataFrame:

@@ -58,7 +58,7 @@ from peo_lib.report.provenance_line import LOCK_FILE, git_commit, lock_sha256
 from peo_lib.report.structure import Bullets, Heading, Paragraph, Section, Table
 from peo_lib.sentences import (DEMO_NOTICE, shown_difference, starter_phrase, survey_phrase, trend_step_sentence,
                                 trends_intro)
-from peo_lib.vocab import BREAKDOWN_LABELS, GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
+from peo_lib.vocab import GROUP_LABELS, REGISTER_FILE, TRENDS_DIR
 
 __all__ = [
     "TrendsReport",
@@ -400,17 +400,17 @@ class TrendsReport(SavesTables):
 
     def weighting_sentence(self) -> str:
         """How the report is weighted (None-safe only for a weighted report)."""
+        from peo_lib.report.banner_tables import margin_labels
         from peo_lib.sentences import trends_weighting_sentence, without_weight_sentence
+        from peo_lib.stats.weighting import weighting_summary
 
         done = [rid for rid in self.round_ids if self.weights.get(rid) is not None]
         sources, unknown, without = [], [], 0
         for rid in done:
-            raking = self.weights[rid].attrs.get("raking") or {}
-            src = (raking.get("source") or {}).get("bron")
+            src = ((self.weights[rid].attrs.get("raking") or {}).get("source") or {}).get("bron")
             sources += [src] if src and src not in sources else []
-            unknown += [v for v in (BREAKDOWN_LABELS.get(m, m).lower() for m in raking.get("margins") or {})
-                        if v not in unknown]
-            without += int((~np.isfinite(self.weights[rid].to_numpy(dtype=float))).sum())
+            unknown += [v for v in margin_labels(self.weights[rid]) if v not in unknown]
+            without += int(weighting_summary(self.weights[rid])["n_unweighted"])
         text = trends_weighting_sentence(done, [r for r in self.round_ids if r not in done], sources=sources)
         return text if not without else f"{text} {without_weight_sentence(without, unknown)}"
 
